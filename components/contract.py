@@ -1,0 +1,55 @@
+"""The contract between the stacks: the outputs one stack exports and its peer reads, defined once.
+
+Each stack exports every key (None where it owns nothing of that kind); the peer reads them through a
+``StackReference``. Both sides use this module, so a renamed output breaks loudly in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+CONTRACT: dict[str, str] = {
+    "role": "active | standby",
+    "region": "the stack's Azure region",
+    "resource_group_name": "the region's resource group",
+    "owns_global": "whether this stack owns the shared global objects",
+    "postgres_server_id": "the region's PostgreSQL server id (the replica's source on the peer)",
+    "postgres_server_name": "the region's PostgreSQL server name",
+    "postgres_fqdn": "the region's PostgreSQL host name",
+    "key_vault_uri": "the region's Key Vault URI",
+    "storage_account_id": "the region's geo-redundant storage account id",
+    "log_analytics_workspace_id": "the region's Log Analytics workspace id",
+}
+
+
+def export_contract(values: Mapping[str, pulumi.Input[Any]]) -> None:
+    """Export exactly the contract's keys; anything missing or extra is a programming error."""
+    missing, extra = CONTRACT.keys() - values.keys(), values.keys() - CONTRACT.keys()
+    if missing or extra:
+        raise ValueError(f"stack contract mismatch: missing {sorted(missing)}, unknown {sorted(extra)}")
+    for key in CONTRACT:
+        pulumi.export(key, values[key])
+
+
+def qualified_stack_name(peer_stack: str) -> str:
+    """``primary`` → ``<org>/<project>/primary``; a name that already has slashes is kept."""
+    if "/" in peer_stack:
+        return peer_stack
+    return f"{pulumi.get_organization()}/{pulumi.get_project()}/{peer_stack}"
+
+
+class PeerContract:
+    """The peer stack's exports, read through a StackReference, restricted to contract keys."""
+
+    def __init__(self, peer_stack: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        self.stack_name = qualified_stack_name(peer_stack)
+        self._ref = pulumi.StackReference(f"peer-{peer_stack.rsplit('/', 1)[-1]}", self.stack_name, opts=opts)
+
+    def get(self, key: str) -> pulumi.Output[Any]:
+        """One contract output of the peer; KeyError for a key outside the contract."""
+        if key not in CONTRACT:
+            raise KeyError(f"{key!r} is not part of the stack contract")
+        return self._ref.get_output(key)

@@ -1,0 +1,103 @@
+"""The interfaces every data component offers (the AVM set): lock, tags, diagnostics, private endpoint, identity.
+
+One helper serves every service so that a new data component gets the same protection by calling
+``protect_data`` rather than repeating it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import authorization, monitor, network
+
+from components.config import PrivateEndpoint
+
+LOCK_LEVEL = "CanNotDelete"
+
+
+@dataclass(frozen=True)
+class DataInterfaces:
+    """Where a data component lives and how it is protected, watched and reached."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    lock: bool = True
+    workspace_id: pulumi.Input[str] | None = None
+    identity_id: pulumi.Input[str] | None = None
+
+
+def stateful(parent: pulumi.Resource, ignore_changes: list[str] | None = None) -> pulumi.ResourceOptions:
+    """Options for a resource that holds data: always ``protect=True``; config can never turn this off."""
+    return pulumi.ResourceOptions(parent=parent, protect=True, ignore_changes=ignore_changes)
+
+
+def protect_data(
+    parent: pulumi.ComponentResource,
+    name: str,
+    target: pulumi.CustomResource,
+    interfaces: DataInterfaces,
+    *,
+    diagnostics_uri: pulumi.Input[str] | None = None,
+    log_categories: bool = True,
+    private_endpoint: PrivateEndpoint | None = None,
+    private_link_group: str | None = None,
+) -> None:
+    """Lock ``target`` against deletion, send its diagnostics to the region's workspace, reach it privately.
+
+    ``diagnostics_uri`` overrides where diagnostics are read from (storage logs live on the blob service).
+    """
+    opts = pulumi.ResourceOptions(parent=parent)
+    if interfaces.lock:
+        authorization.ManagementLockByScope(
+            f"{name}-lock",
+            scope=target.id,
+            level=LOCK_LEVEL,
+            lock_name=f"{name}-do-not-delete",
+            notes="azure-dr: stateful DR resource; remove the lock deliberately before any delete.",
+            opts=opts,
+        )
+    if interfaces.workspace_id is not None:
+        monitor.DiagnosticSetting(
+            f"{name}-diagnostics",
+            name="to-log-analytics",
+            resource_uri=diagnostics_uri if diagnostics_uri is not None else target.id,
+            workspace_id=interfaces.workspace_id,
+            log_analytics_destination_type="Dedicated",
+            logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)]
+            if log_categories
+            else None,
+            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
+            opts=opts,
+        )
+    if private_endpoint is not None and private_link_group is not None:
+        endpoint = network.PrivateEndpoint(
+            f"{name}-pe",
+            private_endpoint_name=f"pep-{name}",
+            resource_group_name=interfaces.resource_group_name,
+            location=interfaces.location,
+            subnet=network.SubnetArgs(id=private_endpoint.subnet_id),
+            private_link_service_connections=[
+                network.PrivateLinkServiceConnectionArgs(
+                    name=f"pep-{name}",
+                    private_link_service_id=target.id,
+                    group_ids=[private_link_group],
+                )
+            ],
+            tags=dict(interfaces.tags),
+            opts=opts,
+        )
+        network.PrivateDnsZoneGroup(
+            f"{name}-pe-dns",
+            private_dns_zone_group_name="default",
+            private_endpoint_name=endpoint.name,
+            resource_group_name=interfaces.resource_group_name,
+            private_dns_zone_configs=[
+                network.PrivateDnsZoneConfigArgs(
+                    name=private_link_group, private_dns_zone_id=private_endpoint.private_dns_zone_id
+                )
+            ],
+            opts=opts,
+        )

@@ -1,0 +1,62 @@
+"""What an offline run of the program records: every registered resource with its options, and the exports.
+
+This is the one data shape the plan printer, the policy driver and the tests share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One ``RegisterResource`` (or ``ReadResource``) the program made, as the engine would see it.
+
+    ``inputs`` use the wire (camelCase) names and include the SDK's client-side defaults; ``outputs`` are what the
+    mock engine answered (inputs plus the ids, FQDNs and host names Azure would add).
+    """
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str | None = None
+    parent: str | None = None
+    provider: str = ""
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    protect: bool = False
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    retain_on_delete: bool = False
+    aliases: tuple[str, ...] = ()
+    additional_secret_outputs: tuple[str, ...] = ()
+    read: bool = False
+
+
+@dataclass
+class StackPlan:
+    """The offline plan of one stack: its resources in registration order and its exported outputs.
+
+    ``error`` is the one-line message when the program refused its config (then ``resources`` is empty).
+    """
+
+    stack: str
+    project: str
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    error: str | None = None
+
+    def of_type(self, type_: str) -> list[RecordedResource]:
+        """The resources of one type token, e.g. ``azure-native:dbforpostgresql:Server``."""
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str) -> RecordedResource:
+        """The single resource of ``type_``; AssertionError when there is not exactly one."""
+        found = self.of_type(type_)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_} in stack {self.stack}, found {len(found)}")
+        return found[0]

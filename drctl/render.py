@@ -1,0 +1,159 @@
+"""Print offline plans: the component → resource tree with the DR-relevant properties of each resource."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from drctl.recording import RecordedResource, StackPlan
+
+LOCK = "azure-native:authorization:ManagementLockByScope"
+
+# What a DR reviewer wants to see per resource type: (label, dotted path into the inputs).
+DR_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "azure-native:resources:ResourceGroup": (("location", "location"),),
+    "azure-native:operationalinsights:Workspace": (("retention", "retentionInDays"),),
+    "azure-native:keyvault:Vault": (
+        ("softDelete", "properties.enableSoftDelete"),
+        ("softDeleteDays", "properties.softDeleteRetentionInDays"),
+        ("purgeProtection", "properties.enablePurgeProtection"),
+        ("rbac", "properties.enableRbacAuthorization"),
+        ("publicNetwork", "properties.publicNetworkAccess"),
+    ),
+    "azure-native:dbforpostgresql:Server": (
+        ("createMode", "createMode"),
+        ("source", "sourceServerResourceId"),
+        ("sku", "sku.name"),
+        ("geoBackup", "backup.geoRedundantBackup"),
+        ("retentionDays", "backup.backupRetentionDays"),
+        ("ha", "highAvailability.mode"),
+        ("passwordAuth", "authConfig.passwordAuth"),
+        ("entraAuth", "authConfig.activeDirectoryAuth"),
+        ("publicNetwork", "network.publicNetworkAccess"),
+    ),
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": (
+        ("principal", "principalName"),
+        ("type", "principalType"),
+    ),
+    "azure-native:storage:StorageAccount": (
+        ("sku", "sku.name"),
+        ("tls", "minimumTlsVersion"),
+        ("publicBlobs", "allowBlobPublicAccess"),
+        ("sharedKey", "allowSharedKeyAccess"),
+        ("httpsOnly", "enableHttpsTrafficOnly"),
+        ("publicNetwork", "publicNetworkAccess"),
+    ),
+    "azure-native:storage:BlobServiceProperties": (
+        ("versioning", "isVersioningEnabled"),
+        ("blobSoftDeleteDays", "deleteRetentionPolicy.days"),
+        ("containerSoftDeleteDays", "containerDeleteRetentionPolicy.days"),
+        ("pitrDays", "restorePolicy.days"),
+        ("changeFeed", "changeFeed.enabled"),
+    ),
+    LOCK: (("level", "level"),),
+}
+
+
+def dig(values: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path (``backup.geoRedundantBackup``), or None."""
+    current: Any = values
+    for part in path.split("."):
+        if not isinstance(current, dict):
+            return None
+        current = current.get(part)
+    return current
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str) and value.startswith("/subscriptions/"):
+        return value.rsplit("/", 1)[-1] + " (id)"
+    return str(value)
+
+
+def locked_ids(plan: StackPlan) -> set[str]:
+    """Ids of resources that have a CanNotDelete lock in this plan."""
+    return {str(r.inputs.get("scope")) for r in plan.of_type(LOCK) if r.inputs.get("level") == "CanNotDelete"}
+
+
+def dr_properties(resource: RecordedResource) -> dict[str, Any]:
+    return {
+        label: value
+        for label, path in DR_PROPERTIES.get(resource.type, ())
+        if (value := dig(resource.inputs, path)) is not None
+    }
+
+
+def resource_entry(resource: RecordedResource, locked: set[str]) -> dict[str, Any]:
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "id": resource.id,
+        "parent": resource.parent,
+        "protect": resource.protect,
+        "locked": resource.id in locked,
+        "ignore_changes": list(resource.ignore_changes),
+        "dr": dr_properties(resource),
+    }
+
+
+def plan_json(plans: Sequence[StackPlan]) -> list[dict[str, Any]]:
+    out = []
+    for plan in plans:
+        locked = locked_ids(plan)
+        out.append(
+            {
+                "stack": plan.stack,
+                "error": plan.error,
+                "resource_count": sum(1 for r in plan.resources if r.custom),
+                "resources": [resource_entry(r, locked) for r in plan.resources],
+                "outputs": plan.outputs,
+            }
+        )
+    return out
+
+
+def _children(plan: StackPlan) -> dict[str | None, list[RecordedResource]]:
+    urns = {r.urn for r in plan.resources}
+    tree: dict[str | None, list[RecordedResource]] = {}
+    for r in plan.resources:
+        parent = r.parent if r.parent in urns else None
+        tree.setdefault(parent, []).append(r)
+    for items in tree.values():
+        items.sort(key=lambda r: (r.custom, r.type, r.name))
+    return tree
+
+
+def plan_text(plan: StackPlan) -> str:
+    """The stack's component → resource tree; stateful resources marked protected/locked."""
+    if plan.error:
+        return f"stack {plan.stack}: {plan.error}"
+    locked = locked_ids(plan)
+    tree = _children(plan)
+    custom = sum(1 for r in plan.resources if r.custom and not r.read)
+    lines = [
+        f"stack {plan.stack}: {custom} resources "
+        f"({sum(1 for r in plan.resources if r.protect)} protected, {len(locked)} locked)"
+    ]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in tree.get(parent, []):
+            marks = [m for m, on in (("protected", r.protect), ("locked", r.id in locked)) if on]
+            kind = r.type.split(":", 1)[1] if r.type.startswith("azure-native:") else r.type
+            head = f"{'  ' * depth}{'+' if r.custom else '#'} {kind} {r.name}"
+            if marks:
+                head += f" [{', '.join(marks)}]"
+            props = dr_properties(r)
+            if props:
+                head += "  " + " ".join(f"{k}={_show(v)}" for k, v in props.items())
+            lines.append(head)
+            walk(r.urn, depth + 1)
+
+    walk(None, 1)
+    if plan.outputs:
+        lines.append("  exports: " + ", ".join(sorted(plan.outputs)))
+    return "\n".join(lines)

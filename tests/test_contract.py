@@ -1,0 +1,40 @@
+"""The stack contract: both stacks export exactly its keys; the DR stack reads the primary through it."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.contract import CONTRACT
+from drctl.recording import StackPlan
+
+
+@pytest.mark.parametrize("stack", ["primary", "dr"])
+def test_stack_exports_exactly_the_contract(shipped: dict[str, StackPlan], stack: str) -> None:
+    assert set(shipped[stack].outputs) == set(CONTRACT)
+
+
+def test_exports_describe_the_region(primary: StackPlan, dr: StackPlan) -> None:
+    assert (primary.outputs["role"], primary.outputs["region"], primary.outputs["owns_global"]) == (
+        "active",
+        "uksouth",
+        True,
+    )
+    assert (dr.outputs["role"], dr.outputs["region"], dr.outputs["owns_global"]) == ("standby", "ukwest", False)
+    assert primary.outputs["postgres_server_id"] == primary.one("azure-native:dbforpostgresql:Server").id
+
+
+def test_dr_reads_the_primary_stack(dr: StackPlan, primary: StackPlan) -> None:
+    ref = dr.one("pulumi:pulumi:StackReference")
+    assert ref.id == "organization/azure-dr/primary"
+    assert ref.outputs["outputs"] == primary.outputs
+
+
+def test_primary_reads_no_peer(primary: StackPlan) -> None:
+    assert primary.of_type("pulumi:pulumi:StackReference") == []
+
+
+def test_contract_refuses_unknown_keys() -> None:
+    from components.contract import export_contract
+
+    with pytest.raises(ValueError, match="unknown"):
+        export_contract({**dict.fromkeys(CONTRACT, "x"), "surprise": 1})
