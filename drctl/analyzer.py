@@ -232,12 +232,7 @@ def analyzer_resource(res: RecordedResource, by_urn: Mapping[str, RecordedResour
 
 def analyzed_per_resource(res: RecordedResource) -> bool:
     """Whether ``Analyze`` runs for this resource: custom, not read, not the stack root, not a provider."""
-    return (
-        res.custom
-        and not res.read
-        and res.type != ROOT_STACK_TYPE
-        and not res.type.startswith(PROVIDER_TYPE_PREFIX)
-    )
+    return res.custom and not res.read and res.type != ROOT_STACK_TYPE and not res.type.startswith(PROVIDER_TYPE_PREFIX)
 
 
 def effective_policy_config(
@@ -252,8 +247,11 @@ def effective_policy_config(
     """
     result: dict[str, dict[str, Any]] = {}
     for policy in policies:
-        props = {k: v["default"] for k, v in policy.config_schema.get("properties", {}).items()
-                 if isinstance(v, Mapping) and "default" in v}
+        props = {
+            k: v["default"]
+            for k, v in policy.config_schema.get("properties", {}).items()
+            if isinstance(v, Mapping) and "default" in v
+        }
         result[policy.name] = {"enforcementLevel": policy.enforcement_level, **props}
 
     def apply(config: Mapping[str, Any]) -> None:
@@ -423,8 +421,7 @@ class PolicyPackProcess:
         except queue.Empty:
             self.close()
             raise PolicyPackError(
-                f"policy pack {self.pack_dir} printed no port within {self.startup_timeout:.0f}s"
-                + self._stderr_tail()
+                f"policy pack {self.pack_dir} printed no port within {self.startup_timeout:.0f}s" + self._stderr_tail()
             ) from None
         if line is None or not line.strip().isdigit():
             self._proc.wait(timeout=10)
@@ -439,8 +436,9 @@ class PolicyPackProcess:
             grpc.channel_ready_future(self._channel).result(timeout=self.startup_timeout)
         except grpc.FutureTimeoutError:
             self.close()
-            raise PolicyPackError(f"policy pack {self.pack_dir} did not accept connections" + self._stderr_tail()) \
-                from None
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} did not accept connections" + self._stderr_tail()
+            ) from None
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         self.startup_seconds = time.monotonic() - started
 

@@ -36,17 +36,38 @@ def urn(stack: str, qualified_type: str, name: str) -> str:
     return f"urn:pulumi:{stack}::azure-dr::{qualified_type}::{name}"
 
 
-def resource(stack: str, type_: str, name: str, *, parent_type: str = "", custom: bool = True,
-             inputs: dict[str, Any] | None = None, **kw: Any) -> RecordedResource:
+def resource(
+    stack: str,
+    type_: str,
+    name: str,
+    *,
+    parent_type: str = "",
+    custom: bool = True,
+    inputs: dict[str, Any] | None = None,
+    **kw: Any,
+) -> RecordedResource:
     qualified = f"{parent_type}${type_}" if parent_type else type_
     props = dict(inputs or {})
-    return RecordedResource(urn=urn(stack, qualified, name), type=type_, name=name, custom=custom,
-                            inputs=props, outputs={**props, "id": f"/subscriptions/x/{name}"}, **kw)
+    return RecordedResource(
+        urn=urn(stack, qualified, name),
+        type=type_,
+        name=name,
+        custom=custom,
+        inputs=props,
+        outputs={**props, "id": f"/subscriptions/x/{name}"},
+        **kw,
+    )
 
 
 def stack_plan(stack: str, extra: list[RecordedResource]) -> StackPlan:
-    root = RecordedResource(urn=urn(stack, "pulumi:pulumi:Stack", f"azure-dr-{stack}"), type="pulumi:pulumi:Stack",
-                            name=f"azure-dr-{stack}", custom=False, inputs={}, outputs={})
+    root = RecordedResource(
+        urn=urn(stack, "pulumi:pulumi:Stack", f"azure-dr-{stack}"),
+        type="pulumi:pulumi:Stack",
+        name=f"azure-dr-{stack}",
+        custom=False,
+        inputs={},
+        outputs={},
+    )
     geo = resource(stack, "azure-dr:storage:GeoStorage", "geo", custom=False, parent=root.urn)
     provider = resource(stack, "pulumi:providers:azure-native", "westeurope", inputs={"location": "westeurope"})
     return StackPlan(stack=stack, project="azure-dr", resources=[root, geo, provider, *extra], outputs={})
@@ -55,21 +76,33 @@ def stack_plan(stack: str, extra: list[RecordedResource]) -> StackPlan:
 def primary_plan() -> StackPlan:
     geo = "azure-dr:storage:GeoStorage"
     provider_ref = urn("primary", "pulumi:providers:azure-native", "westeurope") + "::prov-id"
-    return stack_plan("primary", [
-        resource("primary", STORAGE, "st1", parent_type=geo, provider=provider_ref,
-                 inputs={"minimumTlsVersion": "TLS1_2", "kind": "StorageV2", "sku": {"name": "Standard_GZRS"}}),
-        resource("primary", STORAGE, "st2", parent_type=geo, inputs={"minimumTlsVersion": "TLS1_0"}),
-        resource("primary", POSTGRES, "pg-protected", protect=True, inputs={"version": "16", "storageMb": 32768}),
-        resource("primary", POSTGRES, "pg-open", protect=False, inputs={"version": "16"}),
-    ])
+    return stack_plan(
+        "primary",
+        [
+            resource(
+                "primary",
+                STORAGE,
+                "st1",
+                parent_type=geo,
+                provider=provider_ref,
+                inputs={"minimumTlsVersion": "TLS1_2", "kind": "StorageV2", "sku": {"name": "Standard_GZRS"}},
+            ),
+            resource("primary", STORAGE, "st2", parent_type=geo, inputs={"minimumTlsVersion": "TLS1_0"}),
+            resource("primary", POSTGRES, "pg-protected", protect=True, inputs={"version": "16", "storageMb": 32768}),
+            resource("primary", POSTGRES, "pg-open", protect=False, inputs={"version": "16"}),
+        ],
+    )
 
 
 def dr_plan() -> StackPlan:
-    return stack_plan("dr", [
-        # read (get) resources get no per-resource Analyze, but AnalyzeStack sees them, as in the CLI
-        resource("dr", STORAGE, "st-read", read=True, inputs={"minimumTlsVersion": "TLS1_0"}),
-        resource("dr", POSTGRES, "pg-read", read=True),
-    ])
+    return stack_plan(
+        "dr",
+        [
+            # read (get) resources get no per-resource Analyze, but AnalyzeStack sees them, as in the CLI
+            resource("dr", STORAGE, "st-read", read=True, inputs={"minimumTlsVersion": "TLS1_0"}),
+            resource("dr", POSTGRES, "pg-read", read=True),
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +141,11 @@ def test_violating_storage_account_gives_a_mandatory_result_naming_its_urn(repor
     [hit] = results_for(report, "primary", "st2")
     assert hit.urn == urn("primary", f"azure-dr:storage:GeoStorage${STORAGE}", "st2")
     assert (hit.policy_name, hit.policy_pack, hit.enforcement_level, hit.severity) == (
-        TLS_POLICY, "mini-pack", "mandatory", "high")
+        TLS_POLICY,
+        "mini-pack",
+        "mandatory",
+        "high",
+    )
     assert "'TLS1_0'" in hit.message and hit.description in hit.message
     assert report.mandatory == [hit]
 
@@ -124,7 +161,9 @@ def test_read_resources_reach_analyze_stack_only(report: PackReport) -> None:
     assert results_for(report, "dr", "st-read") == []  # no per-resource Analyze for a read
     assert [r.policy_name for r in results_for(report, "dr", "pg-read")] == [PROTECT_POLICY]
     assert sorted((r.stack, r.urn.rsplit("::", 1)[1]) for r in report.advisory) == [
-        ("dr", "pg-read"), ("primary", "pg-open")]
+        ("dr", "pg-read"),
+        ("primary", "pg-open"),
+    ]
 
 
 def test_a_stack_whose_config_was_refused_reports_nothing(report: PackReport) -> None:
@@ -152,16 +191,22 @@ def test_policy_config_override_changes_level_and_properties(pack: PolicyPackPro
         pack.configure(None)
     results, _ = pack.analyze_stack(plan)
     assert sorted((r.policy_name, r.enforcement_level) for r in results) == [
-        (PROTECT_POLICY, "advisory"), (TLS_POLICY, "mandatory")]
+        (PROTECT_POLICY, "advisory"),
+        (TLS_POLICY, "mandatory"),
+    ]
 
 
 def test_effective_config_layers_defaults_initial_config_and_user_config(pack: PolicyPackProcess) -> None:
     _, _, policies, _ = pack.info()
     initial = {TLS_POLICY: {"enforcementLevel": "advisory", "min_tls": "TLS1_1"}}
     assert effective_policy_config(policies, initial, None)[TLS_POLICY] == {
-        "enforcementLevel": "advisory", "min_tls": "TLS1_1"}
+        "enforcementLevel": "advisory",
+        "min_tls": "TLS1_1",
+    }
     assert effective_policy_config(policies, initial, {TLS_POLICY: "mandatory"})[TLS_POLICY] == {
-        "enforcementLevel": "mandatory", "min_tls": "TLS1_1"}
+        "enforcementLevel": "mandatory",
+        "min_tls": "TLS1_1",
+    }
     with pytest.raises(ValueError, match="not a valid enforcement level"):
         effective_policy_config(policies, {}, {TLS_POLICY: {"enforcementLevel": "blocking"}})
 
@@ -205,7 +250,9 @@ def test_sarif_validates_against_the_schema_and_names_rules(report: PackReport) 
     rules = run["tool"]["driver"]["rules"]
     assert run["tool"]["driver"]["name"] == "azure-dr policy pack"
     assert {r["id"]: r["defaultConfiguration"]["level"] for r in rules} == {
-        TLS_POLICY: "error", PROTECT_POLICY: "warning"}
+        TLS_POLICY: "error",
+        PROTECT_POLICY: "warning",
+    }
     by_rule = {}
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
@@ -218,8 +265,11 @@ def test_sarif_validates_against_the_schema_and_names_rules(report: PackReport) 
     assert (logical["kind"], logical["name"]) == ("resource", "st2")
     assert logical["fullyQualifiedName"] == urn("primary", f"azure-dr:storage:GeoStorage${STORAGE}", "st2")
     assert {r["level"] for r in by_rule[PROTECT_POLICY]} == {"warning"}
-    dr_uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-               for r in run["results"] if r["properties"]["stack"] == "dr"}
+    dr_uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in run["results"]
+        if r["properties"]["stack"] == "dr"
+    }
     assert dr_uris == {"stacks/Pulumi.dr.yaml"}
 
     prints = [r["partialFingerprints"][FINGERPRINT_KEY] for r in run["results"]]
