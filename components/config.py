@@ -67,10 +67,26 @@ def _default_tiers() -> dict[TierName, Tier]:
     }
 
 
+ServiceName = Literal["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"]
+
+
+def _default_service_tiers() -> dict[ServiceName, TierName]:
+    return {
+        "postgresql": "tier1",
+        "cosmos": "tier1",
+        "storage": "tier1",
+        "routing": "tier1",
+        "keyvault": "tier1",
+        "registry": "tier2",
+        "redis": "tier2",
+    }
+
+
 class Objectives(Block):
-    """What the DR plan promises: RPO/RTO per tier and how long backups are kept."""
+    """What the DR plan promises: RPO/RTO per tier, which tier each service is in, how long backups are kept."""
 
     tiers: dict[TierName, Tier] = Field(default_factory=_default_tiers)
+    service_tiers: dict[ServiceName, TierName] = Field(default_factory=_default_service_tiers)
     backup_retention_days: Annotated[int, _range(7, 35, "days")] = 30
     long_term_retention_years: Annotated[int, _range(1, 10, "years")] = 7
 
@@ -136,6 +152,80 @@ class Storage(Block):
     private_endpoint: PrivateEndpoint | None = None
 
 
+class CosmosContainer(Block):
+    """A container (NoSQL), collection (MongoDB) or graph (Gremlin)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,255}$")]
+    partition_key: Annotated[str, Field(pattern=r"^/[A-Za-z0-9_/]+$")] = "/id"
+
+
+class CosmosDatabase(Block):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,255}$")]
+    containers: list[CosmosContainer] = Field(default_factory=list)
+
+
+class Cosmos(Block):
+    """Cosmos DB: one account spanning both regions, owned by the global-owner stack."""
+
+    enabled: bool = True
+    api: Literal["NoSQL", "MongoDB", "Gremlin"] = "NoSQL"
+    backup_tier: Literal["Continuous30Days", "Continuous7Days"] = "Continuous30Days"
+    consistency: Literal["Session", "BoundedStaleness", "Strong", "ConsistentPrefix", "Eventual"] = "Session"
+    databases: list[CosmosDatabase] = Field(default_factory=lambda: [CosmosDatabase(name="app")])
+    private_endpoint: PrivateEndpoint | None = None
+
+
+class Registry(Block):
+    """Azure Container Registry (Premium): owned by the global owner, replicated into every other region."""
+
+    enabled: bool = True
+    retention_days: Annotated[int, _range(0, 365, "days")] = 30
+    soft_delete_days: Annotated[int, _range(1, 90, "days")] | None = None
+    public_network_access: bool = False
+    private_endpoint: PrivateEndpoint | None = None
+
+
+class FrontDoorProbe(Block):
+    path: Annotated[str, Field(pattern=r"^/.*$")] = "/healthz"
+    protocol: Literal["Https", "Http"] = "Https"
+    interval_seconds: Annotated[int, _range(5, 255, "seconds")] = 30
+
+
+class Routing(Block):
+    """Global routing: Front Door Standard/Premium (default) or a Traffic Manager priority profile.
+
+    Every stack owns its own origin (endpoint), pointing at ``origin_host``, its region's application endpoint.
+    """
+
+    kind: Literal["frontdoor", "trafficmanager"] = "frontdoor"
+    origin_host: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    frontdoor_sku: Literal["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"] = "Standard_AzureFrontDoor"
+    probe: FrontDoorProbe = Field(default_factory=FrontDoorProbe)
+
+
+class RedisPersistence(Block):
+    """RDB snapshots to the region's storage account: only for a cache that is not geo-replicated."""
+
+    frequency_minutes: Literal[15, 30, 60, 360, 720, 1440] = 60
+    max_snapshots: Annotated[int, _range(1, 100, "")] = 1
+
+
+class Redis(Block):
+    """Azure Cache for Redis Premium, one per region.
+
+    ``dr_mechanism`` picks geo-replication (a LinkedServer declared by the standby stack) or RDB persistence:
+    Azure refuses persistence on either cache of a geo-replicated pair (Microsoft Learn, "Configure passive
+    geo-replication for Premium Azure Cache for Redis instances": "Persistence isn't supported with
+    geo-replication"), so a cache has exactly one of the two.
+    """
+
+    enabled: bool = True
+    capacity: Annotated[int, _range(1, 5, "(P1-P5)")] = 1
+    dr_mechanism: Literal["geo-replication", "persistence"] = "geo-replication"
+    persistence: RedisPersistence | None = None
+    private_endpoint: PrivateEndpoint | None = None
+
+
 class StackConfig(Block):
     """Everything one stack (one region) needs, validated as a whole before any resource exists."""
 
@@ -153,6 +243,10 @@ class StackConfig(Block):
     keyvault: KeyVault = Field(default_factory=KeyVault)
     postgres: Postgres
     storage: Storage = Field(default_factory=Storage)
+    cosmos: Cosmos = Field(default_factory=Cosmos)
+    registry: Registry = Field(default_factory=Registry)
+    routing: Routing
+    redis: Redis = Field(default_factory=Redis)
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
@@ -161,9 +255,12 @@ class StackConfig(Block):
         if self.peer_stack is None and (self.role == "standby" or self.postgres.create_as == "replica"):
             why = "a standby stack" if self.role == "standby" else "postgres.create_as=replica"
             raise _Refused("peer_stack", None, f"the peer stack's name ({why} replicates from its peer)")
+        if not self.owns_global and self.peer_stack is None:
+            raise _Refused("peer_stack", None, "the global owner's stack name (owns_global is false)")
         if self.peer_stack is not None and self.peer_region is None:
             raise _Refused("peer_region", None, "the peer stack's Azure region")
         self._check_postgres()
+        self._check_global_services()
         if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
             raise _Refused(
                 "storage.sku",
@@ -205,11 +302,38 @@ class StackConfig(Block):
                 "postgres.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)"
             )
 
+    def _check_global_services(self) -> None:
+        reg = self.registry
+        if reg.soft_delete_days is not None and (reg.retention_days > 0 or self.peer_region is not None):
+            raise _Refused(
+                "registry.soft_delete_days",
+                reg.soft_delete_days,
+                "unset: ACR soft delete cannot be combined with geo-replication or the untagged-manifest "
+                "retention policy",
+            )
+        if self.owns_global and self.cosmos.enabled and self.peer_region is None:
+            raise _Refused("peer_region", None, "the DR region (the Cosmos account spans both regions)")
+        redis = self.redis
+        if redis.dr_mechanism == "geo-replication" and redis.persistence is not None:
+            raise _Refused(
+                "redis.persistence",
+                "set",
+                "unset with redis.dr_mechanism=geo-replication (Azure refuses persistence on a geo-replicated "
+                "cache); or set redis.dr_mechanism=persistence",
+            )
+        if redis.dr_mechanism == "geo-replication" and self.peer_region is None:
+            raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
+
     # --- derived settings: what the components deploy, resolved once here ---------------------------------
 
     @property
     def is_active(self) -> bool:
         return self.role == "active"
+
+    def objective(self, service: ServiceName) -> Tier:
+        """The RPO/RTO a service is held to: its tier's (a tier missing from ``tiers`` falls back to defaults)."""
+        tier = self.objectives.service_tiers.get(service, _default_service_tiers()[service])
+        return self.objectives.tiers.get(tier, _default_tiers()[tier])
 
     @property
     def postgres_ha_mode(self) -> Literal["ZoneRedundant", "SameZone", "Disabled"]:
@@ -226,6 +350,13 @@ class StackConfig(Block):
         if self.postgres.geo_redundant_backup is not None:
             return self.postgres.geo_redundant_backup
         return "Enabled" if self.postgres.create_as == "primary" else "Disabled"
+
+    @property
+    def redis_persistence(self) -> RedisPersistence | None:
+        """RDB settings when the cache is protected by persistence (the default snapshot plan if not given)."""
+        if self.redis.dr_mechanism != "persistence":
+            return None
+        return self.redis.persistence or RedisPersistence()
 
     @property
     def postgres_retention_days(self) -> int:

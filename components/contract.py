@@ -22,7 +22,36 @@ CONTRACT: dict[str, str] = {
     "key_vault_uri": "the region's Key Vault URI",
     "storage_account_id": "the region's geo-redundant storage account id",
     "log_analytics_workspace_id": "the region's Log Analytics workspace id",
+    "redis_cache_id": "the region's Redis cache id (the link target on the standby side)",
+    "redis_cache_name": "the region's Redis cache name",
+    "redis_hostname": "the region's Redis host name",
+    # global objects: set by the global-owner stack, None elsewhere
+    "routing_kind": "frontdoor | trafficmanager",
+    "frontdoor_profile_name": "the Front Door profile every stack adds its origin to",
+    "origin_group_name": "the Front Door origin group name",
+    "origin_group_id": "the Front Door origin group id",
+    "frontdoor_endpoint_host": "the Front Door endpoint host name clients use",
+    "traffic_manager_profile_name": "the Traffic Manager profile every stack adds its endpoint to",
+    "registry_id": "the container registry id",
+    "registry_name": "the container registry name every other region replicates",
+    "registry_login_server": "the registry login server",
+    "cosmos_account_name": "the Cosmos DB account name",
+    "cosmos_endpoint": "the Cosmos DB document endpoint",
 }
+
+GLOBAL_KEYS = (
+    "routing_kind",
+    "frontdoor_profile_name",
+    "origin_group_name",
+    "origin_group_id",
+    "frontdoor_endpoint_host",
+    "traffic_manager_profile_name",
+    "registry_id",
+    "registry_name",
+    "registry_login_server",
+    "cosmos_account_name",
+    "cosmos_endpoint",
+)
 
 
 def export_contract(values: Mapping[str, pulumi.Input[Any]]) -> None:

@@ -1,4 +1,9 @@
-"""One stack's region: the foundation and every data service, wired to the peer stack's contract."""
+"""One stack's region: the foundation and every service, wired to the peer stack's contract.
+
+Ownership (DESIGN §2): the stack owns what lives in its region, including its share of every global object
+(its Front Door origin, its registry replication, its Redis cache and, when standby, the geo-replication
+link). The global-owner stack also owns the shared objects: routing profile, Cosmos account, registry.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,27 @@ import pulumi
 from pulumi_azure_native import authorization
 
 from components.config import StackConfig
-from components.contract import PeerContract
+from components.contract import GLOBAL_KEYS, PeerContract
+from components.cosmos import CosmosAccount, CosmosArgs
 from components.foundation import FoundationArgs, RegionalFoundation
 from components.interfaces import DataInterfaces
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
 from components.postgres import PostgresArgs, PostgresServer
+from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
+from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
+from components.routing import (
+    FrontDoorGlobal,
+    FrontDoorGlobalArgs,
+    FrontDoorOrigin,
+    FrontDoorRoute,
+    FrontDoorRouteArgs,
+    RegionalOriginArgs,
+    TrafficManagerEndpoint,
+    TrafficManagerEndpointArgs,
+    TrafficManagerGlobal,
+    TrafficManagerGlobalArgs,
+)
 from components.storage import GeoStorage, GeoStorageArgs
 
 
@@ -25,54 +45,60 @@ class DrRegionArgs:
 
 
 class DrRegion(pulumi.ComponentResource):
-    """Everything one stack owns in its region; ``contract`` holds the outputs the peer stack reads."""
+    """Everything one stack owns; ``contract`` holds the outputs the peer stack reads."""
 
     contract: dict[str, pulumi.Input[Any]]
 
     def __init__(self, name: str, args: DrRegionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:region:DrRegion", name, None, opts)
-        cfg = args.config
-        names = Names(cfg.workload, cfg.environment, cfg.region)
-        tags = {"workload": cfg.workload, "environment": cfg.environment, "dr-role": cfg.role, **cfg.tags}
-        child = pulumi.ResourceOptions(parent=self)
-        tenant_id = authorization.get_client_config_output().tenant_id
+        cfg, peer = args.config, args.peer
+        self._cfg, self._peer, self._name = cfg, peer, name
+        self.names = Names(cfg.workload, cfg.environment, cfg.region)
+        self.tags = {"workload": cfg.workload, "environment": cfg.environment, "dr-role": cfg.role, **cfg.tags}
+        self._child = pulumi.ResourceOptions(parent=self)
+        client = authorization.get_client_config_output()
+        tenant_id = client.tenant_id
 
         foundation = RegionalFoundation(
             f"{name}-foundation",
-            FoundationArgs(names=names, location=cfg.region, monitoring=cfg.monitoring, tags=tags),
-            opts=child,
+            FoundationArgs(names=self.names, location=cfg.region, monitoring=cfg.monitoring, tags=self.tags),
+            opts=self._child,
         )
+        self.resource_group_name = foundation.resource_group_name
         interfaces = DataInterfaces(
             resource_group_name=foundation.resource_group_name,
             location=cfg.region,
-            tags=tags,
+            tags=self.tags,
             lock=cfg.locks,
             workspace_id=foundation.workspace_id if cfg.monitoring.diagnostics else None,
             identity_id=foundation.identity_id,
         )
         vault = KeyVault(
             f"{name}-kv",
-            KeyVaultArgs(vault_name=names.key_vault, tenant_id=tenant_id, config=cfg.keyvault, interfaces=interfaces),
-            opts=child,
+            KeyVaultArgs(
+                vault_name=self.names.key_vault, tenant_id=tenant_id, config=cfg.keyvault, interfaces=interfaces
+            ),
+            opts=self._child,
         )
-        source_id = args.peer.get("postgres_server_id") if args.peer is not None else None
         postgres = PostgresServer(
             f"{name}-psql",
             PostgresArgs(
-                server_name=names.postgres(cfg.postgres.generation),
+                server_name=self.names.postgres(cfg.postgres.generation),
                 config=cfg,
                 tenant_id=tenant_id,
                 interfaces=interfaces,
-                source_server_id=source_id if cfg.postgres.create_as == "replica" else None,
+                source_server_id=self._peer_value("postgres_server_id")
+                if cfg.postgres.create_as == "replica"
+                else None,
             ),
-            opts=child,
+            opts=self._child,
         )
         storage = GeoStorage(
             f"{name}-st",
-            GeoStorageArgs(account_name=names.storage_account, config=cfg.storage, interfaces=interfaces),
-            opts=child,
+            GeoStorageArgs(account_name=self.names.storage_account, config=cfg.storage, interfaces=interfaces),
+            opts=self._child,
         )
-        self.contract = {
+        self.contract: dict[str, pulumi.Input[Any]] = {
             "role": cfg.role,
             "region": cfg.region,
             "resource_group_name": foundation.resource_group_name,
@@ -83,5 +109,187 @@ class DrRegion(pulumi.ComponentResource):
             "key_vault_uri": vault.vault_uri,
             "storage_account_id": storage.account_id,
             "log_analytics_workspace_id": foundation.workspace_id,
+            "redis_cache_id": None,
+            "redis_cache_name": None,
+            "redis_hostname": None,
+            **dict.fromkeys(GLOBAL_KEYS),
         }
+        self._routing()
+        if cfg.cosmos.enabled and cfg.owns_global:
+            self._cosmos(interfaces)
+        if cfg.registry.enabled:
+            self._registry(interfaces)
+        if cfg.redis.enabled:
+            persistence = cfg.redis_persistence
+            target = (
+                PersistenceTarget(
+                    settings=persistence,
+                    storage_account_id=storage.account_id,
+                    blob_endpoint=storage.primary_blob_endpoint,
+                    subscription_id=client.subscription_id,
+                    identity_principal_id=foundation.identity_principal_id,
+                )
+                if persistence is not None
+                else None
+            )
+            self._redis(interfaces, target)
         self.register_outputs(self.contract)
+
+    def _peer_value(self, key: str) -> pulumi.Output[Any]:
+        if self._peer is None:
+            raise ValueError(f"{key} comes from the peer stack, but this stack has no peer_stack")
+        return self._peer.get(key)
+
+    def _owner_value(self, key: str, own: pulumi.Input[Any]) -> pulumi.Input[Any]:
+        """A global object's output: our own when we own the global layer, else the owner's export."""
+        return own if self._cfg.owns_global else self._peer_value(key)
+
+    def _routing(self) -> None:
+        cfg, names, name = self._cfg, self.names, self._name
+        routing = cfg.routing
+        if routing.kind == "frontdoor":
+            own: dict[str, pulumi.Input[Any]] = {}
+            if cfg.owns_global:
+                fd = FrontDoorGlobal(
+                    f"{name}-afd",
+                    FrontDoorGlobalArgs(
+                        profile_name=names.frontdoor_profile,
+                        endpoint_name=names.frontdoor_endpoint,
+                        resource_group_name=self.resource_group_name,
+                        routing=routing,
+                        tags=self.tags,
+                    ),
+                    opts=self._child,
+                )
+                own = {
+                    "frontdoor_profile_name": fd.profile_name,
+                    "origin_group_name": fd.origin_group_name,
+                    "origin_group_id": fd.origin_group_id,
+                    "frontdoor_endpoint_host": fd.endpoint_host_name,
+                    "routing_kind": "frontdoor",
+                }
+                self.contract.update(own)
+            profile = self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name"))
+            group_rg = self._owner_value("resource_group_name", self.resource_group_name)
+            origin = FrontDoorOrigin(
+                f"{name}-origin",
+                RegionalOriginArgs(
+                    origin_name=names.frontdoor_origin,
+                    host_name=routing.origin_host,
+                    active=cfg.is_active,
+                    profile_name=profile,
+                    origin_group_name=self._owner_value("origin_group_name", own.get("origin_group_name")),
+                    resource_group_name=group_rg,
+                ),
+                opts=self._child,
+            )
+            if cfg.owns_global:
+                FrontDoorRoute(
+                    f"{name}-afd",
+                    FrontDoorRouteArgs(
+                        profile_name=own["frontdoor_profile_name"],
+                        endpoint_name=names.frontdoor_endpoint,
+                        origin_group_id=own["origin_group_id"],
+                        resource_group_name=self.resource_group_name,
+                        origins=[origin],
+                    ),
+                    opts=self._child,
+                )
+            return
+        tm_profile: pulumi.Input[Any] = None
+        if cfg.owns_global:
+            tm = TrafficManagerGlobal(
+                f"{name}-traf",
+                TrafficManagerGlobalArgs(
+                    profile_name=names.traffic_manager,
+                    resource_group_name=self.resource_group_name,
+                    routing=routing,
+                    tags=self.tags,
+                ),
+                opts=self._child,
+            )
+            tm_profile = tm.profile_name
+            self.contract.update({"traffic_manager_profile_name": tm_profile, "routing_kind": "trafficmanager"})
+        TrafficManagerEndpoint(
+            f"{name}-endpoint",
+            TrafficManagerEndpointArgs(
+                endpoint_name=cfg.region,
+                target=routing.origin_host,
+                location=cfg.region,
+                active=cfg.is_active,
+                profile_name=self._owner_value("traffic_manager_profile_name", tm_profile),
+                resource_group_name=self._owner_value("resource_group_name", self.resource_group_name),
+            ),
+            opts=self._child,
+        )
+
+    def _cosmos(self, interfaces: DataInterfaces) -> None:
+        cfg = self._cfg
+        assert cfg.peer_region is not None  # config validation requires it for the owner
+        active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
+        cosmos = CosmosAccount(
+            f"{self._name}-cosmos",
+            CosmosArgs(
+                account_name=self.names.cosmos_account,
+                active_region=active,
+                standby_region=standby,
+                config=cfg.cosmos,
+                interfaces=interfaces,
+            ),
+            opts=self._child,
+        )
+        self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
+
+    def _registry(self, interfaces: DataInterfaces) -> None:
+        cfg = self._cfg
+        if cfg.owns_global:
+            registry = ContainerRegistry(
+                f"{self._name}-cr",
+                ContainerRegistryArgs(
+                    registry_name=self.names.container_registry, config=cfg.registry, interfaces=interfaces
+                ),
+                opts=self._child,
+            )
+            self.contract.update(
+                {
+                    "registry_id": registry.registry_id,
+                    "registry_name": registry.registry_name,
+                    "registry_login_server": registry.login_server,
+                }
+            )
+            return
+        RegistryReplica(
+            f"{self._name}-cr",
+            RegistryReplicaArgs(
+                registry_name=self._peer_value("registry_name"),
+                registry_resource_group_name=self._peer_value("resource_group_name"),
+                location=cfg.region,
+                tags=self.tags,
+            ),
+            opts=self._child,
+        )
+
+    def _redis(self, interfaces: DataInterfaces, persistence: PersistenceTarget | None) -> None:
+        cfg = self._cfg
+        cache = RedisCache(
+            f"{self._name}-redis",
+            RedisCacheArgs(
+                cache_name=self.names.redis, config=cfg.redis, interfaces=interfaces, persistence=persistence
+            ),
+            opts=self._child,
+        )
+        self.contract.update(
+            {"redis_cache_id": cache.cache_id, "redis_cache_name": cache.cache_name, "redis_hostname": cache.host_name}
+        )
+        if cfg.redis.dr_mechanism == "geo-replication" and not cfg.is_active:
+            RedisGeoLink(
+                f"{self._name}-redis-geo",
+                RedisGeoLinkArgs(
+                    primary_cache_name=self._peer_value("redis_cache_name"),
+                    primary_resource_group_name=self._peer_value("resource_group_name"),
+                    secondary_cache_id=cache.cache_id,
+                    secondary_cache_name=cache.cache_name,
+                    secondary_location=cfg.region,
+                ),
+                opts=self._child,
+            )

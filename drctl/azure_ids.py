@@ -33,6 +33,25 @@ ID_TEMPLATES: dict[str, str] = {
     "azure-native:storage:BlobServiceProperties": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName}",
     "azure-native:network:PrivateEndpoint": "Microsoft.Network/privateEndpoints/{privateEndpointName}",
     "azure-native:network:PrivateDnsZoneGroup": "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
+    "azure-native:cosmosdb:DatabaseAccount": "Microsoft.DocumentDB/databaseAccounts/{accountName}",
+    "azure-native:cosmosdb:SqlResourceSqlDatabase": "Microsoft.DocumentDB/databaseAccounts/{accountName}/sqlDatabases/{databaseName}",
+    "azure-native:cosmosdb:SqlResourceSqlContainer": "Microsoft.DocumentDB/databaseAccounts/{accountName}/sqlDatabases/{databaseName}/containers/{containerName}",
+    "azure-native:cosmosdb:MongoDBResourceMongoDBDatabase": "Microsoft.DocumentDB/databaseAccounts/{accountName}/mongodbDatabases/{databaseName}",
+    "azure-native:cosmosdb:MongoDBResourceMongoDBCollection": "Microsoft.DocumentDB/databaseAccounts/{accountName}/mongodbDatabases/{databaseName}/collections/{collectionName}",
+    "azure-native:cosmosdb:GremlinResourceGremlinDatabase": "Microsoft.DocumentDB/databaseAccounts/{accountName}/gremlinDatabases/{databaseName}",
+    "azure-native:cosmosdb:GremlinResourceGremlinGraph": "Microsoft.DocumentDB/databaseAccounts/{accountName}/gremlinDatabases/{databaseName}/graphs/{graphName}",
+    "azure-native:containerregistry:Registry": "Microsoft.ContainerRegistry/registries/{registryName}",
+    "azure-native:containerregistry:Replication": "Microsoft.ContainerRegistry/registries/{registryName}/replications/{replicationName}",
+    "azure-native:redis:Redis": "Microsoft.Cache/redis/{name}",
+    "azure-native:redis:LinkedServer": "Microsoft.Cache/redis/{name}/linkedServers/{linkedServerName}",
+    "azure-native:cdn:Profile": "Microsoft.Cdn/profiles/{profileName}",
+    "azure-native:cdn:AFDEndpoint": "Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}",
+    "azure-native:cdn:AFDOriginGroup": "Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}",
+    "azure-native:cdn:AFDOrigin": "Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{originName}",
+    "azure-native:cdn:Route": "Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{routeName}",
+    "azure-native:trafficmanager:Profile": "Microsoft.Network/trafficManagerProfiles/{profileName}",
+    "azure-native:trafficmanager:Endpoint": "Microsoft.Network/trafficManagerProfiles/{profileName}/{endpointType}/{endpointName}",
+    "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
     "azure-native:authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
 }
@@ -107,6 +126,22 @@ def _service_outputs(type_: str, inputs: Inputs, name: str, rid: str) -> Inputs:
             "primaryLocation": inputs.get("location"),
             "statusOfPrimary": "available",
         }
+    if type_ == "azure-native:cosmosdb:DatabaseAccount":
+        return {"documentEndpoint": f"https://{name}.documents.azure.com:443/"}
+    if type_ == "azure-native:containerregistry:Registry":
+        return {"loginServer": f"{name}.azurecr.io"}
+    if type_ == "azure-native:redis:Redis":
+        return {"hostName": f"{name}.redis.cache.windows.net", "sslPort": 6380, "provisioningState": "Succeeded"}
+    if type_ == "azure-native:redis:LinkedServer":
+        return {
+            "geoReplicatedPrimaryHostName": f"{inputs.get('name')}.geo.redis.cache.windows.net",
+            "primaryHostName": f"{inputs.get('name')}.redis.cache.windows.net",
+        }
+    if type_ == "azure-native:cdn:AFDEndpoint":
+        return {"hostName": f"{name}-{short_hash(rid)[:8]}.z01.azurefd.net"}
+    if type_ == "azure-native:trafficmanager:Profile":
+        dns = dict(inputs.get("dnsConfig") or {})
+        return {"dnsConfig": {**dns, "fqdn": f"{dns.get('relativeName', name)}.trafficmanager.net"}}
     if type_ == "azure-native:managedidentity:UserAssignedIdentity":
         return {
             "principalId": stable_guid(rid, "principal"),

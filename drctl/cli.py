@@ -8,7 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from drctl import engine, render
+from drctl import engine, posture, render
+from drctl.recording import StackPlan
+from drctl.stackfiles import load_stack
 
 
 def _root(value: str) -> Path:
@@ -28,12 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.ServicePosture]]:
+    judge = posture.objectives_stack(plans)
+    if judge is None:
+        return "", []
+    config = posture.config_of(load_stack(root, judge.stack))
+    stacks = ", ".join(p.stack for p in plans if p.error is None)
+    return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
+
+
 def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
     plans = engine.plan_stacks(stacks or None, root)
+    title, rows = _posture(root, plans)
     if as_json:
-        print(json.dumps(render.plan_json(plans), indent=2, default=str))
+        document = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
+        print(json.dumps(document, indent=2, default=str))
     else:
         print("\n\n".join(render.plan_text(p) for p in plans))
+        if rows:
+            print("\n" + posture.posture_text(rows, title))
     failed = [p for p in plans if p.error]
     for p in failed:
         print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)

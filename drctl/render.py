@@ -50,6 +50,57 @@ DR_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("pitrDays", "restorePolicy.days"),
         ("changeFeed", "changeFeed.enabled"),
     ),
+    "azure-native:cosmosdb:DatabaseAccount": (
+        ("locations", "locations"),
+        ("autoFailover", "enableAutomaticFailover"),
+        ("multiWrite", "enableMultipleWriteLocations"),
+        ("backup", "backupPolicy.type"),
+        ("tier", "backupPolicy.continuousModeProperties.tier"),
+        ("localAuthDisabled", "disableLocalAuth"),
+        ("publicNetwork", "publicNetworkAccess"),
+    ),
+    "azure-native:containerregistry:Registry": (
+        ("sku", "sku.name"),
+        ("zoneRedundancy", "zoneRedundancy"),
+        ("admin", "adminUserEnabled"),
+        ("anonymousPull", "anonymousPullEnabled"),
+        ("untaggedRetentionDays", "policies.retentionPolicy.days"),
+        ("publicNetwork", "publicNetworkAccess"),
+    ),
+    "azure-native:containerregistry:Replication": (
+        ("registry", "registryName"),
+        ("location", "location"),
+        ("zoneRedundancy", "zoneRedundancy"),
+    ),
+    "azure-native:redis:Redis": (
+        ("sku", "sku.name"),
+        ("capacity", "sku.capacity"),
+        ("zones", "zonalAllocationPolicy"),
+        ("tls", "minimumTlsVersion"),
+        ("nonSslPort", "enableNonSslPort"),
+        ("accessKeysDisabled", "disableAccessKeyAuthentication"),
+        ("rdb", "redisConfiguration.rdbBackupEnabled"),
+        ("rdbMinutes", "redisConfiguration.rdbBackupFrequency"),
+        ("publicNetwork", "publicNetworkAccess"),
+    ),
+    "azure-native:redis:LinkedServer": (
+        ("primary", "name"),
+        ("secondary", "linkedServerName"),
+        ("role", "serverRole"),
+    ),
+    "azure-native:cdn:Profile": (("sku", "sku.name"),),
+    "azure-native:cdn:AFDOriginGroup": (
+        ("probePath", "healthProbeSettings.probePath"),
+        ("probeProtocol", "healthProbeSettings.probeProtocol"),
+        ("probeSeconds", "healthProbeSettings.probeIntervalInSeconds"),
+    ),
+    "azure-native:cdn:AFDOrigin": (("host", "hostName"), ("priority", "priority"), ("state", "enabledState")),
+    "azure-native:cdn:Route": (("patterns", "patternsToMatch"), ("forwarding", "forwardingProtocol")),
+    "azure-native:trafficmanager:Profile": (
+        ("routing", "trafficRoutingMethod"),
+        ("probePath", "monitorConfig.path"),
+    ),
+    "azure-native:trafficmanager:Endpoint": (("target", "target"), ("priority", "priority")),
     LOCK: (("level", "level"),),
 }
 
@@ -69,6 +120,10 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "locationName" in v for v in value):
+        return ",".join(f"{v['locationName']}:{_show(v.get('failoverPriority'))}" for v in value)
+    if isinstance(value, list):
+        return ",".join(_show(v) for v in value)
     if isinstance(value, str) and value.startswith("/subscriptions/"):
         return value.rsplit("/", 1)[-1] + " (id)"
     return str(value)

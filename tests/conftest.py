@@ -19,6 +19,15 @@ def plan(
     return {p.stack: p for p in engine.plan_stacks(stacks, engine.ROOT, overrides)}
 
 
+def plan_one(
+    stack: str,
+    overrides: Mapping[str, str] | None = None,
+    peer_outputs: Mapping[str, Mapping[str, object]] | None = None,
+) -> StackPlan:
+    """Plan one stack against given peer outputs (the peer's current state), as after a config switch."""
+    return engine.run_stack(engine.load_stack(engine.ROOT, stack), peer_outputs or {}, engine.ROOT, overrides)
+
+
 @pytest.fixture(scope="session")
 def shipped() -> dict[str, StackPlan]:
     plans = plan()

@@ -59,6 +59,26 @@ CASES = [
     ),
     (
         "primary",
+        {"azure-dr:redis": '{"dr_mechanism": "geo-replication", "persistence": {}}'},
+        "redis.persistence",
+        "Azure refuses persistence on a geo-replicated cache",
+    ),
+    (
+        "primary",
+        {"azure-dr:registry": '{"soft_delete_days": 7}'},
+        "registry.soft_delete_days",
+        "cannot be combined with geo-replication",
+    ),
+    ("primary", {"azure-dr:routing": '{"kind": "frontdoor"}'}, "routing.origin_host", "required but not set"),
+    (
+        "primary",
+        {"azure-dr:routing": '{"kind": "cloudflare", "origin_host": "a.example.com"}'},
+        "routing.kind",
+        "'frontdoor' or 'trafficmanager'",
+    ),
+    ("primary", {"azure-dr:redis": '{"capacity": 9}'}, "redis.capacity", "1-5"),
+    (
+        "primary",
         with_block("primary", PG, entra_admin={"object_id": "not-a-guid", "principal_name": "x"}),
         "postgres.entra_admin.object_id",
         "pattern",

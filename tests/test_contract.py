@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from components.contract import CONTRACT
+from components.contract import CONTRACT, GLOBAL_KEYS
 from drctl.recording import StackPlan
 
 
 @pytest.mark.parametrize("stack", ["primary", "dr"])
-def test_stack_exports_exactly_the_contract(shipped: dict[str, StackPlan], stack: str) -> None:
-    assert set(shipped[stack].outputs) == set(CONTRACT)
+def test_stack_exports_only_contract_keys(shipped: dict[str, StackPlan], stack: str) -> None:
+    """Every regional key is exported; global keys only by the owner (None is not exported)."""
+    outputs = set(shipped[stack].outputs)
+    assert outputs <= set(CONTRACT)
+    assert set(CONTRACT) - set(GLOBAL_KEYS) <= outputs
+    owner = shipped[stack].outputs["owns_global"]
+    assert (outputs & set(GLOBAL_KEYS)) == (
+        {k for k in GLOBAL_KEYS if k != "traffic_manager_profile_name"} if owner else set()
+    )
 
 
 def test_exports_describe_the_region(primary: StackPlan, dr: StackPlan) -> None:

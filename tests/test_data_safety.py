@@ -14,14 +14,17 @@ EXPECTED_STATEFUL = {
     "azure-native:dbforpostgresql:Server",
     "azure-native:keyvault:Vault",
     "azure-native:storage:StorageAccount",
+    "azure-native:redis:Redis",
 }
+GLOBAL_STATEFUL = {"azure-native:cosmosdb:DatabaseAccount", "azure-native:containerregistry:Registry"}
 
 
 @pytest.mark.parametrize("stack", ["primary", "dr"])
 def test_every_stateful_resource_is_protected_and_locked(shipped: dict[str, StackPlan], stack: str) -> None:
     p = shipped[stack]
     data = stateful(p.resources)
-    assert {r.type for r in data} >= EXPECTED_STATEFUL
+    expected = EXPECTED_STATEFUL | (GLOBAL_STATEFUL if p.outputs["owns_global"] else set())
+    assert {r.type for r in data} == expected
     locks = locked_ids(p)
     for r in data:
         assert r.protect, f"{r.urn} is not protected"
@@ -51,7 +54,7 @@ def test_promotion_replaces_and_deletes_nothing_stateful(shipped: dict[str, Stac
     after = _switched(PROMOTED)[stack]
     assert after.error is None
     before = shipped[stack]
-    assert [r for r in replacements(before, after) if r.type in EXPECTED_STATEFUL] == []
+    assert replacements(before, after) == []
     assert stateful(deleted(before, after)) == []
     assert all(r.protect for r in stateful(after.resources))
     assert after.outputs["role"] != before.outputs["role"]

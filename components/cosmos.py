@@ -1,0 +1,161 @@
+"""Cosmos DB: one account in both regions, owned by the global-owner stack.
+
+Failover priorities follow the active region, so after a service-managed failover (or the runbook's
+``az cosmosdb failover-priority-change``) and the matching config switch, ``pulumi up`` converges with no change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import cosmosdb
+
+from components.config import Cosmos as CosmosConfig
+from components.interfaces import DataInterfaces, protect_data, stateful
+from components.regions import has_zones
+
+_KIND = {"NoSQL": "GlobalDocumentDB", "Gremlin": "GlobalDocumentDB", "MongoDB": "MongoDB"}
+_PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}
+
+
+@dataclass(frozen=True)
+class CosmosArgs:
+    account_name: str
+    active_region: str
+    standby_region: str
+    config: CosmosConfig
+    interfaces: DataInterfaces
+
+
+def failover_locations(active_region: str, standby_region: str) -> list[cosmosdb.LocationArgs]:
+    """The write region (priority 0) is the active one; zone redundancy wherever the region offers it."""
+    return [
+        cosmosdb.LocationArgs(location_name=region, failover_priority=priority, is_zone_redundant=has_zones(region))
+        for priority, region in enumerate((active_region, standby_region))
+    ]
+
+
+class CosmosAccount(pulumi.ComponentResource):
+    """The account, its databases and containers; Entra-only for NoSQL, private, continuously backed up."""
+
+    account_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    account_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CosmosArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("azure-dr:cosmos:CosmosAccount", name, None, opts)
+        c, i = args.config, args.interfaces
+        account = cosmosdb.DatabaseAccount(
+            f"{name}-account",
+            account_name=args.account_name,
+            resource_group_name=i.resource_group_name,
+            location=i.location,
+            kind=_KIND[c.api],
+            database_account_offer_type=cosmosdb.DatabaseAccountOfferType.STANDARD,
+            locations=failover_locations(args.active_region, args.standby_region),
+            enable_automatic_failover=True,
+            enable_multiple_write_locations=False,
+            consistency_policy=cosmosdb.ConsistencyPolicyArgs(
+                default_consistency_level=cosmosdb.DefaultConsistencyLevel(c.consistency),
+                max_interval_in_seconds=300 if c.consistency == "BoundedStaleness" else None,
+                max_staleness_prefix=100000 if c.consistency == "BoundedStaleness" else None,
+            ),
+            backup_policy=cosmosdb.ContinuousModeBackupPolicyArgs(
+                type="Continuous",
+                continuous_mode_properties=cosmosdb.ContinuousModePropertiesArgs(
+                    tier=cosmosdb.ContinuousTier(c.backup_tier)
+                ),
+            ),
+            capabilities=[cosmosdb.CapabilityArgs(name="EnableGremlin")] if c.api == "Gremlin" else None,
+            api_properties=cosmosdb.ApiPropertiesArgs(server_version=cosmosdb.ServerVersion.SERVER_VERSION_7_0)
+            if c.api == "MongoDB"
+            else None,
+            # NoSQL has Entra data-plane RBAC; MongoDB (RU) and Gremlin accounts still need keys.
+            disable_local_auth=c.api == "NoSQL",
+            disable_key_based_metadata_write_access=True,
+            public_network_access=cosmosdb.PublicNetworkAccess.DISABLED,
+            minimal_tls_version=cosmosdb.MinimalTlsVersion.TLS12,
+            network_acl_bypass=cosmosdb.NetworkAclBypass.NONE,
+            tags=dict(i.tags),
+            opts=stateful(self),
+        )
+        self._databases(name, args, account)
+        protect_data(
+            self, name, account, i, private_endpoint=c.private_endpoint, private_link_group=_PRIVATE_LINK_GROUP[c.api]
+        )
+        self.account_name = account.name
+        self.account_id = account.id
+        self.endpoint = account.document_endpoint
+        self.register_outputs({"account_name": self.account_name, "endpoint": self.endpoint})
+
+    def _databases(self, name: str, args: CosmosArgs, account: cosmosdb.DatabaseAccount) -> None:
+        """Databases and containers hold the data too: protected like the account."""
+        api, rg = args.config.api, args.interfaces.resource_group_name
+        for db in args.config.databases:
+            base = f"{name}-{db.name}"
+            if api == "NoSQL":
+                sql_db = cosmosdb.SqlResourceSqlDatabase(
+                    base,
+                    account_name=account.name,
+                    resource_group_name=rg,
+                    database_name=db.name,
+                    resource=cosmosdb.SqlDatabaseResourceArgs(id=db.name),
+                    opts=stateful(self),
+                )
+                for ct in db.containers:
+                    cosmosdb.SqlResourceSqlContainer(
+                        f"{base}-{ct.name}",
+                        account_name=account.name,
+                        resource_group_name=rg,
+                        database_name=sql_db.name,
+                        container_name=ct.name,
+                        resource=cosmosdb.SqlContainerResourceArgs(
+                            id=ct.name,
+                            partition_key=cosmosdb.ContainerPartitionKeyArgs(paths=[ct.partition_key], kind="Hash"),
+                        ),
+                        opts=stateful(self),
+                    )
+            elif api == "MongoDB":
+                mongo_db = cosmosdb.MongoDBResourceMongoDBDatabase(
+                    base,
+                    account_name=account.name,
+                    resource_group_name=rg,
+                    database_name=db.name,
+                    resource=cosmosdb.MongoDBDatabaseResourceArgs(id=db.name),
+                    opts=stateful(self),
+                )
+                for ct in db.containers:
+                    cosmosdb.MongoDBResourceMongoDBCollection(
+                        f"{base}-{ct.name}",
+                        account_name=account.name,
+                        resource_group_name=rg,
+                        database_name=mongo_db.name,
+                        collection_name=ct.name,
+                        resource=cosmosdb.MongoDBCollectionResourceArgs(
+                            id=ct.name, shard_key={ct.partition_key.lstrip("/"): "Hash"}
+                        ),
+                        opts=stateful(self),
+                    )
+            else:
+                graph_db = cosmosdb.GremlinResourceGremlinDatabase(
+                    base,
+                    account_name=account.name,
+                    resource_group_name=rg,
+                    database_name=db.name,
+                    resource=cosmosdb.GremlinDatabaseResourceArgs(id=db.name),
+                    opts=stateful(self),
+                )
+                for ct in db.containers:
+                    cosmosdb.GremlinResourceGremlinGraph(
+                        f"{base}-{ct.name}",
+                        account_name=account.name,
+                        resource_group_name=rg,
+                        database_name=graph_db.name,
+                        graph_name=ct.name,
+                        resource=cosmosdb.GremlinGraphResourceArgs(
+                            id=ct.name,
+                            partition_key=cosmosdb.ContainerPartitionKeyArgs(paths=[ct.partition_key], kind="Hash"),
+                        ),
+                        opts=stateful(self),
+                    )

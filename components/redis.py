@@ -1,0 +1,139 @@
+"""Azure Cache for Redis Premium per region, protected by passive geo-replication or by RDB persistence.
+
+Azure refuses persistence on either cache of a geo-replicated pair, so config picks one mechanism per cache.
+The standby stack owns the geo-replication link; promotion removes the link, which makes the standby cache
+writable (Azure has no "promote" property for Redis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import authorization, redis
+
+from components.config import Redis as RedisConfig
+from components.config import RedisPersistence
+from components.interfaces import DataInterfaces, protect_data, stateful
+from components.regions import has_zones
+
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+
+
+@dataclass(frozen=True)
+class PersistenceTarget:
+    """Where RDB snapshots go: the region's storage account, written with the region's identity."""
+
+    settings: RedisPersistence
+    storage_account_id: pulumi.Input[str]
+    blob_endpoint: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    identity_principal_id: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class RedisCacheArgs:
+    cache_name: str
+    config: RedisConfig
+    interfaces: DataInterfaces
+    persistence: PersistenceTarget | None = None
+
+
+class RedisCache(pulumi.ComponentResource):
+    """The region's cache: TLS 1.2 only, no non-TLS port, no access keys, private, zone redundant where possible."""
+
+    cache_id: pulumi.Output[str]
+    cache_name: pulumi.Output[str]
+    host_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: RedisCacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("azure-dr:redis:RedisCache", name, None, opts)
+        c, i, p = args.config, args.interfaces, args.persistence
+        zoned = has_zones(i.location)
+        identity = (
+            redis.ManagedServiceIdentityArgs(
+                type=redis.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=[i.identity_id]
+            )
+            if i.identity_id is not None
+            else None
+        )
+        role = None
+        if p is not None:
+            role = authorization.RoleAssignment(
+                f"{name}-rdb-writer",
+                scope=p.storage_account_id,
+                principal_id=p.identity_principal_id,
+                principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
+                role_definition_id=pulumi.Output.concat(
+                    "/subscriptions/",
+                    p.subscription_id,
+                    "/providers/Microsoft.Authorization/roleDefinitions/",
+                    STORAGE_BLOB_DATA_CONTRIBUTOR,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        cache = redis.Redis(
+            f"{name}-cache",
+            name=args.cache_name,
+            resource_group_name=i.resource_group_name,
+            location=i.location,
+            sku=redis.SkuArgs(name=redis.SkuName.PREMIUM, family=redis.SkuFamily.P, capacity=c.capacity),
+            minimum_tls_version=redis.TlsVersion.TLS_VERSION_1_2,
+            enable_non_ssl_port=False,
+            disable_access_key_authentication=True,
+            public_network_access=redis.PublicNetworkAccess.DISABLED,
+            zonal_allocation_policy=redis.ZonalAllocationPolicy.AUTOMATIC
+            if zoned
+            else redis.ZonalAllocationPolicy.NO_ZONES,
+            replicas_per_primary=1,  # geo-replication allows one replica per primary per shard
+            identity=identity,
+            redis_configuration=redis.RedisCommonPropertiesRedisConfigurationArgs(
+                aad_enabled="true",
+                rdb_backup_enabled="true" if p is not None else "false",
+                rdb_backup_frequency=str(p.settings.frequency_minutes) if p is not None else None,
+                rdb_backup_max_snapshot_count=str(p.settings.max_snapshots) if p is not None else None,
+                # Managed-identity auth: the connection string names the endpoint only and carries no key.
+                rdb_storage_connection_string=pulumi.Output.concat("BlobEndpoint=", p.blob_endpoint, ";")
+                if p is not None
+                else None,
+                storage_subscription_id=p.subscription_id if p is not None else None,
+                preferred_data_persistence_auth_method="ManagedIdentity" if p is not None else None,
+            ),
+            tags=dict(i.tags),
+            opts=stateful(self).merge(pulumi.ResourceOptions(depends_on=[role] if role is not None else [])),
+        )
+        protect_data(self, name, cache, i, private_endpoint=c.private_endpoint, private_link_group="redisCache")
+        self.cache_id = cache.id
+        self.cache_name = cache.name
+        self.host_name = cache.host_name
+        self.register_outputs({"cache_id": self.cache_id, "host_name": self.host_name})
+
+
+@dataclass(frozen=True)
+class RedisGeoLinkArgs:
+    primary_cache_name: pulumi.Input[str]
+    primary_resource_group_name: pulumi.Input[str]
+    secondary_cache_id: pulumi.Input[str]
+    secondary_cache_name: pulumi.Input[str]
+    secondary_location: str
+
+
+class RedisGeoLink(pulumi.ComponentResource):
+    """Passive geo-replication from the peer's (primary) cache to this stack's cache, declared by the standby."""
+
+    geo_replicated_host_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: RedisGeoLinkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("azure-dr:redis:RedisGeoLink", name, None, opts)
+        link = redis.LinkedServer(
+            f"{name}-link",
+            name=args.primary_cache_name,
+            resource_group_name=args.primary_resource_group_name,
+            linked_server_name=args.secondary_cache_name,
+            linked_redis_cache_id=args.secondary_cache_id,
+            linked_redis_cache_location=args.secondary_location,
+            server_role=redis.ReplicationRole.SECONDARY,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.geo_replicated_host_name = link.geo_replicated_primary_host_name
+        self.register_outputs({"geo_replicated_host_name": self.geo_replicated_host_name})

@@ -1,0 +1,170 @@
+"""The DR posture of a set of planned stacks: per service, the mechanism found in the plans, its modeled
+RPO/RTO (components.recovery) and the objective it is held to.
+
+Mechanisms are read from the recorded resources of all stacks together, because a service's DR often spans
+two stacks (the primary's server and the standby's replica).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from components import recovery
+from components.config import ServiceName, StackConfig, parse_config
+from components.recovery import Mechanism
+from drctl.recording import RecordedResource, StackPlan
+from drctl.render import dig
+from drctl.stackfiles import StackFile
+
+GEO_SKUS = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
+
+
+@dataclass(frozen=True)
+class ServicePosture:
+    service: ServiceName
+    tier: str
+    mechanism: Mechanism | None
+    objective_rpo: int
+    objective_rto: int
+
+    @property
+    def meets(self) -> bool:
+        m = self.mechanism
+        return m is not None and m.rpo_minutes <= self.objective_rpo and m.rto_minutes <= self.objective_rto
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.mechanism
+        return {
+            "service": self.service,
+            "tier": self.tier,
+            "mechanism": m.description if m else None,
+            "rpo_minutes": m.rpo_minutes if m else None,
+            "rto_minutes": m.rto_minutes if m else None,
+            "objective_rpo_minutes": self.objective_rpo,
+            "objective_rto_minutes": self.objective_rto,
+            "meets": self.meets,
+            "source": m.source if m else None,
+        }
+
+
+def _all(plans: Sequence[StackPlan], type_: str) -> list[RecordedResource]:
+    return [r for p in plans for r in p.of_type(type_)]
+
+
+def _postgres(plans: Sequence[StackPlan]) -> Mechanism | None:
+    servers = _all(plans, "azure-native:dbforpostgresql:Server")
+    primary_ids = {s.id for s in servers if s.inputs.get("createMode") != "Replica"}
+    if any(s.inputs.get("sourceServerResourceId") in primary_ids for s in servers):
+        return recovery.MECHANISMS["postgres-replica"]
+    if any(dig(s.inputs, "backup.geoRedundantBackup") == "Enabled" for s in servers):
+        return recovery.MECHANISMS["postgres-geo-backup"]
+    return None
+
+
+def _cosmos(plans: Sequence[StackPlan]) -> Mechanism | None:
+    for account in _all(plans, "azure-native:cosmosdb:DatabaseAccount"):
+        if len(account.inputs.get("locations") or []) >= 2 and account.inputs.get("enableAutomaticFailover"):
+            strong = dig(account.inputs, "consistencyPolicy.defaultConsistencyLevel") == "Strong"
+            return recovery.MECHANISMS["cosmos-strong-failover" if strong else "cosmos-service-managed-failover"]
+    return None
+
+
+def _storage(plans: Sequence[StackPlan]) -> Mechanism | None:
+    accounts = _all(plans, "azure-native:storage:StorageAccount")
+    if accounts and all(dig(a.inputs, "sku.name") in GEO_SKUS for a in accounts):
+        return recovery.MECHANISMS["storage-geo-failover"]
+    return None
+
+
+def _registry(plans: Sequence[StackPlan]) -> Mechanism | None:
+    registries = _all(plans, "azure-native:containerregistry:Registry")
+    regions = {r.inputs.get("location") for r in registries}
+    replicas = {r.inputs.get("location") for r in _all(plans, "azure-native:containerregistry:Replication")}
+    if registries and replicas - regions:
+        return recovery.MECHANISMS["acr-geo-replication"]
+    return None
+
+
+def _redis(plans: Sequence[StackPlan]) -> Mechanism | None:
+    if _all(plans, "azure-native:redis:LinkedServer"):
+        return recovery.MECHANISMS["redis-geo-replication"]
+    frequencies = [
+        int(str(dig(c.inputs, "redisConfiguration.rdbBackupFrequency")))
+        for c in _all(plans, "azure-native:redis:Redis")
+        if dig(c.inputs, "redisConfiguration.rdbBackupEnabled") == "true"
+    ]
+    return recovery.redis_persistence(max(frequencies)) if frequencies else None
+
+
+def _routing(plans: Sequence[StackPlan]) -> Mechanism | None:
+    origins = _all(plans, "azure-native:cdn:AFDOrigin")
+    groups = _all(plans, "azure-native:cdn:AFDOriginGroup")
+    if len({o.inputs.get("hostName") for o in origins}) >= 2 and groups:
+        interval = int(dig(groups[0].inputs, "healthProbeSettings.probeIntervalInSeconds") or 240)
+        return recovery.frontdoor_failover(interval)
+    profiles = _all(plans, "azure-native:trafficmanager:Profile")
+    if len(_all(plans, "azure-native:trafficmanager:Endpoint")) >= 2 and profiles:
+        interval = int(dig(profiles[0].inputs, "monitorConfig.intervalInSeconds") or 30)
+        return recovery.trafficmanager_failover(interval)
+    return None
+
+
+def _keyvault(plans: Sequence[StackPlan]) -> Mechanism | None:
+    vaults = _all(plans, "azure-native:keyvault:Vault")
+    return recovery.MECHANISMS["keyvault-regional"] if len(vaults) >= 2 else None
+
+
+Detector = Callable[[Sequence[StackPlan]], Mechanism | None]
+
+DETECTORS: dict[ServiceName, Detector] = {
+    "postgresql": _postgres,
+    "cosmos": _cosmos,
+    "storage": _storage,
+    "registry": _registry,
+    "redis": _redis,
+    "routing": _routing,
+    "keyvault": _keyvault,
+}
+
+
+def config_of(stack: StackFile) -> StackConfig:
+    prefix = "azure-dr:"
+    return parse_config({k[len(prefix) :]: v for k, v in stack.config.items() if k.startswith(prefix)})
+
+
+def objectives_stack(plans: Sequence[StackPlan]) -> StackPlan | None:
+    """The plan whose objectives the posture is held to: the active stack's (the first plan otherwise)."""
+    usable = [p for p in plans if p.error is None]
+    return next((p for p in usable if p.outputs.get("role") == "active"), usable[0] if usable else None)
+
+
+def posture(plans: Sequence[StackPlan], objectives: StackConfig) -> list[ServicePosture]:
+    """Every service's posture across ``plans``, held to the objectives of ``objectives`` (the active stack)."""
+    usable = [p for p in plans if p.error is None]
+    rows = []
+    for service, detect in DETECTORS.items():
+        tier = objectives.objectives.service_tiers.get(service, "tier1")
+        target = objectives.objective(service)
+        rows.append(ServicePosture(service, tier, detect(usable), target.rpo_minutes, target.rto_minutes))
+    return rows
+
+
+def posture_text(rows: Sequence[ServicePosture], title: str) -> str:
+    def fmt(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:g} min" if value < 120 else f"{value / 60:g} h"
+
+    lines = [title, f"  {'service':<11} {'tier':<6} {'RPO':>8} {'RTO':>8}   {'objective':<17} mechanism"]
+    for r in rows:
+        m = r.mechanism
+        status = "ok " if r.meets else "GAP"
+        rpo, rto = (fmt(m.rpo_minutes), fmt(m.rto_minutes)) if m else ("-", "-")
+        lines.append(
+            f"  {r.service:<11} {r.tier:<6} {rpo:>8} {rto:>8}"
+            f"   {fmt(r.objective_rpo) + ' / ' + fmt(r.objective_rto):<17} {status} "
+            f"{m.description if m else 'no DR mechanism found'}"
+        )
+    return "\n".join(lines)
