@@ -1,0 +1,1 @@
+"""azure-dr policy rules: one module per rule under ``resource/`` and ``stack/``."""

@@ -1,0 +1,171 @@
+"""What every rule shares: its metadata, its thresholds (policy config with defaults), and exemptions.
+
+A rule is a plain function over a resource's props that yields violation messages; the framework turns it
+into a ``pulumi_policy`` policy, applies the per-resource exemption tag, and prefixes each message with the
+rule id so text, JSON and SARIF output all name the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+EXEMPT_TAG = "azure-dr:policy-exempt"
+EXEMPT_REASON_TAG = "azure-dr:policy-exempt-reason"
+
+MANDATORY = EnforcementLevel.MANDATORY
+ADVISORY = EnforcementLevel.ADVISORY
+
+Props = Mapping[str, Any]
+ResourceCheck = Callable[[str, Props, Mapping[str, Any]], Iterable[str]]
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, str | None]]]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One policy-config knob, with its default taken from the recovery objectives."""
+
+    name: str
+    default: int | str | bool
+    description: str
+    minimum: int | None = None
+
+    def schema(self) -> dict[str, Any]:
+        kind = {bool: "boolean", int: "integer", str: "string"}[type(self.default)]
+        schema: dict[str, Any] = {"type": kind, "default": self.default, "description": self.description}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        return schema
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's stable identity and metadata; ``id`` is also the CrossGuard policy name."""
+
+    id: str
+    title: str
+    service: str
+    objective: str
+    severity: Severity
+    level: EnforcementLevel
+    equivalents: str = "none"
+    thresholds: tuple[Threshold, ...] = ()
+
+    def config_schema(self) -> PolicyConfigSchema | None:
+        if not self.thresholds:
+            return None
+        return PolicyConfigSchema(properties={t.name: t.schema() for t in self.thresholds})
+
+    def settings(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """Thresholds from policy config, falling back to the defaults."""
+        return {t.name: config.get(t.name, t.default) for t in self.thresholds}
+
+    def tags(self) -> list[str]:
+        return [self.service, self.objective]
+
+
+def dig(props: Props, path: str) -> Any:
+    """The value at a dotted camelCase path of the engine's property bag, or None."""
+    current: Any = props
+    for part in path.split("."):
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(part)
+    return current
+
+
+def exemption(props: Props, rule_id: str) -> str | None:
+    """The reason a resource is exempt from ``rule_id`` (tag ``azure-dr:policy-exempt``), or None.
+
+    An exemption without a reason tag returns "" so the caller can refuse it.
+    """
+    tags = props.get("tags") or {}
+    named = {part.strip() for part in str(tags.get(EXEMPT_TAG, "")).split(",")}
+    if rule_id not in named:
+        return None
+    return str(tags.get(EXEMPT_REASON_TAG, "")).strip()
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """A rule over single resources of the listed types."""
+
+    rule: Rule
+    resource_types: tuple[str, ...]
+    check: ResourceCheck = field(repr=False)
+
+    def policy(self) -> ResourceValidationPolicy:
+        rule = self.rule
+
+        def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+            if args.resource_type not in self.resource_types:
+                return
+            settings = rule.settings(args.get_config() or {})
+            messages = list(self.check(args.resource_type, args.props, settings))
+            if not messages:
+                return
+            reason = exemption(args.props, rule.id)
+            if reason:
+                # Reported, never silently skipped: the CLI and `drctl check` list it as exempt.
+                args.not_applicable(f"exempt: {args.urn}: {reason}")
+            for message in messages:
+                suffix = " (exemption tag present but no azure-dr:policy-exempt-reason)" if reason == "" else ""
+                report(f"[{rule.id}] {message}{suffix}", None)
+
+        return ResourceValidationPolicy(
+            name=rule.id,
+            description=rule.title,
+            validate=validate,
+            enforcement_level=rule.level,
+            config_schema=rule.config_schema(),
+            display_name=rule.title,
+            severity=rule.severity,
+            tags=rule.tags(),
+        )
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A rule over the whole stack (cross-resource DR rules)."""
+
+    rule: Rule
+    check: StackCheck = field(repr=False)
+
+    def policy(self) -> StackValidationPolicy:
+        rule = self.rule
+
+        def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+            settings = rule.settings(args.get_config() or {})
+            exempt: list[str] = []
+            for message, urn in self.check(args, settings):
+                resource = next((r for r in args.resources if r.urn == urn), None) if urn else None
+                reason = exemption(resource.props, rule.id) if resource is not None else None
+                if reason:
+                    exempt.append(f"{urn}: {reason}")
+                    continue
+                report(f"[{rule.id}] {message}", urn)
+            if exempt:
+                args.not_applicable("exempt: " + "; ".join(exempt))
+
+        return StackValidationPolicy(
+            name=rule.id,
+            description=rule.title,
+            validate=validate,
+            enforcement_level=rule.level,
+            config_schema=rule.config_schema(),
+            display_name=rule.title,
+            severity=rule.severity,
+            tags=rule.tags(),
+        )

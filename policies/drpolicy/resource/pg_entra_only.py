@@ -1,0 +1,36 @@
+"""PostgreSQL servers accept Microsoft Entra sign-ins only: no password that can leak or outlive its owner.
+
+The SDK fills in ``authConfig.passwordAuth = Enabled`` when it is not set, so an absent value is Enabled.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
+from drpolicy.services import PG_SERVER
+
+
+def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
+    entra = dig(props, "authConfig.activeDirectoryAuth") or "Disabled"
+    password = dig(props, "authConfig.passwordAuth") or "Enabled"  # the SDK's default
+    if entra != "Enabled":
+        yield f"authConfig.activeDirectoryAuth is {entra}; set it to Enabled and add an Entra administrator"
+    if password != "Disabled":
+        yield f"authConfig.passwordAuth is {password}; set it to Disabled so only Entra identities can sign in"
+
+
+RULE = ResourceRule(
+    Rule(
+        id="pg-entra-only",
+        title="PostgreSQL servers use Microsoft Entra authentication only",
+        service="postgresql",
+        objective="security",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+        equivalents="Azure Policy [Preview] PostgreSQL flexible servers Entra-only authentication (audit)",
+    ),
+    (PG_SERVER,),
+    check,
+)

@@ -1,0 +1,31 @@
+"""PostgreSQL primaries keep geo-redundant backups (a read replica cannot have them, and is exempt)."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
+from drpolicy.services import PG_SERVER
+
+
+def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
+    if props.get("createMode") == "Replica":
+        return
+    if dig(props, "backup.geoRedundantBackup") != "Enabled":
+        yield "backup.geoRedundantBackup must be Enabled on a primary server (it is chosen at creation)"
+
+
+RULE = ResourceRule(
+    Rule(
+        id="pg-geo-backup",
+        title="PostgreSQL primary servers keep geo-redundant backups",
+        service="postgresql",
+        objective="rpo",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+        equivalents="Checkov CKV_AZURE_136; Azure Policy (audit); PSRule Azure.PostgreSQL.GeoRedundantBackup",
+    ),
+    (PG_SERVER,),
+    check,
+)

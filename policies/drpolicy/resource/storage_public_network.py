@@ -1,0 +1,33 @@
+"""Storage accounts are reachable only over private endpoints, never from the internet."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from drpolicy.framework import MANDATORY, ResourceRule, Rule
+from drpolicy.services import STORAGE_ACCOUNT
+
+
+def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
+    access = props.get("publicNetworkAccess")
+    if access != "Disabled":
+        yield f"publicNetworkAccess is {access or 'unset (Enabled)'}; set it to Disabled and use private endpoints"
+
+
+RULE = ResourceRule(
+    Rule(
+        id="storage-public-network",
+        title="Storage accounts disable public network access",
+        service="storage",
+        objective="security",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+        equivalents=(
+            "Checkov CKV_AZURE_59; Azure Policy Storage accounts should disable public network access; "
+            "PSRule Azure.Storage.Firewall"
+        ),
+    ),
+    (STORAGE_ACCOUNT,),
+    check,
+)
