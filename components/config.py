@@ -168,6 +168,7 @@ class Cosmos(Block):
     """Cosmos DB: one account spanning both regions, owned by the global-owner stack."""
 
     enabled: bool = True
+    multi_region: bool = True
     api: Literal["NoSQL", "MongoDB", "Gremlin"] = "NoSQL"
     backup_tier: Literal["Continuous30Days", "Continuous7Days"] = "Continuous30Days"
     consistency: Literal["Session", "BoundedStaleness", "Strong", "ConsistentPrefix", "Eventual"] = "Session"
@@ -357,6 +358,12 @@ class StackConfig(Block):
         if self.redis.dr_mechanism != "persistence":
             return None
         return self.redis.persistence or RedisPersistence()
+
+    @property
+    def postgres_dr_mechanism(self) -> str:
+        """A replica covers the region: the server is one, or a peer region is declared to hold one."""
+        replicated = self.postgres.create_as == "replica" or self.peer_region is not None
+        return "postgres-replica" if replicated else "postgres-geo-backup"
 
     @property
     def postgres_retention_days(self) -> int:

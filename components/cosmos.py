@@ -12,7 +12,7 @@ import pulumi
 from pulumi_azure_native import cosmosdb
 
 from components.config import Cosmos as CosmosConfig
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 from components.regions import has_zones
 
 _KIND = {"NoSQL": "GlobalDocumentDB", "Gremlin": "GlobalDocumentDB", "MongoDB": "MongoDB"}
@@ -23,16 +23,21 @@ _PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB
 class CosmosArgs:
     account_name: str
     active_region: str
-    standby_region: str
+    standby_region: str | None
     config: CosmosConfig
     interfaces: DataInterfaces
 
 
-def failover_locations(active_region: str, standby_region: str) -> list[cosmosdb.LocationArgs]:
-    """The write region (priority 0) is the active one; zone redundancy wherever the region offers it."""
+def failover_locations(active_region: str, standby_region: str | None) -> list[cosmosdb.LocationArgs]:
+    """The write region (priority 0) is the active one; zone redundancy wherever the region offers it.
+
+    ``standby_region=None`` gives a single-region account (``cosmos.multi_region: false``, e.g. a dev stack);
+    the policy pack's ``cosmos-multi-region`` rule refuses it for production.
+    """
+    regions = [active_region] if standby_region is None else [active_region, standby_region]
     return [
         cosmosdb.LocationArgs(location_name=region, failover_priority=priority, is_zone_redundant=has_zones(region))
-        for priority, region in enumerate((active_region, standby_region))
+        for priority, region in enumerate(regions)
     ]
 
 
@@ -77,7 +82,9 @@ class CosmosAccount(pulumi.ComponentResource):
             public_network_access=cosmosdb.PublicNetworkAccess.DISABLED,
             minimal_tls_version=cosmosdb.MinimalTlsVersion.TLS12,
             network_acl_bypass=cosmosdb.NetworkAclBypass.NONE,
-            tags=dict(i.tags),
+            tags=data_tags(
+                i, "cosmos-strong-failover" if c.consistency == "Strong" else "cosmos-service-managed-failover"
+            ),
             opts=stateful(self),
         )
         self._databases(name, args, account)

@@ -13,6 +13,7 @@ import pulumi
 from pulumi_azure_native import authorization, monitor, network
 
 from components.config import PrivateEndpoint
+from components.recovery import MECHANISM_TAG
 
 LOCK_LEVEL = "CanNotDelete"
 
@@ -27,6 +28,15 @@ class DataInterfaces:
     lock: bool = True
     workspace_id: pulumi.Input[str] | None = None
     identity_id: pulumi.Input[str] | None = None
+
+
+def data_tags(interfaces: DataInterfaces, mechanism: str) -> dict[str, str]:
+    """The resource's tags plus the DR mechanism it relies on (``components.recovery`` keys).
+
+    The policy pack checks that the resource's settings support the declared mechanism, that its documented RPO
+    meets the objective and, on the standby side, that the peer's half of the mechanism exists.
+    """
+    return {**interfaces.tags, MECHANISM_TAG: mechanism}
 
 
 def stateful(parent: pulumi.Resource, ignore_changes: list[str] | None = None) -> pulumi.ResourceOptions:

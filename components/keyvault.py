@@ -8,7 +8,7 @@ import pulumi
 from pulumi_azure_native import keyvault
 
 from components.config import KeyVault as KeyVaultConfig
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class KeyVault(pulumi.ComponentResource):
                 enabled_for_disk_encryption=False,
                 enabled_for_template_deployment=False,
             ),
-            tags=dict(i.tags),
+            tags=data_tags(i, "keyvault-regional"),
             opts=stateful(self),
         )
         protect_data(self, name, vault, i, private_endpoint=args.config.private_endpoint, private_link_group="vault")

@@ -8,7 +8,7 @@ import pulumi
 from pulumi_azure_native import dbforpostgresql as pg
 
 from components.config import StackConfig
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 
 # Azure moves the zones on an HA failover; follow Azure rather than fight it on every `pulumi up`.
 ZONE_DRIFT = ["availabilityZone", "highAvailability.standbyAvailabilityZone"]
@@ -68,7 +68,7 @@ class PostgresServer(pulumi.ComponentResource):
             )
             if i.identity_id is not None
             else None,
-            tags=dict(i.tags),
+            tags=data_tags(i, cfg.postgres_dr_mechanism),
             opts=stateful(self, ignore_changes=ZONE_DRIFT),
         )
         if not replica:

@@ -10,6 +10,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+# The tag naming the mechanism a stateful resource relies on (keys of MECHANISMS, or "redis-persistence").
+MECHANISM_TAG = "azure-dr:dr-mechanism"
+
+# Resources whose loss is data loss: protected, locked, covered by a DR mechanism, never replaced by a switch.
+STATEFUL_TYPES: frozenset[str] = frozenset(
+    {
+        "azure-native:dbforpostgresql:Server",
+        "azure-native:keyvault:Vault",
+        "azure-native:storage:StorageAccount",
+        "azure-native:cosmosdb:DatabaseAccount",
+        "azure-native:containerregistry:Registry",
+        "azure-native:redis:Redis",
+        "azure-native:containerservice:ManagedCluster",
+        "azure-native:dataprotection:BackupVault",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Mechanism:

@@ -14,7 +14,7 @@ from pulumi_azure_native import authorization, redis
 
 from components.config import Redis as RedisConfig
 from components.config import RedisPersistence
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 from components.regions import has_zones
 
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
@@ -99,7 +99,7 @@ class RedisCache(pulumi.ComponentResource):
                 storage_subscription_id=p.subscription_id if p is not None else None,
                 preferred_data_persistence_auth_method="ManagedIdentity" if p is not None else None,
             ),
-            tags=dict(i.tags),
+            tags=data_tags(i, "redis-persistence" if p is not None else "redis-geo-replication"),
             opts=stateful(self).merge(pulumi.ResourceOptions(depends_on=[role] if role is not None else [])),
         )
         protect_data(self, name, cache, i, private_endpoint=c.private_endpoint, private_link_group="redisCache")

@@ -106,12 +106,16 @@ class DrRegion(pulumi.ComponentResource):
             "postgres_server_id": postgres.server_id,
             "postgres_server_name": postgres.server_name,
             "postgres_fqdn": postgres.fqdn,
+            "postgres_sku_name": cfg.postgres.sku_name,
+            "postgres_sku_tier": cfg.postgres.sku_tier,
+            "postgres_storage_gb": cfg.postgres.storage_size_gb,
             "key_vault_uri": vault.vault_uri,
             "storage_account_id": storage.account_id,
             "log_analytics_workspace_id": foundation.workspace_id,
             "redis_cache_id": None,
             "redis_cache_name": None,
             "redis_hostname": None,
+            "redis_capacity": None,
             **dict.fromkeys(GLOBAL_KEYS),
         }
         self._routing()
@@ -232,7 +236,7 @@ class DrRegion(pulumi.ComponentResource):
             CosmosArgs(
                 account_name=self.names.cosmos_account,
                 active_region=active,
-                standby_region=standby,
+                standby_region=standby if cfg.cosmos.multi_region else None,
                 config=cfg.cosmos,
                 interfaces=interfaces,
             ),
@@ -279,7 +283,12 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
         self.contract.update(
-            {"redis_cache_id": cache.cache_id, "redis_cache_name": cache.cache_name, "redis_hostname": cache.host_name}
+            {
+                "redis_cache_id": cache.cache_id,
+                "redis_cache_name": cache.cache_name,
+                "redis_hostname": cache.host_name,
+                "redis_capacity": cfg.redis.capacity,
+            }
         )
         if cfg.redis.dr_mechanism == "geo-replication" and not cfg.is_active:
             RedisGeoLink(

@@ -8,7 +8,7 @@ import pulumi
 from pulumi_azure_native import containerregistry as acr
 
 from components.config import Registry as RegistryConfig
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 from components.regions import has_zones
 
 
@@ -61,7 +61,7 @@ class ContainerRegistry(pulumi.ComponentResource):
                     status=acr.ExportPolicyStatus.ENABLED if public else acr.ExportPolicyStatus.DISABLED
                 ),
             ),
-            tags=dict(i.tags),
+            tags=data_tags(i, "acr-geo-replication"),
             opts=stateful(self),
         )
         protect_data(self, name, registry, i, private_endpoint=c.private_endpoint, private_link_group="registry")

@@ -8,7 +8,7 @@ import pulumi
 from pulumi_azure_native import storage
 
 from components.config import Storage as StorageConfig
-from components.interfaces import DataInterfaces, protect_data, stateful
+from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class GeoStorage(pulumi.ComponentResource):
                 default_action=storage.DefaultAction.DENY, bypass="AzureServices"
             ),
             identity=identity,
-            tags=dict(i.tags),
+            tags=data_tags(i, "storage-geo-failover"),
             opts=stateful(self),
         )
         blob_service = storage.BlobServiceProperties(

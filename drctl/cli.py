@@ -8,8 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from drctl import engine, posture, render
+from drctl import check, engine, posture, render
+from drctl.analyzer import PolicyPackError
 from drctl.recording import StackPlan
+from drctl.sarif import to_sarif
 from drctl.stackfiles import load_stack
 
 
@@ -27,6 +29,17 @@ def _parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="render each stack's resources and DR settings, no cloud needed")
     plan.add_argument("stacks", nargs="*", help="stacks to plan (default: all, peers first)")
     plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.add_argument("--check", action="store_true", help="then run the policy pack over the same plans")
+    check = sub.add_parser("check", help="run the policy pack over each stack's offline plan, as CI does")
+    check.add_argument("stacks", nargs="*", help="stacks to check (default: all, peers first)")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--sarif", metavar="FILE", help="also write SARIF 2.1.0 (for GitHub code scanning)")
+    check.add_argument(
+        "--policy-config",
+        metavar="FILE",
+        type=Path,
+        help="policy config JSON, as for `pulumi preview --policy-pack-config`",
+    )
     return parser
 
 
@@ -55,13 +68,44 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
     return 1 if failed else 0
 
 
+def cmd_check(
+    root: Path,
+    stacks: Sequence[str],
+    as_json: bool = False,
+    sarif_path: str | None = None,
+    policy_config: Path | None = None,
+    plans: Sequence[StackPlan] | None = None,
+) -> int:
+    """Run the pack over the plans; exit 1 on any mandatory violation or refused config."""
+    plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
+    config = json.loads(policy_config.read_text()) if policy_config else None
+    report = check.check_plans(plans, root / "policies", config)
+    if sarif_path:
+        sources = {p.stack: f"Pulumi.{p.stack}.yaml" for p in plans}
+        Path(sarif_path).write_text(json.dumps(to_sarif(report, sources), indent=2))
+    if as_json:
+        print(json.dumps(check.report_json(plans, report), indent=2))
+    else:
+        print(check.report_text(plans, report))
+    return 1 if report.mandatory or any(p.error for p in plans) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "plan":
-            return cmd_plan(args.root, args.stacks, args.json)
+            status = cmd_plan(args.root, args.stacks, args.json)
+            if args.check and status == 0:
+                print()
+                status = cmd_check(args.root, args.stacks)
+            return status
+        if args.command == "check":
+            return cmd_check(args.root, args.stacks, args.json, args.sarif, args.policy_config)
     except FileNotFoundError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
+        return 2
+    except PolicyPackError as exc:
+        print(f"drctl: the policy pack failed to run: {exc}", file=sys.stderr)
         return 2
     return 2
 

@@ -10,21 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from components.recovery import STATEFUL_TYPES
 from drctl.recording import RecordedResource, StackPlan
-
-# Resources whose loss is data loss: protected, locked, and never replaced by a config switch.
-STATEFUL_TYPES: frozenset[str] = frozenset(
-    {
-        "azure-native:dbforpostgresql:Server",
-        "azure-native:keyvault:Vault",
-        "azure-native:storage:StorageAccount",
-        "azure-native:cosmosdb:DatabaseAccount",
-        "azure-native:containerregistry:Registry",
-        "azure-native:redis:Redis",
-        "azure-native:containerservice:ManagedCluster",
-        "azure-native:dataprotection:BackupVault",
-    }
-)
 
 _PATH_PARAMS = ("resourceGroupName",)
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from pulumi_policy import EnforcementLevel
 
-from tests.policy_harness import UNKNOWN_STRING, analyze, make_resource, pack_policies
+from tests.policy_harness import UNKNOWN_STRING, Analysis, make_resource, pack_policies
+from tests.policy_harness import analyze as analyze_stack
 
 # isort: split
 # drpolicy (policies/) is on sys.path once tests.policy_harness is imported.
@@ -373,6 +374,15 @@ def resource_rules_by_id() -> dict[str, ResourceRule]:
     return {r.rule.id: r for r in rules() if isinstance(r, ResourceRule)}
 
 
+def analyze(resources: list[Any], **kwargs: Any) -> Analysis:
+    """The resource rules' results only: stack rules judge whole stacks (tests/test_policy_stack_rules.py)."""
+    found = analyze_stack(resources, **kwargs)
+    ids = set(resource_rules_by_id())
+    return Analysis(
+        [r for r in found.results if r.policy_name in ids], [n for n in found.not_applicable if n[1] in ids]
+    )
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Per rule: compliant -> nothing, violating -> a result at the rule's level, message prefixed with the id
 
@@ -449,7 +459,12 @@ def test_relaxed_threshold_clears_a_default_violation(
 
 def test_threshold_defaults_come_from_the_objectives() -> None:
     schemas = {p.name: p.config_schema.get("properties", {}) for p in pack_policies()}
-    defaults = {name: {k: v["default"] for k, v in props.items()} for name, props in schemas.items() if props}
+    resource_ids = set(resource_rules_by_id())
+    defaults = {
+        name: {k: v["default"] for k, v in props.items()}
+        for name, props in schemas.items()
+        if props and name in resource_ids
+    }
     assert defaults == {
         "pg-backup-retention": {"min_days": 30},
         "cosmos-backup": {"rpo_minutes": 15},

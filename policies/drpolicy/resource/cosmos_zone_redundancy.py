@@ -5,8 +5,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from drpolicy.facts import zones_expected
 from drpolicy.framework import MANDATORY, ResourceRule, Rule
-from drpolicy.resource import zones_expected
 from drpolicy.services import COSMOS_ACCOUNT
 
 

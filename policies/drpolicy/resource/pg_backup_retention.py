@@ -8,8 +8,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from drpolicy.facts import number
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, Threshold, dig
-from drpolicy.resource import number
 from drpolicy.services import PG_SERVER
 
 

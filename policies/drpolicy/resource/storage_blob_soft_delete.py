@@ -5,8 +5,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from drpolicy.facts import number
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, Threshold, dig
-from drpolicy.resource import number
 from drpolicy.services import BLOB_SERVICE
 
 

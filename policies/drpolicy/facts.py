@@ -1,0 +1,71 @@
+"""Facts several rules share: region spelling and zones, numeric props as the engine sends them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from components.recovery import MECHANISM_TAG, STATEFUL_TYPES
+from components.regions import REGIONS
+from drpolicy.services import RESOURCE_GROUP, STACK_REFERENCE
+
+
+def region_name(location: Any) -> str:
+    """An Azure location as the region table spells it: ``"UK South"`` and ``"uksouth"`` both give ``uksouth``."""
+    return str(location or "").replace(" ", "").lower()
+
+
+def zones_expected(location: Any) -> bool:
+    """Whether zone-redundant settings are possible, and therefore required, in ``location``.
+
+    A region the table does not know (or a missing location) counts as having zones: the safe side, since most
+    Azure regions do; a resource in such a region can carry an exemption tag.
+    """
+    region = REGIONS.get(region_name(location))
+    return True if region is None else region.zones
+
+
+def number(value: Any, default: float) -> float:
+    """A numeric prop (the engine sends numbers as floats, e.g. ``30.0``), or ``default`` when unset."""
+    if value is None or isinstance(value, bool):
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- stack-level facts: what a stack rule reads from the whole stack -------------------------------------
+
+
+def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]
+
+
+def stateful(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """The resources whose loss is data loss (components.recovery.STATEFUL_TYPES)."""
+    return [r for r in resources if r.resource_type in STATEFUL_TYPES]
+
+
+def mechanism(resource: PolicyResource) -> str | None:
+    """The DR mechanism the resource declares (tag ``azure-dr:dr-mechanism``)."""
+    tags = resource.props.get("tags") or {}
+    value = tags.get(MECHANISM_TAG)
+    return str(value) if value else None
+
+
+def peer_outputs(resources: Sequence[PolicyResource]) -> Mapping[str, Any]:
+    """The peer stack's exports, as the StackReference read them ({} for a stack without a peer)."""
+    for ref in of_type(resources, STACK_REFERENCE):
+        outputs = ref.props.get("outputs")
+        if isinstance(outputs, Mapping):
+            return outputs
+    return {}
+
+
+def stack_region(resources: Sequence[PolicyResource]) -> str | None:
+    """The stack's own region: where its resource group lives."""
+    groups = of_type(resources, RESOURCE_GROUP)
+    return region_name(groups[0].props.get("location")) if groups else None

@@ -1,0 +1,105 @@
+"""Every stateful resource declares a DR mechanism its own settings support.
+
+The mechanism is the ``azure-dr:dr-mechanism`` tag the components set from config. Where the other half of a
+mechanism lives in the peer stack (the primary's replica, the cache's geo-secondary), the peer's
+``dr-peer-links`` rule verifies that half; this rule checks what this stack can see.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+
+from drpolicy.facts import mechanism, stateful
+from drpolicy.framework import MANDATORY, Rule, StackRule, dig
+from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, REDIS, REGISTRY, STORAGE_ACCOUNT
+
+GEO_SKUS = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS", "StandardV2_GRS", "StandardV2_GZRS"}
+
+Support = Callable[[Mapping[str, Any]], str | None]
+
+
+def _replica(p: Mapping[str, Any]) -> str | None:
+    if p.get("createMode") == "Replica" and not p.get("sourceServerResourceId"):
+        return "a replica without sourceServerResourceId"
+    return None
+
+
+def _geo_backup(p: Mapping[str, Any]) -> str | None:
+    return None if dig(p, "backup.geoRedundantBackup") == "Enabled" else "backup.geoRedundantBackup is not Enabled"
+
+
+def _multi_region(p: Mapping[str, Any]) -> str | None:
+    if len(p.get("locations") or []) < 2 or not p.get("enableAutomaticFailover"):
+        return "needs two or more locations and enableAutomaticFailover"
+    return None
+
+
+def _geo_sku(p: Mapping[str, Any]) -> str | None:
+    return None if dig(p, "sku.name") in GEO_SKUS else f"sku {dig(p, 'sku.name')} does not replicate to the pair"
+
+
+def _premium(p: Mapping[str, Any]) -> str | None:
+    return None if dig(p, "sku.name") == "Premium" else "geo-replication needs the Premium SKU"
+
+
+def _no_persistence(p: Mapping[str, Any]) -> str | None:
+    if (
+        dig(p, "redisConfiguration.rdbBackupEnabled") == "true"
+        or dig(p, "redisConfiguration.aofBackupEnabled") == "true"
+    ):
+        return "Azure refuses persistence on a geo-replicated cache"
+    return _premium(p)
+
+
+def _persistence(p: Mapping[str, Any]) -> str | None:
+    enabled = dig(p, "redisConfiguration.rdbBackupEnabled") == "true"
+    return None if enabled else "redisConfiguration.rdbBackupEnabled is not true"
+
+
+def _recoverable_vault(p: Mapping[str, Any]) -> str | None:
+    ok = dig(p, "properties.enableSoftDelete") is not False and dig(p, "properties.enablePurgeProtection") is True
+    return None if ok else "needs soft delete and purge protection"
+
+
+SUPPORTED: dict[str, dict[str, Support]] = {
+    PG_SERVER: {"postgres-replica": _replica, "postgres-geo-backup": _geo_backup},
+    COSMOS_ACCOUNT: {"cosmos-service-managed-failover": _multi_region, "cosmos-strong-failover": _multi_region},
+    STORAGE_ACCOUNT: {"storage-geo-failover": _geo_sku},
+    REGISTRY: {"acr-geo-replication": _premium},
+    REDIS: {"redis-geo-replication": _no_persistence, "redis-persistence": _persistence},
+    KEY_VAULT: {"keyvault-regional": _recoverable_vault},
+}
+
+
+def _problem(resource: PolicyResource) -> str | None:
+    allowed = SUPPORTED.get(resource.resource_type)
+    if allowed is None:
+        return None
+    declared = mechanism(resource)
+    if declared is None:
+        return f"declares no DR mechanism (tag azure-dr:dr-mechanism; one of {', '.join(sorted(allowed))})"
+    if declared not in allowed:
+        return f"declares {declared!r}, not a mechanism for this service ({', '.join(sorted(allowed))})"
+    gap = allowed[declared](resource.props)
+    return f"declares {declared!r} but {gap}" if gap else None
+
+
+def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    for resource in stateful(args.resources):
+        problem = _problem(resource)
+        if problem:
+            yield f"{resource.name}: {problem}", resource.urn
+
+
+RULE = StackRule(
+    Rule(
+        id="dr-coverage",
+        title="Every stateful service has a DR mechanism its settings support",
+        service="all",
+        objective="coverage",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+    ),
+    check,
+)

@@ -1,0 +1,69 @@
+"""The standby side of each cross-stack mechanism exists and points at what the peer exports.
+
+A primary's tag can only declare a replica or a geo-secondary; the stack that holds the other half proves it:
+its PostgreSQL replica replicates the peer's exported server, and its Redis link pairs the peer's cache with
+this stack's cache.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity, StackValidationArgs
+
+from drpolicy.facts import mechanism, of_type, peer_outputs
+from drpolicy.framework import MANDATORY, Rule, StackRule
+from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
+
+
+def linked_primary(link: PolicyResource) -> str | None:
+    """The primary cache of a link: ``.../redis/<primary>/linkedServers/<secondary>``.
+
+    The link's ``name`` input is the primary cache, but its ``name`` output is the link's own name, so the id
+    is the reliable source on both sides of ``pulumi up``.
+    """
+    match = re.search(r"/redis/([^/]+)/linkedServers/", str(link.props.get("id") or ""))
+    return match.group(1) if match else link.props.get("name")
+
+
+def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    peer = peer_outputs(args.resources)
+    if not peer:
+        return  # no peer: this stack holds no standby half
+    for server in of_type(args.resources, PG_SERVER):
+        source = server.props.get("sourceServerResourceId")
+        if server.props.get("createMode") == "Replica" and source != peer.get("postgres_server_id"):
+            yield (
+                f"{server.name}: replicates {source or 'nothing'}, not the peer's server "
+                f"{peer.get('postgres_server_id') or '(none exported)'}",
+                server.urn,
+            )
+    if peer.get("role") == "active":
+        links = of_type(args.resources, REDIS_LINK)
+        for cache in of_type(args.resources, REDIS):
+            if mechanism(cache) != "redis-geo-replication":
+                continue
+            cache_id = cache.props.get("id")
+            if not any(
+                link.props.get("linkedRedisCacheId") == cache_id
+                and linked_primary(link) == peer.get("redis_cache_name")
+                for link in links
+            ):
+                yield (
+                    f"{cache.name}: geo-replication declared but no link from the peer's cache "
+                    f"{peer.get('redis_cache_name') or '(none exported)'} to this cache",
+                    cache.urn,
+                )
+
+
+RULE = StackRule(
+    Rule(
+        id="dr-peer-links",
+        title="The standby half of every cross-stack mechanism points at the peer's resources",
+        service="all",
+        objective="coverage",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+    ),
+    check,
+)

@@ -1,0 +1,60 @@
+"""A DR replica is at least the primary's size, so it can carry the load after promotion.
+
+PostgreSQL: tier, vCores and storage against the peer's exported SKU. Redis: a geo-secondary's capacity against
+the peer's (Azure requires equal or larger, and equal for geo-failover).
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity, StackValidationArgs
+
+from drpolicy.facts import number, of_type, peer_outputs
+from drpolicy.framework import MANDATORY, Rule, StackRule, dig
+from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
+
+TIER_RANK = {"Burstable": 0, "GeneralPurpose": 1, "MemoryOptimized": 2}
+
+
+def vcores(sku_name: Any) -> int:
+    """``Standard_D4ds_v5`` → 4; an unparseable name counts as 0 so a comparison never passes by accident."""
+    match = re.match(r"^Standard_[A-Z]+(\d+)", str(sku_name or ""))
+    return int(match.group(1)) if match else 0
+
+
+def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    peer = peer_outputs(args.resources)
+    if not peer:
+        return
+    for server in of_type(args.resources, PG_SERVER):
+        if server.props.get("createMode") != "Replica" or not peer.get("postgres_sku_name"):
+            continue
+        mine, theirs = dig(server.props, "sku.name"), peer["postgres_sku_name"]
+        tier, primary_tier = str(dig(server.props, "sku.tier")), str(peer.get("postgres_sku_tier"))
+        if TIER_RANK.get(tier, -1) < TIER_RANK.get(primary_tier, 0):
+            yield f"{server.name}: tier {tier} is below the primary's {primary_tier}", server.urn
+        if vcores(mine) < vcores(theirs):
+            yield f"{server.name}: {mine} is smaller than the primary's {theirs}", server.urn
+        size = number(dig(server.props, "storage.storageSizeGB"), 0)
+        primary_size = number(peer.get("postgres_storage_gb"), 0)
+        if size < primary_size:
+            yield f"{server.name}: {size:g} GB storage is below the primary's {primary_size:g} GB", server.urn
+    if of_type(args.resources, REDIS_LINK) and peer.get("redis_capacity") is not None:
+        for cache in of_type(args.resources, REDIS):
+            capacity, primary_capacity = number(dig(cache.props, "sku.capacity"), 0), number(peer["redis_capacity"], 0)
+            if capacity < primary_capacity:
+                yield f"{cache.name}: capacity {capacity:g} is below the primary's {primary_capacity:g}", cache.urn
+
+
+RULE = StackRule(
+    Rule(
+        id="dr-replica-size",
+        title="DR replicas are at least the primary's size",
+        service="all",
+        objective="rto",
+        severity=Severity.HIGH,
+        level=MANDATORY,
+    ),
+    check,
+)

@@ -1,0 +1,42 @@
+"""Every stateful resource is protected (``protect``) and carries a CanNotDelete lock.
+
+``protect`` stops Pulumi deleting or replacing it; the lock stops everything else (the portal, a script). Locks
+can be waived by policy config for throwaway environments; ``protect`` cannot.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity, StackValidationArgs
+
+from drpolicy.facts import of_type, stateful
+from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold
+from drpolicy.services import LOCK
+
+
+def check(args: StackValidationArgs, settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    locked = {
+        lock.props.get("scope") for lock in of_type(args.resources, LOCK) if lock.props.get("level") == "CanNotDelete"
+    }
+    for resource in stateful(args.resources):
+        if not resource.opts.protect:
+            yield (
+                f"{resource.name} is not protected (protect=True): a replace or destroy would delete its data",
+                resource.urn,
+            )
+        if settings["require_locks"] and resource.props.get("id") not in locked:
+            yield f"{resource.name} has no CanNotDelete management lock", resource.urn
+
+
+RULE = StackRule(
+    Rule(
+        id="stateful-protected",
+        title="Stateful resources are protected and locked against deletion",
+        service="all",
+        objective="deletion-protection",
+        severity=Severity.CRITICAL,
+        level=MANDATORY,
+        thresholds=(Threshold("require_locks", True, "require a CanNotDelete lock (off for throwaway stacks)"),),
+    ),
+    check,
+)

@@ -1,0 +1,102 @@
+"""`drctl check`: the real pack over the offline plans of the stacks, as CI and pull requests run it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from drctl import check
+from drctl.analyzer import PackReport
+from drctl.engine import ROOT
+from drctl.recording import StackPlan
+from drctl.sarif import to_sarif
+from tests.conftest import plan
+from tests.helpers import with_block
+
+PACK = ROOT / "policies"
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def shipped_report(shipped: dict[str, StackPlan]) -> PackReport:
+    return check.check_plans(list(shipped.values()), PACK)
+
+
+def test_shipped_stacks_pass_with_no_mandatory_violation(
+    shipped: dict[str, StackPlan], shipped_report: PackReport
+) -> None:
+    assert shipped_report.mandatory == []
+    assert len(shipped_report.policies) >= 45
+    assert {p.policy_type for p in shipped_report.policies} == {"resource", "stack"}
+    text = check.report_text(list(shipped.values()), shipped_report)
+    assert text.endswith("PASS: 0 mandatory violation(s)")
+
+
+def test_wrong_config_fails_naming_rule_and_resource() -> None:
+    wrong = {
+        **with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7),
+        "azure-dr:cosmos": '{"multi_region": false}',
+    }
+    plans = list(plan({"primary": wrong}, ["primary"]).values())
+    report = check.check_plans(plans, PACK)
+    found = {(r.policy_name, r.urn.rsplit("::", 1)[-1]) for r in report.mandatory}
+    assert ("pg-geo-backup", "qlp-uksouth-psql-server") in found
+    assert ("pg-backup-retention", "qlp-uksouth-psql-server") in found
+    assert ("cosmos-multi-region", "qlp-uksouth-cosmos-account") in found
+    text = check.report_text(plans, report)
+    assert "MANDATORY pg-backup-retention" in text and "backupRetentionDays is 7" in text
+    assert text.splitlines()[-1].startswith("FAIL")
+
+
+def test_exemption_by_stack_tag_is_reported_not_hidden() -> None:
+    tags = {
+        "azure-dr:policy-exempt": "pg-backup-retention",
+        "azure-dr:policy-exempt-reason": "dev stack, restored from prod nightly",
+    }
+    overrides = {**with_block("primary", "postgres", backup_retention_days=7), "azure-dr:tags": json.dumps(tags)}
+    plans = list(plan({"primary": overrides}, ["primary"]).values())
+    report = check.check_plans(plans, PACK)
+    assert [r for r in report.mandatory if r.policy_name == "pg-backup-retention"] == []
+    exempt = check.exemptions(report, "primary")
+    assert any(p == "pg-backup-retention" and "restored from prod nightly" in reason for p, reason in exempt)
+    assert "EXEMPT    pg-backup-retention" in check.report_text(plans, report)
+
+
+def test_json_and_sarif(shipped: dict[str, StackPlan], shipped_report: PackReport) -> None:
+    document = check.report_json(list(shipped.values()), shipped_report)
+    assert document["passed"] is True and [s["stack"] for s in document["stacks"]] == ["primary", "dr"]
+    sarif = to_sarif(shipped_report, {"primary": "Pulumi.primary.yaml", "dr": "Pulumi.dr.yaml"})
+    jsonschema.validators.validator_for(SCHEMA)(SCHEMA).validate(sarif)
+    rule_ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"pg-geo-backup", "dr-coverage", "stateful-protected"} <= rule_ids
+
+
+def test_cli_exits_1_on_a_mandatory_violation_and_writes_valid_sarif(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "policies").symlink_to(PACK)
+    text = (
+        (ROOT / "Pulumi.primary.yaml")
+        .read_text()
+        .replace("create_as: primary", "create_as: primary\n    geo_redundant_backup: Disabled")
+    )
+    (tmp_path / "Pulumi.primary.yaml").write_text(text)
+    sarif_file = tmp_path / "out.sarif"
+    run = subprocess.run(
+        [sys.executable, "-m", "drctl.cli", "--root", str(tmp_path), "check", "--sarif", str(sarif_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "MANDATORY pg-geo-backup" in run.stdout and "qlp-uksouth-psql-server" in run.stdout
+    sarif = json.loads(sarif_file.read_text())
+    jsonschema.validators.validator_for(SCHEMA)(SCHEMA).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert any(r["ruleId"] == "pg-geo-backup" and r["level"] == "error" for r in results)
