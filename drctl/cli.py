@@ -59,7 +59,7 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
         document = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
         print(json.dumps(document, indent=2, default=str))
     else:
-        print("\n\n".join(render.plan_text(p) for p in plans))
+        print("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
             print("\n" + posture.posture_text(rows, title))
     failed = [p for p in plans if p.error]

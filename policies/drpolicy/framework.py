@@ -69,8 +69,18 @@ class Rule:
         return PolicyConfigSchema(properties={t.name: t.schema() for t in self.thresholds})
 
     def settings(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        """Thresholds from policy config, falling back to the defaults."""
-        return {t.name: config.get(t.name, t.default) for t in self.thresholds}
+        """Thresholds from policy config, falling back to the defaults.
+
+        Config crosses the analyzer protocol as a protobuf Struct, so 30 arrives as 30.0: integral values of an
+        integer threshold are given back as ints, so messages read "30 days".
+        """
+        values = {}
+        for t in self.thresholds:
+            value = config.get(t.name, t.default)
+            if isinstance(t.default, int) and not isinstance(t.default, bool) and isinstance(value, float):
+                value = int(value) if value.is_integer() else value
+            values[t.name] = value
+        return values
 
     def tags(self) -> list[str]:
         return [self.service, self.objective]
