@@ -29,7 +29,7 @@ from drctl.analyzer import PolicyPackProcess  # noqa: E402
 from drctl.recording import StackPlan  # noqa: E402
 from drctl.stackfiles import StackFile  # noqa: E402
 
-BARE_PROGRAM = '''
+BARE_PROGRAM = """
 import pulumi
 from pulumi_azure_native import resources
 COUNT = {count}
@@ -37,15 +37,16 @@ for i in range(COUNT):
     resources.ResourceGroup(f"rg-{{i}}", resource_group_name=f"rg-bench-{{i}}", location="uksouth",
                             opts=pulumi.ResourceOptions(protect=True))
 pulumi.export("count", COUNT)
-'''
+"""
 
 
 def timed_process(args: list[str], runs: int) -> tuple[float, float]:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "drctl.cli", "--root", str(ROOT), *args], cwd=ROOT, check=False,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "drctl.cli", "--root", str(ROOT), *args], cwd=ROOT, check=False, capture_output=True
+        )
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), min(samples)
 
@@ -56,7 +57,8 @@ def synthetic_plan(plans: list[StackPlan], target: int) -> StackPlan:
     copies = max(1, target // len(base))
     resources = [
         dataclasses.replace(r, urn=f"{r.urn}-{i}", parent=f"{r.parent}-{i}" if r.parent else None)
-        for i in range(copies) for r in base
+        for i in range(copies)
+        for r in base
     ]
     return StackPlan(stack="bench", project="azure-dr", resources=resources, outputs={})
 
