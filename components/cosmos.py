@@ -6,12 +6,15 @@ Failover priorities follow the active region, so after a service-managed failove
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import cosmosdb
 
 from components.config import Cosmos as CosmosConfig
+from components.config import CosmosContainer
 from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 from components.regions import has_zones
 
@@ -98,71 +101,65 @@ class CosmosAccount(pulumi.ComponentResource):
 
     def _databases(self, name: str, args: CosmosArgs, account: cosmosdb.DatabaseAccount) -> None:
         """Databases and containers hold the data too: protected like the account."""
-        api, rg = args.config.api, args.interfaces.resource_group_name
+        api = _API_RESOURCES[args.config.api]
+        rg = args.interfaces.resource_group_name
         for db in args.config.databases:
             base = f"{name}-{db.name}"
-            if api == "NoSQL":
-                sql_db = cosmosdb.SqlResourceSqlDatabase(
-                    base,
+            database = api.database(
+                base,
+                account_name=account.name,
+                resource_group_name=rg,
+                database_name=db.name,
+                resource=api.database_resource(db.name),
+                opts=stateful(self),
+            )
+            for ct in db.containers:
+                api.container(
+                    f"{base}-{ct.name}",
                     account_name=account.name,
                     resource_group_name=rg,
-                    database_name=db.name,
-                    resource=cosmosdb.SqlDatabaseResourceArgs(id=db.name),
+                    database_name=database.name,
+                    resource=api.container_resource(ct),
                     opts=stateful(self),
+                    **{api.container_name_arg: ct.name},
                 )
-                for ct in db.containers:
-                    cosmosdb.SqlResourceSqlContainer(
-                        f"{base}-{ct.name}",
-                        account_name=account.name,
-                        resource_group_name=rg,
-                        database_name=sql_db.name,
-                        container_name=ct.name,
-                        resource=cosmosdb.SqlContainerResourceArgs(
-                            id=ct.name,
-                            partition_key=cosmosdb.ContainerPartitionKeyArgs(paths=[ct.partition_key], kind="Hash"),
-                        ),
-                        opts=stateful(self),
-                    )
-            elif api == "MongoDB":
-                mongo_db = cosmosdb.MongoDBResourceMongoDBDatabase(
-                    base,
-                    account_name=account.name,
-                    resource_group_name=rg,
-                    database_name=db.name,
-                    resource=cosmosdb.MongoDBDatabaseResourceArgs(id=db.name),
-                    opts=stateful(self),
-                )
-                for ct in db.containers:
-                    cosmosdb.MongoDBResourceMongoDBCollection(
-                        f"{base}-{ct.name}",
-                        account_name=account.name,
-                        resource_group_name=rg,
-                        database_name=mongo_db.name,
-                        collection_name=ct.name,
-                        resource=cosmosdb.MongoDBCollectionResourceArgs(
-                            id=ct.name, shard_key={ct.partition_key.lstrip("/"): "Hash"}
-                        ),
-                        opts=stateful(self),
-                    )
-            else:
-                graph_db = cosmosdb.GremlinResourceGremlinDatabase(
-                    base,
-                    account_name=account.name,
-                    resource_group_name=rg,
-                    database_name=db.name,
-                    resource=cosmosdb.GremlinDatabaseResourceArgs(id=db.name),
-                    opts=stateful(self),
-                )
-                for ct in db.containers:
-                    cosmosdb.GremlinResourceGremlinGraph(
-                        f"{base}-{ct.name}",
-                        account_name=account.name,
-                        resource_group_name=rg,
-                        database_name=graph_db.name,
-                        graph_name=ct.name,
-                        resource=cosmosdb.GremlinGraphResourceArgs(
-                            id=ct.name,
-                            partition_key=cosmosdb.ContainerPartitionKeyArgs(paths=[ct.partition_key], kind="Hash"),
-                        ),
-                        opts=stateful(self),
-                    )
+
+
+def _partition_key(container: CosmosContainer) -> cosmosdb.ContainerPartitionKeyArgs:
+    return cosmosdb.ContainerPartitionKeyArgs(paths=[container.partition_key], kind="Hash")
+
+
+@dataclass(frozen=True)
+class _ApiResources:
+    """The database and container resource types of one Cosmos API."""
+
+    database: Callable[..., Any]
+    database_resource: Callable[[str], Any]
+    container: Callable[..., Any]
+    container_name_arg: str
+    container_resource: Callable[[CosmosContainer], Any]
+
+
+_API_RESOURCES: dict[str, _ApiResources] = {
+    "NoSQL": _ApiResources(
+        cosmosdb.SqlResourceSqlDatabase,
+        lambda n: cosmosdb.SqlDatabaseResourceArgs(id=n),
+        cosmosdb.SqlResourceSqlContainer,
+        "container_name",
+        lambda c: cosmosdb.SqlContainerResourceArgs(id=c.name, partition_key=_partition_key(c)),
+    ),
+    "MongoDB": _ApiResources(
+        cosmosdb.MongoDBResourceMongoDBDatabase,
+        lambda n: cosmosdb.MongoDBDatabaseResourceArgs(id=n),
+        cosmosdb.MongoDBResourceMongoDBCollection,
+        "collection_name",
+        lambda c: cosmosdb.MongoDBCollectionResourceArgs(id=c.name, shard_key={c.partition_key.lstrip("/"): "Hash"}),
+    ),
+    "Gremlin": _ApiResources(
+        cosmosdb.GremlinResourceGremlinDatabase,
+        lambda n: cosmosdb.GremlinDatabaseResourceArgs(id=n),
+        cosmosdb.GremlinResourceGremlinGraph,
+        "graph_name",
+        lambda c: cosmosdb.GremlinGraphResourceArgs(id=c.name, partition_key=_partition_key(c)),
+    ),
+}

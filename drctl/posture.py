@@ -13,9 +13,9 @@ from typing import Any
 
 from components import recovery
 from components.config import ServiceName, StackConfig, parse_config
+from components.paths import dig
 from components.recovery import Mechanism
 from drctl.recording import RecordedResource, StackPlan
-from drctl.render import dig
 from drctl.stackfiles import StackFile
 
 GEO_SKUS = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}

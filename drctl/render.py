@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from components.paths import dig
 from drctl.recording import RecordedResource, StackPlan
 
 LOCK = "azure-native:authorization:ManagementLockByScope"
@@ -103,16 +104,6 @@ DR_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
     "azure-native:trafficmanager:Endpoint": (("target", "target"), ("priority", "priority")),
     LOCK: (("level", "level"),),
 }
-
-
-def dig(values: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path (``backup.geoRedundantBackup``), or None."""
-    current: Any = values
-    for part in path.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
 
 
 def _show(value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from components.paths import dig
 from components.recovery import STATEFUL_TYPES
 from drctl.recording import RecordedResource, StackPlan
 
@@ -56,19 +57,10 @@ class Replacement:
     keys: tuple[str, ...]
 
 
-def _dig(values: dict[str, object], path: str) -> object:
-    current: object = values
-    for part in path.split("."):
-        if not isinstance(current, dict):
-            return None
-        current = current.get(part)
-    return current
-
-
 def replacing_keys(before: RecordedResource, after: RecordedResource) -> tuple[str, ...]:
     """The create-only inputs that differ (changed, added or removed) between two registrations."""
     keys = (*_PATH_PARAMS, *FORCE_NEW.get(after.type, ()))
-    return tuple(k for k in keys if _dig(before.inputs, k) != _dig(after.inputs, k))
+    return tuple(k for k in keys if dig(before.inputs, k) != dig(after.inputs, k))
 
 
 def replacements(before: StackPlan, after: StackPlan) -> list[Replacement]:

@@ -5,16 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.paths import dig as dig
 from drctl.engine import ROOT
 from drctl.recording import RecordedResource, StackPlan
 from drctl.stackfiles import load_stack
-
-
-def dig(values: dict[str, Any], path: str) -> Any:
-    current: Any = values
-    for part in path.split("."):
-        current = current.get(part) if isinstance(current, dict) else None
-    return current
 
 
 def children_of(plan: StackPlan, parent: RecordedResource) -> list[RecordedResource]:

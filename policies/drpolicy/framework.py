@@ -22,6 +22,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components.paths import dig as dig  # re-exported: every rule reads props with it
+
 EXEMPT_TAG = "azure-dr:policy-exempt"
 EXEMPT_REASON_TAG = "azure-dr:policy-exempt-reason"
 
@@ -85,15 +87,17 @@ class Rule:
     def tags(self) -> list[str]:
         return [self.service, self.objective]
 
-
-def dig(props: Props, path: str) -> Any:
-    """The value at a dotted camelCase path of the engine's property bag, or None."""
-    current: Any = props
-    for part in path.split("."):
-        if not isinstance(current, Mapping):
-            return None
-        current = current.get(part)
-    return current
+    def metadata(self) -> dict[str, Any]:
+        """What every CrossGuard policy built from this rule carries, resource or stack."""
+        return {
+            "name": self.id,
+            "description": self.title,
+            "enforcement_level": self.level,
+            "config_schema": self.config_schema(),
+            "display_name": self.title,
+            "severity": self.severity,
+            "tags": self.tags(),
+        }
 
 
 def exemption(props: Props, rule_id: str) -> str | None:
@@ -134,16 +138,7 @@ class ResourceRule:
                 suffix = " (exemption tag present but no azure-dr:policy-exempt-reason)" if reason == "" else ""
                 report(f"[{rule.id}] {message}{suffix}", None)
 
-        return ResourceValidationPolicy(
-            name=rule.id,
-            description=rule.title,
-            validate=validate,
-            enforcement_level=rule.level,
-            config_schema=rule.config_schema(),
-            display_name=rule.title,
-            severity=rule.severity,
-            tags=rule.tags(),
-        )
+        return ResourceValidationPolicy(validate=validate, **rule.metadata())
 
 
 @dataclass(frozen=True)
@@ -169,13 +164,4 @@ class StackRule:
             if exempt:
                 args.not_applicable("exempt: " + "; ".join(exempt))
 
-        return StackValidationPolicy(
-            name=rule.id,
-            description=rule.title,
-            validate=validate,
-            enforcement_level=rule.level,
-            config_schema=rule.config_schema(),
-            display_name=rule.title,
-            severity=rule.severity,
-            tags=rule.tags(),
-        )
+        return StackValidationPolicy(validate=validate, **rule.metadata())

@@ -1,19 +1,10 @@
 """Container registries are reachable only over private endpoints. The SDK's default is Enabled."""
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from pulumi_policy import Severity
 
+from drpolicy.checks import public_network_disabled
 from drpolicy.framework import MANDATORY, ResourceRule, Rule
 from drpolicy.services import REGISTRY
-
-
-def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    access = props.get("publicNetworkAccess")
-    if access != "Disabled":
-        yield f"publicNetworkAccess is {access or 'unset (Enabled)'}; set it to Disabled and use private endpoints"
-
 
 RULE = ResourceRule(
     Rule(
@@ -29,5 +20,5 @@ RULE = ResourceRule(
         ),
     ),
     (REGISTRY,),
-    check,
+    public_network_disabled(),
 )

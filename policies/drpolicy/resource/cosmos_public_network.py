@@ -1,19 +1,10 @@
 """Cosmos DB accounts are reachable only over private endpoints, never from the internet."""
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from pulumi_policy import Severity
 
+from drpolicy.checks import public_network_disabled
 from drpolicy.framework import MANDATORY, ResourceRule, Rule
 from drpolicy.services import COSMOS_ACCOUNT
-
-
-def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    access = props.get("publicNetworkAccess")
-    if access != "Disabled":
-        yield f"publicNetworkAccess is {access or 'unset (Enabled)'}; set it to Disabled and use private endpoints"
-
 
 RULE = ResourceRule(
     Rule(
@@ -29,5 +20,5 @@ RULE = ResourceRule(
         ),
     ),
     (COSMOS_ACCOUNT,),
-    check,
+    public_network_disabled(),
 )

@@ -3,23 +3,11 @@
 Azure spells the value in lower case (``disabled``) for Key Vault; the comparison ignores case.
 """
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from pulumi_policy import Severity
 
-from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
+from drpolicy.checks import public_network_disabled
+from drpolicy.framework import MANDATORY, ResourceRule, Rule
 from drpolicy.services import KEY_VAULT
-
-
-def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    access = dig(props, "properties.publicNetworkAccess")
-    if str(access or "").lower() != "disabled":
-        yield (
-            f"properties.publicNetworkAccess is {access or 'unset (enabled)'}; set it to disabled and use "
-            "private endpoints"
-        )
-
 
 RULE = ResourceRule(
     Rule(
@@ -35,5 +23,5 @@ RULE = ResourceRule(
         ),
     ),
     (KEY_VAULT,),
-    check,
+    public_network_disabled("properties.publicNetworkAccess"),
 )

@@ -1,22 +1,10 @@
 """PostgreSQL servers are reachable only over private networking, never from the internet."""
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from pulumi_policy import Severity
 
-from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
+from drpolicy.checks import public_network_disabled
+from drpolicy.framework import MANDATORY, ResourceRule, Rule
 from drpolicy.services import PG_SERVER
-
-
-def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    access = dig(props, "network.publicNetworkAccess")
-    if access != "Disabled":
-        yield (
-            f"network.publicNetworkAccess is {access or 'unset (Enabled)'}; set it to Disabled and reach the "
-            "server through a private endpoint or VNet integration"
-        )
-
 
 RULE = ResourceRule(
     Rule(
@@ -32,5 +20,7 @@ RULE = ResourceRule(
         ),
     ),
     (PG_SERVER,),
-    check,
+    public_network_disabled(
+        "network.publicNetworkAccess", "reach the server through a private endpoint or VNet integration"
+    ),
 )

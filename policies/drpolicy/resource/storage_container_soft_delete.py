@@ -1,24 +1,10 @@
 """Deleted containers stay recoverable for at least the retention the objectives ask for."""
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
 from pulumi_policy import Severity
 
-from drpolicy.facts import number
-from drpolicy.framework import MANDATORY, ResourceRule, Rule, Threshold, dig
+from drpolicy.checks import retention_policy
+from drpolicy.framework import MANDATORY, ResourceRule, Rule, Threshold
 from drpolicy.services import BLOB_SERVICE
-
-
-def check(_type: str, props: Mapping[str, Any], settings: Mapping[str, Any]) -> Iterator[str]:
-    minimum = settings["min_days"]
-    if dig(props, "containerDeleteRetentionPolicy.enabled") is not True:
-        yield f"containerDeleteRetentionPolicy.enabled is not true; enable it with days of at least {minimum}"
-        return
-    days = number(dig(props, "containerDeleteRetentionPolicy.days"), 0)
-    if days < minimum:
-        yield f"containerDeleteRetentionPolicy.days is {days:g}; set it to at least {minimum}"
-
 
 RULE = ResourceRule(
     Rule(
@@ -35,5 +21,5 @@ RULE = ResourceRule(
         thresholds=(Threshold("min_days", 30, "minimum soft-delete retention in days (objectives)", 1),),
     ),
     (BLOB_SERVICE,),
-    check,
+    retention_policy("containerDeleteRetentionPolicy"),
 )
