@@ -44,7 +44,8 @@ Guid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-
 
 
 class Block(BaseModel):
-    """A config block: unknown keys are refused, values are not coerced across types."""
+    """A config block: unknown keys are refused. Pulumi hands scalars over as strings, so "30" and "true" are
+    read as numbers and booleans; anything else of the wrong type is refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -129,7 +130,7 @@ class Postgres(Block):
     """
 
     create_as: Literal["primary", "replica"] = "primary"
-    generation: Annotated[int, _range(1, 99, "")] = 1
+    generation: Annotated[int, _range(1, 99, "(server generation)")] = 1
     version: Literal["13", "14", "15", "16", "17"] = "16"
     sku_name: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4ds_v5"
     sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
@@ -314,6 +315,13 @@ class StackConfig(Block):
             )
         if self.owns_global and self.cosmos.enabled and self.peer_region is None:
             raise _Refused("peer_region", None, "the DR region (the Cosmos account spans both regions)")
+        probe = self.routing.probe
+        if self.routing.kind == "trafficmanager" and probe.interval_seconds not in (10, 30):
+            raise _Refused(
+                "routing.probe.interval_seconds",
+                probe.interval_seconds,
+                "10 or 30 (the intervals Traffic Manager supports)",
+            )
         redis = self.redis
         if redis.dr_mechanism == "geo-replication" and redis.persistence is not None:
             raise _Refused(
@@ -379,8 +387,12 @@ class _Refused(ValueError):
 
 
 def _parse_scalar(raw: Any) -> Any:
-    """Pulumi hands every config value over as a string; structured values are JSON."""
-    if not isinstance(raw, str):
+    """Pulumi hands every config value over as a string; structured values (objects, lists) are JSON.
+
+    Scalars stay strings and pydantic reads "30" or "true" where a number or boolean is expected, so a string
+    key such as ``workload: "123"`` is judged as the string it is.
+    """
+    if not isinstance(raw, str) or not raw.lstrip().startswith(("{", "[")):
         return raw
     try:
         return json.loads(raw)
@@ -424,4 +436,10 @@ def load_config() -> StackConfig:
 
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     prefix = f"{NAMESPACE}:"
-    return parse_config({k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)})
+    config = parse_config({k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)})
+    if config.peer_stack is not None and config.peer_stack.rsplit("/", 1)[-1] == pulumi.get_stack():
+        raise ConfigError(
+            f"invalid stack config: {NAMESPACE}:peer_stack: {config.peer_stack!r} is this stack; "
+            "expected the peer stack's name"
+        )
+    return config

@@ -9,7 +9,7 @@ import pulumi
 from pulumi_azure_native import managedidentity, operationalinsights, resources
 
 from components.config import Monitoring
-from components.interfaces import stateful
+from components.interfaces import delete_lock, stateful
 from components.naming import Names
 
 
@@ -19,6 +19,7 @@ class FoundationArgs:
     location: str
     monitoring: Monitoring
     tags: Mapping[str, str]
+    lock: bool = True
 
 
 class RegionalFoundation(pulumi.ComponentResource):
@@ -54,6 +55,8 @@ class RegionalFoundation(pulumi.ComponentResource):
             tags=tags,
             opts=stateful(self),
         )
+        if args.lock:
+            delete_lock(self, f"{name}-log", workspace)  # the DR evidence: logs of every data service
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-id",
             resource_name_=args.names.identity,

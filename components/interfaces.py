@@ -40,8 +40,22 @@ def data_tags(interfaces: DataInterfaces, mechanism: str) -> dict[str, str]:
 
 
 def stateful(parent: pulumi.Resource, ignore_changes: list[str] | None = None) -> pulumi.ResourceOptions:
-    """Options for a resource that holds data: always ``protect=True``; config can never turn this off."""
-    return pulumi.ResourceOptions(parent=parent, protect=True, ignore_changes=ignore_changes)
+    """Options for a resource that holds data: ``protect=True``, which config can never turn off, and
+    ``retain_on_delete=True``, so that even a deliberately released resource (``pulumi state unprotect``, e.g.
+    a stale server after a rebuild) leaves Pulumi's state without its data being deleted in Azure."""
+    return pulumi.ResourceOptions(parent=parent, protect=True, retain_on_delete=True, ignore_changes=ignore_changes)
+
+
+def delete_lock(parent: pulumi.Resource, name: str, target: pulumi.CustomResource) -> None:
+    """A ``CanNotDelete`` management lock on ``target``: stops the portal, scripts and other tools too."""
+    authorization.ManagementLockByScope(
+        f"{name}-lock",
+        scope=target.id,
+        level=LOCK_LEVEL,
+        lock_name=f"{name}-do-not-delete",
+        notes="azure-dr: stateful DR resource; remove the lock deliberately before any delete.",
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
 
 
 def protect_data(
@@ -61,14 +75,7 @@ def protect_data(
     """
     opts = pulumi.ResourceOptions(parent=parent)
     if interfaces.lock:
-        authorization.ManagementLockByScope(
-            f"{name}-lock",
-            scope=target.id,
-            level=LOCK_LEVEL,
-            lock_name=f"{name}-do-not-delete",
-            notes="azure-dr: stateful DR resource; remove the lock deliberately before any delete.",
-            opts=opts,
-        )
+        delete_lock(parent, name, target)
     if interfaces.workspace_id is not None:
         monitor.DiagnosticSetting(
             f"{name}-diagnostics",

@@ -61,11 +61,6 @@ class Names:
     def frontdoor_origin(self) -> str:
         return f"origin-{self._base}"
 
-    @property
-    def acr_replication(self) -> str:
-        """5-50 letters and digits."""
-        return f"{self.region_name}"
-
     # global objects: one per pair, named without a region
     @property
     def container_registry(self) -> str:

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 # The tag naming the mechanism a stateful resource relies on (keys of MECHANISMS, or "redis-persistence").
 MECHANISM_TAG = "azure-dr:dr-mechanism"
 
+# Storage SKUs that keep a copy in the region's Azure pair (Learn, "Azure Storage redundancy").
+GEO_REDUNDANT_STORAGE_SKUS: frozenset[str] = frozenset(
+    {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS", "StandardV2_GRS", "StandardV2_GZRS"}
+)
+
 # Resources whose loss is data loss: protected, locked, covered by a DR mechanism, never replaced by a switch.
 STATEFUL_TYPES: frozenset[str] = frozenset(
     {
@@ -24,6 +29,7 @@ STATEFUL_TYPES: frozenset[str] = frozenset(
         "azure-native:redis:Redis",
         "azure-native:containerservice:ManagedCluster",
         "azure-native:dataprotection:BackupVault",
+        "azure-native:operationalinsights:Workspace",
     }
 )
 

@@ -61,7 +61,9 @@ class DrRegion(pulumi.ComponentResource):
 
         foundation = RegionalFoundation(
             f"{name}-foundation",
-            FoundationArgs(names=self.names, location=cfg.region, monitoring=cfg.monitoring, tags=self.tags),
+            FoundationArgs(
+                names=self.names, location=cfg.region, monitoring=cfg.monitoring, tags=self.tags, lock=cfg.locks
+            ),
             opts=self._child,
         )
         self.resource_group_name = foundation.resource_group_name
@@ -80,8 +82,10 @@ class DrRegion(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
+        generation = cfg.postgres.generation
         postgres = PostgresServer(
-            f"{name}-psql",
+            # A new generation is a new resource beside the stale one, never a replacement of it.
+            f"{name}-psql" if generation == 1 else f"{name}-psql-g{generation}",
             PostgresArgs(
                 server_name=self.names.postgres(cfg.postgres.generation),
                 config=cfg,

@@ -45,7 +45,9 @@ class ContainerRegistry(pulumi.ComponentResource):
             anonymous_pull_enabled=False,
             data_endpoint_enabled=True,
             public_network_access=acr.PublicNetworkAccess.ENABLED if public else acr.PublicNetworkAccess.DISABLED,
-            network_rule_set=acr.NetworkRuleSetArgs(default_action=acr.DefaultAction.DENY),
+            network_rule_set=acr.NetworkRuleSetArgs(
+                default_action=acr.DefaultAction.ALLOW if public else acr.DefaultAction.DENY
+            ),
             network_rule_bypass_options=acr.NetworkRuleBypassOptions.AZURE_SERVICES,
             policies=acr.PoliciesArgs(
                 retention_policy=acr.RetentionPolicyArgs(

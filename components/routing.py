@@ -190,8 +190,8 @@ class TrafficManagerGlobal(pulumi.ComponentResource):
                 protocol=trafficmanager.MonitorProtocol(probe.protocol.upper()),
                 port=443 if probe.protocol == "Https" else 80,
                 path=probe.path,
-                interval_in_seconds=30 if probe.interval_seconds >= 30 else 10,
-                timeout_in_seconds=10 if probe.interval_seconds >= 30 else 5,
+                interval_in_seconds=probe.interval_seconds,  # 10 or 30: config validation refuses others
+                timeout_in_seconds=10 if probe.interval_seconds == 30 else 5,
                 tolerated_number_of_failures=3,
             ),
             tags=args.tags,

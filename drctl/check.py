@@ -10,14 +10,99 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from drctl.analyzer import PackReport, PolicyResult, check_stacks
+from components.config import ServiceName, StackConfig
+from drctl.analyzer import PackReport, PolicyInfo, PolicyPackProcess, PolicyResult
 from drctl.recording import StackPlan
+
+SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "string": (str,),
+}
+LEVELS = {"advisory", "mandatory", "remediate", "disabled"}
+
+
+def objectives_config(config: StackConfig) -> dict[str, dict[str, Any]]:
+    """Policy thresholds from the stack's recovery objectives, so the pack judges what the stack promises.
+
+    ``drctl policy-config STACK`` prints the same for ``pulumi preview --policy-pack-config``.
+    """
+    days = config.objectives.backup_retention_days
+    services: tuple[ServiceName, ...] = ("postgresql", "cosmos", "storage", "keyvault", "registry", "redis")
+    return {
+        "dr-rpo": {f"{s}_rpo_minutes": config.objective(s).rpo_minutes for s in services},
+        "cosmos-backup": {"rpo_minutes": config.objective("cosmos").rpo_minutes},
+        "pg-backup-retention": {"min_days": days},
+        "storage-blob-soft-delete": {"min_days": days},
+        "storage-container-soft-delete": {"min_days": days},
+    }
+
+
+def _check_setting(name: str, key: str, setting: Any, knobs: Mapping[str, Any]) -> None:
+    if key == "enforcementLevel":
+        if setting not in LEVELS:
+            raise ValueError(
+                f"{name}.enforcementLevel: {setting!r} is not allowed; allowed: {', '.join(sorted(LEVELS))}"
+            )
+        return
+    if key not in knobs:
+        raise ValueError(f"{name}.{key}: unknown setting; allowed: {', '.join(['enforcementLevel', *sorted(knobs)])}")
+    kind = knobs[key].get("type", "")
+    expected = SCHEMA_TYPES.get(kind, (object,))
+    if not isinstance(setting, expected) or (kind != "boolean" and isinstance(setting, bool)):
+        raise ValueError(f"{name}.{key}: {setting!r} is not allowed; expected {kind}")
+
+
+def validate_policy_config(policies: Sequence[PolicyInfo], config: Mapping[str, Any]) -> None:
+    """Refuse, in one line, a policy config the pack would misread: unknown rule or knob, wrong type, bad level."""
+    by_name = {p.name: p for p in policies}
+    for name, value in config.items():
+        if name == "all":
+            if value not in LEVELS:
+                raise ValueError(f"all: {value!r} is not an enforcement level; allowed: {', '.join(sorted(LEVELS))}")
+            continue
+        if name not in by_name:
+            raise ValueError(f"{name}: no such rule; rules: {', '.join(sorted(by_name))}")
+        settings = {"enforcementLevel": value} if isinstance(value, str) else value
+        if not isinstance(settings, Mapping):
+            raise ValueError(f"{name}: expected an object of settings or an enforcement level, got {value!r}")
+        knobs = by_name[name].config_schema.get("properties", {})
+        for key, setting in settings.items():
+            _check_setting(name, key, setting, knobs)
+
+
+def _merge(base: Mapping[str, Mapping[str, Any]], override: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Per-rule settings of ``override`` on top of ``base`` (a bare level string means ``enforcementLevel``)."""
+    merged: dict[str, Any] = {name: dict(values) for name, values in base.items()}
+    for name, value in (override or {}).items():
+        if isinstance(value, str) and name != "all":
+            value = {"enforcementLevel": value}
+        merged[name] = {**merged.get(name, {}), **value} if isinstance(value, Mapping) else value
+    return merged
 
 
 def check_plans(
-    plans: Sequence[StackPlan], pack_dir: Path, policy_config: Mapping[str, Any] | None = None
+    plans: Sequence[StackPlan],
+    pack_dir: Path,
+    policy_config: Mapping[str, Any] | None = None,
+    objectives: Mapping[str, StackConfig] | None = None,
 ) -> PackReport:
-    return check_stacks(plans, pack_dir, policy_config)
+    """One pack process for all stacks; each stack is judged with thresholds from its own objectives (when
+    given), overridden by ``policy_config``."""
+    project = next((p.project for p in plans), "")
+    with PolicyPackProcess(pack_dir, project=project, stack=plans[0].stack if len(plans) == 1 else "") as pack:
+        name, version, policies, _ = pack.info()
+        validate_policy_config(policies, policy_config or {})
+        report = PackReport(pack_name=name, pack_version=version, policies=policies)
+        for plan in plans:
+            stack_config = (objectives or {}).get(plan.stack)
+            base = objectives_config(stack_config) if stack_config is not None else {}
+            pack.configure(_merge(base, policy_config))
+            results, skipped = pack.analyze_stack(plan)
+            report.results.extend(results)
+            report.not_applicable.extend(skipped)
+    return report
 
 
 def message(result: PolicyResult) -> str:
@@ -42,7 +127,7 @@ def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
         mandatory = [r for r in mine if r.enforcement_level == "mandatory"]
         advisory = [r for r in mine if r.enforcement_level != "mandatory"]
         exempt = exemptions(report, plan.stack)
-        analyzed = sum(1 for r in plan.resources if r.custom)
+        analyzed = sum(1 for r in plan.resources if r.custom and not r.read)
         lines.append(
             f"stack {plan.stack}: {analyzed} resources, {len(mandatory)} mandatory, {len(advisory)} advisory, "
             f"{len(exempt)} exempt"

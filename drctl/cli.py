@@ -7,7 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from components.config import ConfigError
 from drctl import check, engine, posture, render
 from drctl.analyzer import PolicyPackError
 from drctl.recording import StackPlan
@@ -40,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="policy config JSON, as for `pulumi preview --policy-pack-config`",
     )
+    thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
+    thresholds.add_argument("stack")
     return parser
 
 
@@ -78,8 +82,9 @@ def cmd_check(
 ) -> int:
     """Run the pack over the plans; exit 1 on any mandatory violation or refused config."""
     plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
-    config = json.loads(policy_config.read_text()) if policy_config else None
-    report = check.check_plans(plans, root / "policies", config)
+    config = _read_policy_config(policy_config)
+    objectives = {p.stack: posture.config_of(load_stack(root, p.stack)) for p in plans if p.error is None}
+    report = check.check_plans(plans, root / "policies", config, objectives)
     if sarif_path:
         sources = {p.stack: f"Pulumi.{p.stack}.yaml" for p in plans}
         Path(sarif_path).write_text(json.dumps(to_sarif(report, sources), indent=2))
@@ -88,6 +93,28 @@ def cmd_check(
     else:
         print(check.report_text(plans, report))
     return 1 if report.mandatory or any(p.error for p in plans) else 0
+
+
+class PolicyConfigError(ValueError):
+    """A policy config file drctl cannot read."""
+
+
+def _read_policy_config(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise PolicyConfigError(f"--policy-config {path}: {exc}") from None
+    if not isinstance(config, dict):
+        raise PolicyConfigError(f"--policy-config {path}: expected a JSON object of rule id -> settings")
+    return config
+
+
+def cmd_policy_config(root: Path, stack: str) -> int:
+    """The thresholds a stack's objectives imply, for ``pulumi preview --policy-pack-config``."""
+    print(json.dumps(check.objectives_config(posture.config_of(load_stack(root, stack))), indent=2))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,10 +126,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print()
                 status = cmd_check(args.root, args.stacks)
             return status
+        if args.command == "policy-config":
+            return cmd_policy_config(args.root, args.stack)
         if args.command == "check":
             return cmd_check(args.root, args.stacks, args.json, args.sarif, args.policy_config)
     except FileNotFoundError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # a policy config the pack would misread
+        print(f"drctl: policy config: {exc}", file=sys.stderr)
         return 2
     except PolicyPackError as exc:
         print(f"drctl: the policy pack failed to run: {exc}", file=sys.stderr)

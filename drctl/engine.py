@@ -69,24 +69,29 @@ def run_stack(
     return StackPlan(stack=stack.name, project=project, resources=resources, outputs=outputs, error=error)
 
 
-def peer_of(stack: StackFile, project: str) -> str | None:
+def peer_of(stack: StackFile, project: str, overrides: Mapping[str, str] | None = None) -> str | None:
     """The stack name this stack reads through its StackReference, if any."""
-    peer = stack.value(f"{project}:peer_stack")
+    key = f"{project}:peer_stack"
+    peer = (overrides or {}).get(key, stack.value(key))
     return peer.rsplit("/", 1)[-1] if peer else None
 
 
-def plan_order(root: Path, wanted: Sequence[str] | None = None) -> list[str]:
-    """Stacks to plan, each after the peer it reads (a peer is planned even if not asked for)."""
+def plan_order(
+    root: Path, wanted: Sequence[str] | None = None, overrides: Mapping[str, Mapping[str, str]] | None = None
+) -> list[str]:
+    """Stacks to plan, each after the peer it reads (a peer is planned even if not asked for).
+
+    After a promotion the peers read each other (dr reads primary, primary reads dr); the cycle is broken where
+    it closes and ``plan_stacks`` plans that stack a second time, against its peer's outputs.
+    """
     project = project_name(root)
     order: list[str] = []
 
     def visit(name: str, seen: tuple[str, ...]) -> None:
-        if name in order:
+        if name in order or name in seen:
             return
-        if name in seen:
-            raise ValueError(f"stack peers form a cycle: {' -> '.join((*seen, name))}")
-        peer = peer_of(load_stack(root, name), project)
-        if peer is not None and peer != name and (root / f"Pulumi.{peer}.yaml").exists():
+        peer = peer_of(load_stack(root, name), project, (overrides or {}).get(name))
+        if peer is not None and (root / f"Pulumi.{peer}.yaml").exists():
             visit(peer, (*seen, name))
         order.append(name)
 
@@ -95,15 +100,45 @@ def plan_order(root: Path, wanted: Sequence[str] | None = None) -> list[str]:
     return order
 
 
+def _missing_peer(root: Path, stack: StackFile, project: str, overrides: Mapping[str, str] | None) -> str | None:
+    peer = peer_of(stack, project, overrides)
+    raw = (overrides or {}).get(f"{project}:peer_stack", stack.value(f"{project}:peer_stack")) or ""
+    if peer is None or (raw.count("/") == 2 and raw.split("/")[1] != project):
+        return None  # no peer, or a stack of another project: not ours to find
+    if peer == stack.name:
+        return f"invalid stack config: {project}:peer_stack: {peer!r} is this stack; expected the peer stack's name"
+    if not (root / f"Pulumi.{peer}.yaml").exists():
+        return (
+            f"invalid stack config: {project}:peer_stack: {peer!r} is not a stack of this project (no "
+            f"Pulumi.{peer}.yaml); stacks: {', '.join(stack_names(root))}"
+        )
+    return None
+
+
 def plan_stacks(
     wanted: Sequence[str] | None = None,
     root: Path = ROOT,
     overrides: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[StackPlan]:
     """Plan ``wanted`` (default: every stack) in dependency order; a peer planned only as a dependency is
-    returned too, first. ``overrides`` replaces config values per stack (tests, ``drctl promote``)."""
+    returned too, first. ``overrides`` replaces config values per stack (tests, a promotion preview)."""
+    overrides = overrides or {}
+    project = project_name(root)
+    order = plan_order(root, wanted, overrides)
     plans: dict[str, StackPlan] = {}
-    for name in plan_order(root, wanted):
+
+    def plan(name: str) -> StackPlan:
+        stack = load_stack(root, name)
+        missing = _missing_peer(root, stack, project, overrides.get(name))
+        if missing is not None:
+            return StackPlan(stack=name, project=project, resources=[], outputs={}, error=missing)
         outputs = {n: p.outputs for n, p in plans.items()}
-        plans[name] = run_stack(load_stack(root, name), outputs, root, (overrides or {}).get(name))
-    return list(plans.values())
+        return run_stack(stack, outputs, root, overrides.get(name))
+
+    for name in order:
+        plans[name] = plan(name)
+    for index, name in enumerate(order):  # second pass where a peer was planned after its reader
+        peer = peer_of(load_stack(root, name), project, overrides.get(name))
+        if peer in order and order.index(peer) > index:
+            plans[name] = plan(name)
+    return [plans[name] for name in order]

@@ -41,7 +41,8 @@ class AzureMocks(mocks.Mocks):
         if not args.typ.startswith("azure-native:"):
             return f"{args.name}-id", dict(args.inputs)
         rid = azure_ids.resource_id(args.typ, args.inputs, args.name)
-        outputs = {**args.inputs, "id": rid, "name": azure_ids.azure_name(rid)}
+        # The id travels beside the outputs (as from the engine), not inside them.
+        outputs = {**args.inputs, "name": azure_ids.azure_name(rid)}
         outputs.update(azure_ids.extra_outputs(args.typ, args.inputs, rid))
         return rid, outputs
 

@@ -14,11 +14,9 @@ from typing import Any
 from components import recovery
 from components.config import ServiceName, StackConfig, parse_config
 from components.paths import dig
-from components.recovery import Mechanism
+from components.recovery import GEO_REDUNDANT_STORAGE_SKUS, Mechanism
 from drctl.recording import RecordedResource, StackPlan
 from drctl.stackfiles import StackFile
-
-GEO_SKUS = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def _cosmos(plans: Sequence[StackPlan]) -> Mechanism | None:
 
 def _storage(plans: Sequence[StackPlan]) -> Mechanism | None:
     accounts = _all(plans, "azure-native:storage:StorageAccount")
-    if accounts and all(dig(a.inputs, "sku.name") in GEO_SKUS for a in accounts):
+    if accounts and all(dig(a.inputs, "sku.name") in GEO_REDUNDANT_STORAGE_SKUS for a in accounts):
         return recovery.MECHANISMS["storage-geo-failover"]
     return None
 

@@ -137,7 +137,7 @@ def make_resource(
         name=name,
         custom=True,
         inputs=inputs,
-        outputs=dict(outputs) if outputs is not None else {"id": f"/subscriptions/x/{name}", **inputs},
+        outputs=dict(outputs) if outputs is not None else dict(inputs),
         parent=parent,
         protect=protect,
         **options,

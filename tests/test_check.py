@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from drctl import check
+from components.config import Objectives
+from drctl import check, posture
 from drctl.analyzer import PackReport
 from drctl.engine import ROOT
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
+from drctl.stackfiles import load_stack
 from tests.conftest import plan
 from tests.helpers import with_block
 
@@ -100,3 +103,48 @@ def test_cli_exits_1_on_a_mandatory_violation_and_writes_valid_sarif(tmp_path: P
     jsonschema.validators.validator_for(SCHEMA)(SCHEMA).validate(sarif)
     results = sarif["runs"][0]["results"]
     assert any(r["ruleId"] == "pg-geo-backup" and r["level"] == "error" for r in results)
+
+
+def test_each_stack_is_judged_by_its_own_objectives() -> None:
+    """Tighten tier 1 to a 5-minute RPO: Cosmos and storage (15 min by Azure's figures) now fail the check."""
+    tiers = {
+        "tier1": {"rpo_minutes": 5, "rto_minutes": 120},
+        "tier2": {"rpo_minutes": 60, "rto_minutes": 240},
+        "tier3": {"rpo_minutes": 1440, "rto_minutes": 480},
+    }
+    overrides = {"azure-dr:objectives": json.dumps({"tiers": tiers, "backup_retention_days": 30})}
+    plans = list(plan({"primary": overrides}, ["primary"]).values())
+    objectives = {
+        "primary": posture.config_of(load_stack(ROOT, "primary")).model_copy(
+            update={"objectives": Objectives.model_validate({"tiers": tiers})}
+        )
+    }
+    report = check.check_plans(plans, PACK, None, objectives)
+    failing = {(r.policy_name, r.urn.rsplit("::", 1)[-1]) for r in report.mandatory}
+    assert ("dr-rpo", "qlp-uksouth-cosmos-account") in failing
+    assert ("dr-rpo", "qlp-uksouth-st-account") in failing
+    assert ("cosmos-backup", "qlp-uksouth-cosmos-account") not in failing  # continuous backup meets any RPO
+    assert check.objectives_config(objectives["primary"])["dr-rpo"]["storage_rpo_minutes"] == 5
+
+
+def test_two_global_owners_are_refused(shipped: dict[str, StackPlan]) -> None:
+    plans = list(plan({"dr": {"azure-dr:owns_global": "true"}}).values())
+    report = check.check_plans(plans, PACK)
+    owners = {r.urn.rsplit("::", 1)[-1] for r in report.mandatory if r.policy_name == "global-owner-unique"}
+    assert owners == {"qlp-ukwest-afd-profile", "qlp-ukwest-cosmos-account", "qlp-ukwest-cr-registry"}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"pg-backup-retentoin": {"min_days": 3}}, "pg-backup-retentoin: no such rule"),
+        ({"pg-backup-retention": {"min_days": "thirty"}}, "pg-backup-retention.min_days: 'thirty' is not allowed"),
+        ({"pg-backup-retention": {"min_dayz": 3}}, "pg-backup-retention.min_dayz: unknown setting"),
+        ({"pg-geo-backup": "sometimes"}, "pg-geo-backup.enforcementLevel: 'sometimes' is not allowed"),
+    ],
+)
+def test_a_policy_config_the_pack_would_misread_is_refused(
+    shipped_report: PackReport, config: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check.validate_policy_config(shipped_report.policies, config)

@@ -97,6 +97,27 @@ def test_bad_value_is_one_line_and_registers_nothing(
     assert [r for r in result.resources if r.custom and not r.read] == []
 
 
+def test_a_peer_that_is_not_a_stack_is_refused() -> None:
+    result = plan({"dr": {"azure-dr:peer_stack": "primry"}}, ["dr"])["dr"]
+    assert result.error is not None and "\n" not in result.error
+    assert "azure-dr:peer_stack: 'primry' is not a stack of this project (no Pulumi.primry.yaml)" in result.error
+    assert result.resources == []
+    itself = plan({"dr": {"azure-dr:peer_stack": "dr"}}, ["dr"])["dr"]
+    assert itself.error is not None and "azure-dr:peer_stack: 'dr' is this stack" in itself.error
+
+
+def test_traffic_manager_probe_interval_is_10_or_30() -> None:
+    routing = '{"kind": "trafficmanager", "origin_host": "a.example.com", "probe": {"interval_seconds": 60}}'
+    result = plan({"primary": {"azure-dr:routing": routing}}, ["primary"])["primary"]
+    assert result.error is not None
+    assert "azure-dr:routing.probe.interval_seconds: 60 is not allowed; expected 10 or 30" in result.error
+
+
+def test_a_numeric_workload_is_judged_as_the_string_it_is() -> None:
+    result = plan({"primary": {"azure-dr:workload": "123"}}, ["primary"])["primary"]
+    assert result.error is not None and "azure-dr:workload: '123' is not allowed" in result.error
+
+
 def test_standby_without_peer_is_refused() -> None:
     """A standby stack with no peer stack cannot replicate from anything."""
     overrides = {"primary": {"azure-dr:role": "standby"}}

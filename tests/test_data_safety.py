@@ -16,6 +16,7 @@ EXPECTED_STATEFUL = {
     "azure-native:storage:StorageAccount",
     "azure-native:redis:Redis",
 }
+EXPECTED_STATEFUL.add("azure-native:operationalinsights:Workspace")
 GLOBAL_STATEFUL = {"azure-native:cosmosdb:DatabaseAccount", "azure-native:containerregistry:Registry"}
 
 
@@ -28,6 +29,7 @@ def test_every_stateful_resource_is_protected_and_locked(shipped: dict[str, Stac
     locks = locked_ids(p)
     for r in data:
         assert r.protect, f"{r.urn} is not protected"
+        assert r.retain_on_delete, f"{r.urn} would be deleted in Azure if ever released from the stack"
         assert r.id in locks, f"{r.urn} has no CanNotDelete lock"
 
 
@@ -85,3 +87,27 @@ def test_the_checker_sees_a_replacing_change(shipped: dict[str, StackPlan]) -> N
     after = plan({"dr": with_block("dr", "postgres", create_as="primary")})["dr"]
     found = {r.type: r.keys for r in replacements(shipped["dr"], after)}
     assert found == {"azure-native:dbforpostgresql:Server": ("sourceServerResourceId",)}
+
+
+def test_promoted_pair_plans_together_reading_each_other() -> None:
+    """After the switch both stacks read each other: both are planned, the cycle broken by a second pass."""
+    promoted = plan(PROMOTED)
+    assert [p.error for p in promoted.values()] == [None, None]
+    primary, dr = promoted["primary"], promoted["dr"]
+    link = primary.one("azure-native:redis:LinkedServer").inputs
+    assert link["name"] == dr.outputs["redis_cache_name"]
+    assert link["resourceGroupName"] == dr.outputs["resource_group_name"]
+    assert primary.one("pulumi:pulumi:StackReference").outputs["outputs"] == dr.outputs
+
+
+def test_rebuilding_with_a_new_generation_adds_a_server_and_replaces_nothing(shipped: dict[str, StackPlan]) -> None:
+    after = plan({"dr": with_block("dr", "postgres", generation=2)})["dr"]
+    servers = after.of_type("azure-native:dbforpostgresql:Server")
+    assert [s.inputs["serverName"] for s in servers] == ["psql-qlp-prod-ukw-2"]
+    assert replacements(shipped["dr"], after) == []
+    stale = [r for r in deleted(shipped["dr"], after) if r.type == "azure-native:dbforpostgresql:Server"]
+    # The stale server leaves the program, but protect stops `pulumi up` until it is released on purpose,
+    # and retain_on_delete keeps its data in Azure even then.
+    assert [(s.inputs["serverName"], s.protect, s.retain_on_delete) for s in stale] == [
+        ("psql-qlp-prod-ukw-1", True, True)
+    ]

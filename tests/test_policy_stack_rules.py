@@ -53,8 +53,10 @@ def peer(**changes: Any) -> RecordedResource:
     )
 
 
-def lock(scope: str, name: str) -> RecordedResource:
-    return res(LOCK, {"scope": scope, "level": "CanNotDelete"}, f"{name}-lock", protect=False)
+def lock(target: RecordedResource) -> RecordedResource:
+    """A lock whose scope input came from ``target``'s id (the engine records that dependency)."""
+    props = {"scope": f"{SUB}/{target.name}", "level": "CanNotDelete"}
+    return make_resource(LOCK, props, name=f"{target.name}-lock", property_dependencies={"scope": (target.urn,)})
 
 
 def pg_replica(**changes: Any) -> RecordedResource:
@@ -85,17 +87,15 @@ def dr_cache(capacity: int = 2, rdb: str = "false", mechanism: str = "redis-geo-
     )
 
 
-def link(primary: str = "redis-uks") -> RecordedResource:
-    return res(
-        LINK,
-        {
-            "id": f"{SUB}/rg-uks/providers/Microsoft.Cache/redis/{primary}/linkedServers/redis-ukw",
-            "name": "redis-ukw",
-            "linkedRedisCacheId": DR_CACHE_ID,
-        },
-        "link",
-        protect=False,
-    )
+def link(primary: str = "redis-uks", cache: RecordedResource | None = None) -> RecordedResource:
+    """The standby's link as Azure reports it: its own name, the primary's host, the secondary's id."""
+    props = {
+        "name": "redis-ukw",
+        "primaryHostName": f"{primary}.redis.cache.windows.net",
+        "linkedRedisCacheId": DR_CACHE_ID,
+    }
+    deps = {"linkedRedisCacheId": ((cache or dr_cache()).urn,)}
+    return make_resource(LINK, props, name="link", property_dependencies=deps)
 
 
 def violations(rule: str, resources: list[RecordedResource], config: dict[str, Any] | None = None) -> list[str]:
@@ -171,6 +171,9 @@ def test_dr_peer_links() -> None:
     unlinked = violations("dr-peer-links", [group("ukwest"), dr_cache(), peer()])
     assert "no link from the peer's cache redis-uks" in unlinked[0]
     assert "no link" in violations("dr-peer-links", [group("ukwest"), dr_cache(), link("someone-else"), peer()])[0]
+    unrelated = make_resource(REDIS, dr_cache().inputs, name="other-cache")
+    to_other = violations("dr-peer-links", [group("ukwest"), dr_cache(), link(cache=unrelated), peer()])
+    assert "no link" in to_other[0]
 
 
 def test_acr_workload_regions() -> None:
@@ -185,12 +188,15 @@ def test_acr_workload_regions() -> None:
 
 def test_stateful_protected() -> None:
     replica = pg_replica()
-    assert violations("stateful-protected", [group("ukwest"), replica, lock(replica.inputs["id"], "pg")]) == []
+    assert violations("stateful-protected", [group("ukwest"), replica, lock(replica)]) == []
     unprotected = make_resource(PG, replica.inputs, name="replica", protect=False)
-    found = violations("stateful-protected", [group("ukwest"), unprotected, lock(replica.inputs["id"], "pg")])
+    found = violations("stateful-protected", [group("ukwest"), unprotected, lock(unprotected)])
     assert len(found) == 1 and "is not protected" in found[0]
     unlocked = violations("stateful-protected", [group("ukwest"), replica])
     assert "no CanNotDelete management lock" in unlocked[0]
+    other = make_resource(PG, replica.inputs, name="other", protect=True)
+    locked_elsewhere = violations("stateful-protected", [group("ukwest"), replica, other, lock(other)])
+    assert len(locked_elsewhere) == 1 and locked_elsewhere[0].endswith("replica has no CanNotDelete management lock")
     waived = {"stateful-protected": {"require_locks": False}}
     assert violations("stateful-protected", [group("ukwest"), replica], waived) == []
 

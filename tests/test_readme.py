@@ -23,4 +23,7 @@ def test_the_two_setup_commands_come_first() -> None:
     commands = [line.split("#", 1)[0].strip() for line in first_block.strip().splitlines()]
     assert commands == ["./dev plan", "./dev test"]
     dev = (ROOT / "dev").read_text()
-    assert "plan) setup; exec .venv/bin/drctl plan --check" in dev and "test) setup; exec .venv/bin/pytest -q -n auto" in dev
+    assert (
+        "plan) setup; exec .venv/bin/drctl plan --check" in dev
+        and "test) setup; exec .venv/bin/pytest -q -n auto" in dev
+    )

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from components.recovery import MECHANISM_TAG, STATEFUL_TYPES
 from components.regions import REGIONS
@@ -69,3 +70,20 @@ def stack_region(resources: Sequence[PolicyResource]) -> str | None:
     """The stack's own region: where its resource group lives."""
     groups = of_type(resources, RESOURCE_GROUP)
     return region_name(groups[0].props.get("location")) if groups else None
+
+
+def known(props: Mapping[str, Any], key: str) -> Any:
+    """``props[key]``, or None while it is unknown (a computed output during preview)."""
+    try:
+        return props.get(key)
+    except UnknownValueError:
+        return None
+
+
+def depends_on(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
+    """Whether ``resource``'s input ``prop`` was computed from ``target`` (e.g. a lock's scope from its id).
+
+    The engine records these property dependencies for every input built from another resource's output, so
+    the link holds whether or not ids appear among the outputs.
+    """
+    return any(dep.urn == target.urn for dep in resource.property_dependencies.get(prop, []))

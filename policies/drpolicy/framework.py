@@ -133,7 +133,8 @@ class ResourceRule:
             reason = exemption(args.props, rule.id)
             if reason:
                 # Reported, never silently skipped: the CLI and `drctl check` list it as exempt.
-                args.not_applicable(f"exempt: {args.urn}: {reason}")
+                args.not_applicable(f"exempt: {args.urn}: {reason}")  # raises: ends this validation
+                return
             for message in messages:
                 suffix = " (exemption tag present but no azure-dr:policy-exempt-reason)" if reason == "" else ""
                 report(f"[{rule.id}] {message}{suffix}", None)

@@ -8,17 +8,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from components.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
 from drpolicy.services import STORAGE_ACCOUNT
-
-GEO_SKUS = frozenset(
-    {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS", "StandardV2_GRS", "StandardV2_GZRS"}
-)
 
 
 def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
     sku = dig(props, "sku.name")
-    if sku not in GEO_SKUS:
+    if sku not in GEO_REDUNDANT_STORAGE_SKUS:
         yield f"sku.name is {sku}; use Standard_GZRS or Standard_RAGZRS (or Standard_GRS/RAGRS without zones)"
 
 

@@ -10,11 +10,10 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
+from components.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from drpolicy.facts import mechanism, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, REDIS, REGISTRY, STORAGE_ACCOUNT
-
-GEO_SKUS = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS", "StandardV2_GRS", "StandardV2_GZRS"}
 
 Support = Callable[[Mapping[str, Any]], str | None]
 
@@ -36,7 +35,11 @@ def _multi_region(p: Mapping[str, Any]) -> str | None:
 
 
 def _geo_sku(p: Mapping[str, Any]) -> str | None:
-    return None if dig(p, "sku.name") in GEO_SKUS else f"sku {dig(p, 'sku.name')} does not replicate to the pair"
+    return (
+        None
+        if dig(p, "sku.name") in GEO_REDUNDANT_STORAGE_SKUS
+        else f"sku {dig(p, 'sku.name')} does not replicate to the pair"
+    )
 
 
 def _premium(p: Mapping[str, Any]) -> str | None:

@@ -11,19 +11,22 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from drpolicy.facts import mechanism, of_type, peer_outputs
+from drpolicy.facts import depends_on, known, mechanism, of_type, peer_outputs
 from drpolicy.framework import MANDATORY, Rule, StackRule
 from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
 
 
 def linked_primary(link: PolicyResource) -> str | None:
-    """The primary cache of a link: ``.../redis/<primary>/linkedServers/<secondary>``.
+    """The primary cache a link replicates from.
 
-    The link's ``name`` input is the primary cache, but its ``name`` output is the link's own name, so the id
-    is the reliable source on both sides of ``pulumi up``.
+    The link's ``name`` input is the primary cache, but once deployed its ``name`` output is the link's own
+    name; the primary's host name (an output) or the link's id say it reliably, the input name until then.
     """
-    match = re.search(r"/redis/([^/]+)/linkedServers/", str(link.props.get("id") or ""))
-    return match.group(1) if match else link.props.get("name")
+    host = known(link.props, "primaryHostName")
+    if host:
+        return str(host).split(".", 1)[0]
+    match = re.search(r"/redis/([^/]+)/linkedServers/", str(known(link.props, "id") or ""))
+    return match.group(1) if match else known(link.props, "name")
 
 
 def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -43,10 +46,8 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
         for cache in of_type(args.resources, REDIS):
             if mechanism(cache) != "redis-geo-replication":
                 continue
-            cache_id = cache.props.get("id")
             if not any(
-                link.props.get("linkedRedisCacheId") == cache_id
-                and linked_primary(link) == peer.get("redis_cache_name")
+                depends_on(link, "linkedRedisCacheId", cache) and linked_primary(link) == peer.get("redis_cache_name")
                 for link in links
             ):
                 yield (

@@ -9,12 +9,11 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
+from components.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from components.regions import pair_of
 from drpolicy.facts import of_type, peer_outputs, region_name, stack_region
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import COSMOS_ACCOUNT, REGISTRY, REGISTRY_REPLICATION, STORAGE_ACCOUNT
-
-PAIR_REPLICATED = {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
 
 
 def dr_regions(args: StackValidationArgs, own: str) -> dict[str, str]:
@@ -49,7 +48,7 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
     dr_region = next(iter(regions))
     pair = pair_of(own)
     for account in of_type(args.resources, STORAGE_ACCOUNT):
-        if dig(account.props, "sku.name") in PAIR_REPLICATED and pair != dr_region:
+        if dig(account.props, "sku.name") in GEO_REDUNDANT_STORAGE_SKUS and pair != dr_region:
             yield (
                 f"{account.name}: {dig(account.props, 'sku.name')} replicates to {own}'s pair ({pair}), but the DR "
                 f"region is {dr_region}; use object replication or choose the pair",

@@ -9,22 +9,20 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from drpolicy.facts import of_type, stateful
+from drpolicy.facts import depends_on, of_type, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold
 from drpolicy.services import LOCK
 
 
 def check(args: StackValidationArgs, settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    locked = {
-        lock.props.get("scope") for lock in of_type(args.resources, LOCK) if lock.props.get("level") == "CanNotDelete"
-    }
+    locks = [lock for lock in of_type(args.resources, LOCK) if lock.props.get("level") == "CanNotDelete"]
     for resource in stateful(args.resources):
         if not resource.opts.protect:
             yield (
                 f"{resource.name} is not protected (protect=True): a replace or destroy would delete its data",
                 resource.urn,
             )
-        if settings["require_locks"] and resource.props.get("id") not in locked:
+        if settings["require_locks"] and not any(depends_on(lock, "scope", resource) for lock in locks):
             yield f"{resource.name} has no CanNotDelete management lock", resource.urn
 
 
