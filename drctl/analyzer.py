@@ -199,29 +199,27 @@ def _provider(res: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> 
     )
 
 
+def _resource_fields(res: RecordedResource, by_urn: Mapping[str, RecordedResource], props: Any) -> dict[str, Any]:
+    """What ``AnalyzeRequest`` and ``AnalyzerResource`` both carry about one resource."""
+    return {
+        "type": res.type,
+        "properties": _struct(props),
+        "urn": res.urn,
+        "name": parse_urn(res.urn)[1] or res.name,
+        "options": _options(res),
+        "provider": _provider(res, by_urn),
+    }
+
+
 def analyze_request(res: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> Any:
     """The ``AnalyzeRequest`` the engine sends for one registration: its checked *inputs*."""
-    provider = _provider(res, by_urn)
-    return analyzer_pb2.AnalyzeRequest(
-        type=res.type,
-        properties=_struct(res.inputs),
-        urn=res.urn,
-        name=parse_urn(res.urn)[1] or res.name,
-        options=_options(res),
-        provider=provider,
-    )
+    return analyzer_pb2.AnalyzeRequest(**_resource_fields(res, by_urn, res.inputs))
 
 
 def analyzer_resource(res: RecordedResource, by_urn: Mapping[str, RecordedResource]) -> Any:
     """One ``AnalyzerResource`` of ``AnalyzeStack``: the resource's *outputs*, like the CLI's final state."""
-    provider = _provider(res, by_urn)
     return analyzer_pb2.AnalyzerResource(
-        type=res.type,
-        properties=_struct(res.outputs),
-        urn=res.urn,
-        name=parse_urn(res.urn)[1] or res.name,
-        options=_options(res),
-        provider=provider,
+        **_resource_fields(res, by_urn, res.outputs),
         parent=res.parent or "",
         dependencies=list(res.dependencies),
         propertyDependencies={
