@@ -1,0 +1,45 @@
+"""`drctl plan` shows what the issues promise a reviewer sees; JSON and policy-config outputs are usable by tools."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from drctl import cli, render
+from drctl.engine import ROOT
+from drctl.recording import StackPlan
+
+
+def test_plan_text_shows_the_dr_settings(primary: StackPlan, dr: StackPlan) -> None:
+    text = render.plan_text(primary)
+    assert "dbforpostgresql:Server qlp-uksouth-psql-server [protected, locked]" in text
+    assert "createMode=Create sku=Standard_D4ds_v5 geoBackup=Enabled retentionDays=30 ha=ZoneRedundant" in text
+    assert "locations=uksouth:0,ukwest:1 autoFailover=true" in text
+    assert "host=app-qlp-prod-uks.azurewebsites.net priority=1" in text
+    replica = render.plan_text(dr)
+    assert "createMode=Replica source=psql-qlp-prod-uks-1 (id)" in replica
+    assert (
+        "redis:LinkedServer qlp-ukwest-redis-geo-link  primary=redis-qlp-prod-uks secondary=redis-qlp-prod-ukw"
+        in replica
+    )
+    assert "containerregistry:Replication qlp-ukwest-cr-replication  registry=crqlpprod location=ukwest" in replica
+
+
+def test_plan_json_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--root", str(ROOT), "plan", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    stacks = {s["stack"]: s for s in document["stacks"]}
+    assert set(stacks) == {"primary", "dr"}
+    server = next(r for r in stacks["dr"]["resources"] if r["type"] == "azure-native:dbforpostgresql:Server")
+    assert server["protect"] and server["locked"] and server["dr"]["createMode"] == "Replica"
+    assert {p["service"]: p["meets"] for p in document["posture"]} == dict.fromkeys(
+        ["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"], True
+    )
+
+
+def test_policy_config_follows_the_stack_objectives(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--root", str(ROOT), "policy-config", "primary"]) == 0
+    config = json.loads(capsys.readouterr().out)
+    assert config["pg-backup-retention"] == {"min_days": 30}
+    assert config["dr-rpo"]["postgresql_rpo_minutes"] == 15 and config["dr-rpo"]["redis_rpo_minutes"] == 60
