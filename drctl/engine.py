@@ -66,7 +66,9 @@ def run_stack(
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
     outputs = monitor.outputs_by_urn.get(root_urn, {}) if root_urn else {}
     resources = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]
-    return StackPlan(stack=stack.name, project=project, resources=resources, outputs=outputs, error=error)
+    return StackPlan(
+        stack=stack.name, project=project, resources=resources, outputs=outputs, error=error, notes=stack.notes
+    )
 
 
 def peer_of(stack: StackFile, project: str, overrides: Mapping[str, str] | None = None) -> str | None:

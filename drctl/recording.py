@@ -49,6 +49,7 @@ class StackPlan:
     resources: list[RecordedResource]
     outputs: dict[str, Any]
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     def of_type(self, type_: str) -> list[RecordedResource]:
         """The resources of one type token, e.g. ``azure-native:dbforpostgresql:Server``."""

@@ -202,4 +202,5 @@ def plan_text(plan: StackPlan) -> str:
     walk(None, 1)
     if plan.outputs:
         lines.append("  exports: " + ", ".join(sorted(plan.outputs)))
+    lines.extend(f"  note: {note}" for note in plan.notes)
     return "\n".join(lines)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from drctl import cli, render
+from drctl import cli, engine, render
 from drctl.engine import ROOT
 from drctl.recording import StackPlan
 
@@ -43,3 +45,15 @@ def test_policy_config_follows_the_stack_objectives(capsys: pytest.CaptureFixtur
     config = json.loads(capsys.readouterr().out)
     assert config["pg-backup-retention"] == {"min_days": 30}
     assert config["dr-rpo"]["postgresql_rpo_minutes"] == 15 and config["dr-rpo"]["redis_rpo_minutes"] == 60
+
+
+def test_secure_values_become_placeholders_with_a_note(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    with (tmp_path / "Pulumi.primary.yaml").open("a") as stack_file:
+        stack_file.write("  azure-native:clientSecret:\n    secure: v1:AAAAbm90IGEgcmVhbCBzZWNyZXQ=\n")
+    plans = engine.plan_stacks(["primary"], tmp_path)
+    assert plans[0].error is None
+    text = render.plan_text(plans[0])
+    assert "note: azure-native:clientSecret is a secret; offline it is a placeholder" in text
+    assert "AAAAbm90" not in text
