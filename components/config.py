@@ -122,14 +122,28 @@ class EntraAdmin(Block):
     principal_type: Literal["Group", "User", "ServicePrincipal"] = "Group"
 
 
-class Postgres(Block):
-    """PostgreSQL flexible server.
+ServerState = Literal["new", "primary", "replica", "promoting"]
+Promotion = Literal["forced", "planned"]
 
-    ``create_as`` is how the server was created (a primary, or a read replica of the peer stack's server) and
-    never follows the role: create-only inputs must not change on promotion.
+
+class PostgresServerSettings(Block):
+    """One generation of the region's PostgreSQL flexible server, as it was created and where it is now.
+
+    ``create_as`` and ``replica_of`` say how the server was created and never change for a generation: they feed
+    create-only inputs (``createMode`` at creation, ``sourceServerResourceId``). ``state`` is the lifecycle step
+    ``drctl`` writes: ``new`` (the next ``pulumi up`` creates it), ``primary`` (serving writes), ``replica``
+    (replicating from the peer's server), ``promoting`` (the next ``pulumi up`` promotes it: the write-only
+    ``replica.promoteMode/promoteOption`` are sent in exactly that deployment). ``promotion`` records how it was
+    (or is being) promoted: ``forced`` = Standalone/Forced, ``planned`` = Switchover/Planned. A server created
+    as a replica declares the pair's virtual endpoint (one writer host name across switchovers) while
+    ``writer_endpoint`` is true; a forced (Standalone) promotion ends the pair and ``drctl`` writes it false.
     """
 
     create_as: Literal["primary", "replica"] = "primary"
+    replica_of: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")] | None = None
+    state: ServerState = "new"
+    promotion: Promotion | None = None
+    writer_endpoint: bool = True
     generation: Annotated[int, _range(1, 99, "(server generation)")] = 1
     version: Literal["13", "14", "15", "16", "17"] = "16"
     sku_name: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4ds_v5"
@@ -140,6 +154,16 @@ class Postgres(Block):
     high_availability: Literal["ZoneRedundant", "SameZone", "Disabled"] | None = None
     entra_admin: EntraAdmin
     private_endpoint: PrivateEndpoint | None = None
+
+
+class Postgres(PostgresServerSettings):
+    """The region's current server, and the generations a rebuild replaced.
+
+    ``retired`` keeps each earlier generation declared exactly as it was (protected, unchanged: no write reaches
+    a lost region) until ``drctl release`` lets Pulumi forget it.
+    """
+
+    retired: list[PostgresServerSettings] = Field(default_factory=list)
 
 
 class Storage(Block):
@@ -215,7 +239,9 @@ class RedisPersistence(Block):
 class Redis(Block):
     """Azure Cache for Redis Premium, one per region.
 
-    ``dr_mechanism`` picks geo-replication (a LinkedServer declared by the standby stack) or RDB persistence:
+    ``dr_mechanism`` picks geo-replication or RDB persistence. ``geo_secondary`` says this stack's cache is the
+    geo-secondary of the peer's cache (this stack declares the link); ``drctl`` writes it, never the role, so a
+    forced promotion does not have to delete a link that lives under the failed region's cache.
     Azure refuses persistence on either cache of a geo-replicated pair (Microsoft Learn, "Configure passive
     geo-replication for Premium Azure Cache for Redis instances": "Persistence isn't supported with
     geo-replication"), so a cache has exactly one of the two.
@@ -224,8 +250,23 @@ class Redis(Block):
     enabled: bool = True
     capacity: Annotated[int, _range(1, 5, "(P1-P5)")] = 1
     dr_mechanism: Literal["geo-replication", "persistence"] = "geo-replication"
+    geo_secondary: bool = False
     persistence: RedisPersistence | None = None
     private_endpoint: PrivateEndpoint | None = None
+
+
+class GlobalLayer(Block):
+    """Where the global-owner stack keeps the shared objects (DESIGN §3).
+
+    ``home_region`` is where the registry and the Cosmos account are homed (create-only); default: the owner's
+    region. ``resource_group_region`` holds the global resource group's metadata; default: the peer (DR) region,
+    so that losing the primary region never blocks a write to the global layer (Learn, "What is a resource
+    group": while a group's region is unavailable its resources cannot be updated). ``drctl`` writes both
+    explicitly when ownership moves, so they never change.
+    """
+
+    home_region: RegionName | None = None
+    resource_group_region: RegionName | None = None
 
 
 class StackConfig(Block):
@@ -238,6 +279,7 @@ class StackConfig(Block):
     peer_stack: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")] | None = None
     peer_region: RegionName | None = None
     owns_global: bool = False
+    global_layer: GlobalLayer = Field(default_factory=GlobalLayer)
     locks: bool = True
     tags: dict[str, str] = Field(default_factory=dict)
     objectives: Objectives = Field(default_factory=Objectives)
@@ -254,9 +296,8 @@ class StackConfig(Block):
     def _consistent(self) -> StackConfig:
         if self.peer_region is not None and self.peer_region == self.region:
             raise _Refused("peer_region", self.peer_region, f"a region other than region ({self.region})")
-        if self.peer_stack is None and (self.role == "standby" or self.postgres.create_as == "replica"):
-            why = "a standby stack" if self.role == "standby" else "postgres.create_as=replica"
-            raise _Refused("peer_stack", None, f"the peer stack's name ({why} replicates from its peer)")
+        if self.peer_stack is None and self.role == "standby":
+            raise _Refused("peer_stack", None, "the peer stack's name (a standby stack replicates from its peer)")
         if not self.owns_global and self.peer_stack is None:
             raise _Refused("peer_stack", None, "the global owner's stack name (owns_global is false)")
         if self.peer_stack is not None and self.peer_region is None:
@@ -286,23 +327,67 @@ class StackConfig(Block):
 
     def _check_postgres(self) -> None:
         pg = self.postgres
-        if pg.create_as == "replica":
-            if pg.geo_redundant_backup == "Enabled":
-                raise _Refused("postgres.geo_redundant_backup", "Enabled", "Disabled (a read replica has none)")
-            if pg.high_availability not in (None, "Disabled"):
+        for key, server in [("postgres", pg)] + [(f"postgres.retired[{i}]", r) for i, r in enumerate(pg.retired)]:
+            self._check_server(key, server)
+        generations = [pg.generation, *(r.generation for r in pg.retired)]
+        if len(set(generations)) != len(generations):
+            raise _Refused(
+                "postgres.retired",
+                generations,
+                f"generations that differ from each other and from postgres.generation ({pg.generation})",
+            )
+        if self.is_active and pg.state == "replica":
+            raise _Refused(
+                "postgres.state",
+                "replica",
+                "primary or promoting on an active stack (its server serves "
+                "writes); run `drctl promote` rather than editing the role",
+            )
+        if self.redis.geo_secondary:
+            if self.redis.dr_mechanism != "geo-replication" or self.peer_stack is None:
                 raise _Refused(
-                    "postgres.high_availability", pg.high_availability, "Disabled (a read replica cannot have HA)"
+                    "redis.geo_secondary", True, "false unless redis.dr_mechanism=geo-replication and peer_stack is set"
                 )
+            if self.is_active:
+                raise _Refused(
+                    "redis.geo_secondary",
+                    True,
+                    "false on an active stack (a geo-secondary cache is read-only); run `drctl promote`",
+                )
+
+    def _check_server(self, key: str, pg: PostgresServerSettings) -> None:
+        if pg.create_as == "replica":
+            if pg.replica_of is None:
+                raise _Refused(f"{key}.replica_of", None, "the name of the server this replica was created from")
+            if self.peer_stack is None:
+                why = f"{key}.create_as=replica"
+                raise _Refused("peer_stack", None, f"the peer stack's name ({why} replicates from its peer)")
+            if pg.geo_redundant_backup == "Enabled":
+                raise _Refused(
+                    f"{key}.geo_redundant_backup",
+                    "Enabled",
+                    "Disabled: geo-redundant backup is chosen when a server is created and a server created as a "
+                    "replica has none; to get it, create a new generation as a primary (`drctl rebuild`)",
+                )
+            if pg.high_availability not in (None, "Disabled") and pg.state != "primary":
+                raise _Refused(
+                    f"{key}.high_availability",
+                    pg.high_availability,
+                    "Disabled while the server is a replica (a read replica cannot have HA; enable it after "
+                    "promotion, state: primary)",
+                )
+        elif pg.replica_of is not None:
+            raise _Refused(f"{key}.replica_of", pg.replica_of, f"unset with {key}.create_as=primary")
+        if pg.state == "promoting" and pg.promotion is None:
+            raise _Refused(f"{key}.promotion", None, f"forced or planned with {key}.state=promoting")
         if pg.high_availability == "ZoneRedundant" and not has_zones(self.region):
             raise _Refused(
-                "postgres.high_availability",
+                f"{key}.high_availability",
                 "ZoneRedundant",
                 f"SameZone or Disabled ({self.region} has no availability zones)",
             )
         if pg.sku_tier == "Burstable" and pg.high_availability not in (None, "Disabled"):
-            raise _Refused(
-                "postgres.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)"
-            )
+            raise _Refused(f"{key}.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)")
 
     def _check_global_services(self) -> None:
         reg = self.registry
@@ -346,19 +431,11 @@ class StackConfig(Block):
 
     @property
     def postgres_ha_mode(self) -> Literal["ZoneRedundant", "SameZone", "Disabled"]:
-        """HA follows how the server was created and where, never the role (HA is not a switch)."""
-        pg = self.postgres
-        if pg.high_availability is not None:
-            return pg.high_availability
-        if pg.create_as == "primary" and pg.sku_tier != "Burstable" and has_zones(self.region):
-            return "ZoneRedundant"
-        return "Disabled"
+        return server_ha_mode(self.postgres, self.region)
 
     @property
     def postgres_geo_backup(self) -> Literal["Enabled", "Disabled"]:
-        if self.postgres.geo_redundant_backup is not None:
-            return self.postgres.geo_redundant_backup
-        return "Enabled" if self.postgres.create_as == "primary" else "Disabled"
+        return server_geo_backup(self.postgres)
 
     @property
     def redis_persistence(self) -> RedisPersistence | None:
@@ -375,7 +452,28 @@ class StackConfig(Block):
 
     @property
     def postgres_retention_days(self) -> int:
-        return self.postgres.backup_retention_days or self.objectives.backup_retention_days
+        return server_retention_days(self.postgres, self.objectives)
+
+
+def server_ha_mode(pg: PostgresServerSettings, region: str) -> Literal["ZoneRedundant", "SameZone", "Disabled"]:
+    """HA where the region has zones, on a server that serves writes in its own right: created as a primary, or a
+    replica after its promotion settled (HA can be added by an update; a replica cannot have it)."""
+    if pg.high_availability is not None:
+        return pg.high_availability
+    serving = pg.create_as == "primary" or pg.state == "primary"
+    if serving and pg.sku_tier != "Burstable" and has_zones(region):
+        return "ZoneRedundant"
+    return "Disabled"
+
+
+def server_geo_backup(pg: PostgresServerSettings) -> Literal["Enabled", "Disabled"]:
+    if pg.geo_redundant_backup is not None:
+        return pg.geo_redundant_backup
+    return "Enabled" if pg.create_as == "primary" else "Disabled"
+
+
+def server_retention_days(pg: PostgresServerSettings, objectives: Objectives) -> int:
+    return pg.backup_retention_days or objectives.backup_retention_days
 
 
 class _Refused(ValueError):

@@ -19,6 +19,9 @@ CONTRACT: dict[str, str] = {
     "postgres_server_id": "the region's PostgreSQL server id (the replica's source on the peer)",
     "postgres_server_name": "the region's PostgreSQL server name",
     "postgres_fqdn": "the region's PostgreSQL host name",
+    "postgres_writer_host": "the pair's writer host name (virtual endpoint) or the server's own",
+    "postgres_replica_of": "the server this stack's current server was created from (None for a primary)",
+    "postgres_state": "the current server's lifecycle step (new, primary, replica, promoting)",
     "postgres_sku_name": "the server's compute SKU (a replica must be at least this size)",
     "postgres_sku_tier": "the server's compute tier",
     "postgres_storage_gb": "the server's storage size",
@@ -29,6 +32,7 @@ CONTRACT: dict[str, str] = {
     "redis_cache_name": "the region's Redis cache name",
     "redis_hostname": "the region's Redis host name",
     "redis_capacity": "the cache's Premium capacity (a geo-secondary must be at least this size)",
+    "redis_geo_secondary": "whether this stack's cache is the geo-secondary of the peer's (declares the link)",
     # global objects: set by the global-owner stack, None elsewhere
     "routing_kind": "frontdoor | trafficmanager",
     "frontdoor_profile_name": "the Front Door profile every stack adds its origin to",
@@ -41,6 +45,7 @@ CONTRACT: dict[str, str] = {
     "registry_login_server": "the registry login server",
     "cosmos_account_name": "the Cosmos DB account name",
     "cosmos_endpoint": "the Cosmos DB document endpoint",
+    "global_resource_group_name": "the global layer's own resource group (origins and replications live there)",
 }
 
 GLOBAL_KEYS = (
@@ -55,7 +60,12 @@ GLOBAL_KEYS = (
     "registry_login_server",
     "cosmos_account_name",
     "cosmos_endpoint",
+    "global_resource_group_name",
 )
+
+
+# Regional keys that are None where they do not apply (a primary has no source server).
+NULLABLE_KEYS = frozenset({"postgres_replica_of"})
 
 
 def export_contract(values: Mapping[str, pulumi.Input[Any]]) -> None:

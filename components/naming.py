@@ -61,7 +61,16 @@ class Names:
     def frontdoor_origin(self) -> str:
         return f"origin-{self._base}"
 
+    def postgres_virtual_endpoint(self, source_server: str) -> str:
+        """One writer/reader endpoint pair per replication pair, named after the pair's source server."""
+        return f"{source_server}-vep"
+
     # global objects: one per pair, named without a region
+    @property
+    def global_resource_group(self) -> str:
+        """The global layer's own group: the primary's regional group can be down exactly when it is needed."""
+        return f"rg-{self.workload}-{self.environment}-global"
+
     @property
     def container_registry(self) -> str:
         """5-50 letters and digits, globally unique."""

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 # The tag naming the mechanism a stateful resource relies on (keys of MECHANISMS, or "redis-persistence").
 MECHANISM_TAG = "azure-dr:dr-mechanism"
 
+# The tag marking the global layer's resource group: a stack's own region is where its regional group lives.
+SCOPE_TAG = "azure-dr:scope"
+
 # Storage SKUs that keep a copy in the region's Azure pair (Learn, "Azure Storage redundancy").
 GEO_REDUNDANT_STORAGE_SKUS: frozenset[str] = frozenset(
     {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS", "StandardV2_GRS", "StandardV2_GZRS"}

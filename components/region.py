@@ -13,14 +13,27 @@ from typing import Any
 import pulumi
 from pulumi_azure_native import authorization
 
-from components.config import StackConfig
+from components.config import (
+    PostgresServerSettings,
+    StackConfig,
+    server_geo_backup,
+    server_ha_mode,
+    server_retention_days,
+)
 from components.contract import GLOBAL_KEYS, PeerContract
 from components.cosmos import CosmosAccount, CosmosArgs
 from components.foundation import FoundationArgs, RegionalFoundation
+from components.global_layer import GlobalLayer, GlobalLayerArgs
 from components.interfaces import DataInterfaces
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
-from components.postgres import PostgresArgs, PostgresServer
+from components.postgres import (
+    EntraAdministrator,
+    PostgresServer,
+    PostgresServerArgs,
+    PostgresWriterEndpoint,
+    PostgresWriterEndpointArgs,
+)
 from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
 from components.routing import (
@@ -54,7 +67,8 @@ class DrRegion(pulumi.ComponentResource):
         cfg, peer = args.config, args.peer
         self._cfg, self._peer, self._name = cfg, peer, name
         self.names = Names(cfg.workload, cfg.environment, cfg.region)
-        self.tags = {"workload": cfg.workload, "environment": cfg.environment, "dr-role": cfg.role, **cfg.tags}
+        # No role in the tags: a promotion must not write to every resource of a region that may be down.
+        self.tags = {"workload": cfg.workload, "environment": cfg.environment, **cfg.tags}
         self._child = pulumi.ResourceOptions(parent=self)
         client = authorization.get_client_config_output()
         tenant_id = client.tenant_id
@@ -82,21 +96,11 @@ class DrRegion(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        generation = cfg.postgres.generation
-        postgres = PostgresServer(
-            # A new generation is a new resource beside the stale one, never a replacement of it.
-            f"{name}-psql" if generation == 1 else f"{name}-psql-g{generation}",
-            PostgresArgs(
-                server_name=self.names.postgres(cfg.postgres.generation),
-                config=cfg,
-                tenant_id=tenant_id,
-                interfaces=interfaces,
-                source_server_id=self._peer_value("postgres_server_id")
-                if cfg.postgres.create_as == "replica"
-                else None,
-            ),
-            opts=self._child,
-        )
+        self._interfaces, self._tenant_id = interfaces, tenant_id
+        for retired in cfg.postgres.retired:  # earlier generations: declared unchanged until `drctl release`
+            self._postgres(retired)
+        postgres = self._postgres(cfg.postgres)
+        writer_host = self._writer_endpoint(postgres)
         storage = GeoStorage(
             f"{name}-st",
             GeoStorageArgs(account_name=self.names.storage_account, config=cfg.storage, interfaces=interfaces),
@@ -110,6 +114,9 @@ class DrRegion(pulumi.ComponentResource):
             "postgres_server_id": postgres.server_id,
             "postgres_server_name": postgres.server_name,
             "postgres_fqdn": postgres.fqdn,
+            "postgres_writer_host": writer_host,
+            "postgres_replica_of": cfg.postgres.replica_of,
+            "postgres_state": cfg.postgres.state,
             "postgres_sku_name": cfg.postgres.sku_name,
             "postgres_sku_tier": cfg.postgres.sku_tier,
             "postgres_storage_gb": cfg.postgres.storage_size_gb,
@@ -120,8 +127,12 @@ class DrRegion(pulumi.ComponentResource):
             "redis_cache_name": None,
             "redis_hostname": None,
             "redis_capacity": None,
+            "redis_geo_secondary": cfg.redis.enabled and cfg.redis.geo_secondary,
             **dict.fromkeys(GLOBAL_KEYS),
         }
+        self._global = self._global_layer() if cfg.owns_global else None
+        if self._global is not None:
+            self.contract["global_resource_group_name"] = self._global.resource_group_name
         self._routing()
         if cfg.cosmos.enabled and cfg.owns_global:
             self._cosmos(interfaces)
@@ -143,6 +154,93 @@ class DrRegion(pulumi.ComponentResource):
             self._redis(interfaces, target)
         self.register_outputs(self.contract)
 
+    def _postgres(self, pg: PostgresServerSettings) -> PostgresServer:
+        """One server generation; a new generation is a new resource beside the stale one, never a replacement."""
+        cfg = self._cfg
+        name = f"{self._name}-psql" if pg.generation == 1 else f"{self._name}-psql-g{pg.generation}"
+        admin = cfg.postgres.entra_admin
+        return PostgresServer(
+            name,
+            PostgresServerArgs(
+                server_name=self.names.postgres(pg.generation),
+                tenant_id=self._tenant_id,
+                interfaces=self._interfaces,
+                entra_admin=EntraAdministrator(admin.object_id, admin.principal_name, admin.principal_type),
+                replica_of=self._source_server_id(pg.replica_of) if pg.replica_of is not None else None,
+                state=pg.state,
+                promotion=pg.promotion,
+                version=pg.version,
+                sku_name=pg.sku_name,
+                sku_tier=pg.sku_tier,
+                storage_size_gb=pg.storage_size_gb,
+                backup_retention_days=server_retention_days(pg, cfg.objectives),
+                geo_redundant_backup=server_geo_backup(pg) == "Enabled",
+                high_availability=server_ha_mode(pg, cfg.region),
+                dr_mechanism="postgres-replica"
+                if pg.create_as == "replica" or cfg.peer_region is not None
+                else "postgres-geo-backup",
+                private_endpoint=pg.private_endpoint,
+            ),
+            opts=self._child,
+        )
+
+    def _source_server_id(self, server_name: str) -> pulumi.Output[str]:
+        """The source of a replica, pinned by name in config: the peer's later generations never move it.
+
+        The id is built from the peer's regional group and this subscription (both fixed), not from the peer's
+        current export, which a rebuild changes (that would replace a live server: facts §1).
+        """
+        client = authorization.get_client_config_output()
+        return pulumi.Output.format(
+            "/subscriptions/{0}/resourceGroups/{1}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{2}",
+            client.subscription_id,
+            self._peer_value("resource_group_name"),
+            server_name,
+        )
+
+    def _writer_endpoint(self, postgres: PostgresServer) -> pulumi.Input[Any]:
+        """The writer endpoint of the replication pair this stack's server was created in, declared by this
+        (the replica's) stack while the pair lasts; otherwise the server's own host name."""
+        pg = self._cfg.postgres
+        if pg.replica_of is None or not pg.writer_endpoint:
+            return postgres.fqdn
+        endpoint = PostgresWriterEndpoint(
+            f"{self._name}-psql-vep",
+            PostgresWriterEndpointArgs(
+                endpoint_name=self.names.postgres_virtual_endpoint(pg.replica_of),
+                source_server_name=pg.replica_of,
+                source_resource_group_name=self._peer_value("resource_group_name"),
+                replica_server_name=postgres.server_name,
+            ),
+            opts=self._child,
+        )
+        return endpoint.writer_host
+
+    def _global_layer(self) -> GlobalLayer:
+        cfg = self._cfg
+        location = cfg.global_layer.resource_group_region or cfg.peer_region or cfg.region
+        return GlobalLayer(
+            self._global_name,
+            GlobalLayerArgs(resource_group_name=self.names.global_resource_group, location=location, tags=self.tags),
+        )
+
+    @property
+    def _global_name(self) -> str:
+        return f"{self._cfg.workload}-{self._cfg.environment}-global"
+
+    def _global_interfaces(self, interfaces: DataInterfaces) -> DataInterfaces:
+        """The shared objects' interfaces: the global group and the global home region."""
+        assert self._global is not None
+        cfg = self._cfg
+        return DataInterfaces(
+            resource_group_name=self._global.resource_group_name,
+            location=cfg.global_layer.home_region or cfg.region,
+            tags=interfaces.tags,
+            lock=interfaces.lock,
+            workspace_id=interfaces.workspace_id,
+            identity_id=interfaces.identity_id,
+        )
+
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
         if self._peer is None:
             raise ValueError(f"{key} comes from the peer stack, but this stack has no peer_stack")
@@ -153,21 +251,23 @@ class DrRegion(pulumi.ComponentResource):
         return own if self._cfg.owns_global else self._peer_value(key)
 
     def _routing(self) -> None:
-        cfg, names, name = self._cfg, self.names, self._name
+        cfg, names = self._cfg, self.names
         routing = cfg.routing
+        global_rg = self._owner_value("global_resource_group_name", self._global_rg())
         if routing.kind == "frontdoor":
             own: dict[str, pulumi.Input[Any]] = {}
-            if cfg.owns_global:
+            fd: FrontDoorGlobal | None = None
+            if self._global is not None:
                 fd = FrontDoorGlobal(
-                    f"{name}-afd",
+                    f"{self._global_name}-afd",
                     FrontDoorGlobalArgs(
                         profile_name=names.frontdoor_profile,
                         endpoint_name=names.frontdoor_endpoint,
-                        resource_group_name=self.resource_group_name,
+                        resource_group_name=self._global.resource_group_name,
                         routing=routing,
                         tags=self.tags,
                     ),
-                    opts=self._child,
+                    opts=pulumi.ResourceOptions(parent=self._global),
                 )
                 own = {
                     "frontdoor_profile_name": fd.profile_name,
@@ -177,86 +277,89 @@ class DrRegion(pulumi.ComponentResource):
                     "routing_kind": "frontdoor",
                 }
                 self.contract.update(own)
-            profile = self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name"))
-            group_rg = self._owner_value("resource_group_name", self.resource_group_name)
             origin = FrontDoorOrigin(
-                f"{name}-origin",
+                f"{self._name}-origin",
                 RegionalOriginArgs(
                     origin_name=names.frontdoor_origin,
                     host_name=routing.origin_host,
                     active=cfg.is_active,
-                    profile_name=profile,
+                    profile_name=self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name")),
                     origin_group_name=self._owner_value("origin_group_name", own.get("origin_group_name")),
-                    resource_group_name=group_rg,
+                    resource_group_name=global_rg,
                 ),
                 opts=self._child,
             )
-            if cfg.owns_global:
+            if fd is not None and self._global is not None:
                 FrontDoorRoute(
-                    f"{name}-afd",
+                    f"{self._global_name}-afd",
                     FrontDoorRouteArgs(
                         profile_name=own["frontdoor_profile_name"],
                         endpoint_name=names.frontdoor_endpoint,
                         origin_group_id=own["origin_group_id"],
-                        resource_group_name=self.resource_group_name,
+                        resource_group_name=self._global.resource_group_name,
                         origins=[origin],
                     ),
-                    opts=self._child,
+                    opts=pulumi.ResourceOptions(parent=self._global),
                 )
             return
         tm_profile: pulumi.Input[Any] = None
-        if cfg.owns_global:
+        if self._global is not None:
             tm = TrafficManagerGlobal(
-                f"{name}-traf",
+                f"{self._global_name}-traf",
                 TrafficManagerGlobalArgs(
                     profile_name=names.traffic_manager,
-                    resource_group_name=self.resource_group_name,
+                    resource_group_name=self._global.resource_group_name,
                     routing=routing,
                     tags=self.tags,
                 ),
-                opts=self._child,
+                opts=pulumi.ResourceOptions(parent=self._global),
             )
             tm_profile = tm.profile_name
             self.contract.update({"traffic_manager_profile_name": tm_profile, "routing_kind": "trafficmanager"})
         TrafficManagerEndpoint(
-            f"{name}-endpoint",
+            f"{self._name}-endpoint",
             TrafficManagerEndpointArgs(
                 endpoint_name=cfg.region,
                 target=routing.origin_host,
                 location=cfg.region,
                 active=cfg.is_active,
                 profile_name=self._owner_value("traffic_manager_profile_name", tm_profile),
-                resource_group_name=self._owner_value("resource_group_name", self.resource_group_name),
+                resource_group_name=global_rg,
             ),
             opts=self._child,
         )
 
+    def _global_rg(self) -> pulumi.Input[Any]:
+        return self._global.resource_group_name if self._global is not None else None
+
     def _cosmos(self, interfaces: DataInterfaces) -> None:
         cfg = self._cfg
-        assert cfg.peer_region is not None  # config validation requires it for the owner
+        assert cfg.peer_region is not None and self._global is not None  # validation requires both for the owner
         active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
         cosmos = CosmosAccount(
-            f"{self._name}-cosmos",
+            f"{self._global_name}-cosmos",
             CosmosArgs(
                 account_name=self.names.cosmos_account,
                 active_region=active,
                 standby_region=standby if cfg.cosmos.multi_region else None,
                 config=cfg.cosmos,
-                interfaces=interfaces,
+                interfaces=self._global_interfaces(interfaces),
             ),
-            opts=self._child,
+            opts=pulumi.ResourceOptions(parent=self._global),
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
 
     def _registry(self, interfaces: DataInterfaces) -> None:
         cfg = self._cfg
-        if cfg.owns_global:
+        if self._global is not None:
             registry = ContainerRegistry(
-                f"{self._name}-cr",
+                f"{self._global_name}-cr",
                 ContainerRegistryArgs(
-                    registry_name=self.names.container_registry, config=cfg.registry, interfaces=interfaces
+                    registry_name=self.names.container_registry,
+                    config=cfg.registry,
+                    interfaces=self._global_interfaces(interfaces),
                 ),
-                opts=self._child,
+                opts=pulumi.ResourceOptions(parent=self._global),
             )
             self.contract.update(
                 {
@@ -265,12 +368,13 @@ class DrRegion(pulumi.ComponentResource):
                     "registry_login_server": registry.login_server,
                 }
             )
-            return
+            if (cfg.global_layer.home_region or cfg.region) == cfg.region:
+                return  # the registry's home region needs no replication
         RegistryReplica(
             f"{self._name}-cr",
             RegistryReplicaArgs(
-                registry_name=self._peer_value("registry_name"),
-                registry_resource_group_name=self._peer_value("resource_group_name"),
+                registry_name=self._owner_value("registry_name", self.contract.get("registry_name")),
+                registry_resource_group_name=self._owner_value("global_resource_group_name", self._global_rg()),
                 location=cfg.region,
                 tags=self.tags,
             ),
@@ -294,7 +398,9 @@ class DrRegion(pulumi.ComponentResource):
                 "redis_capacity": cfg.redis.capacity,
             }
         )
-        if cfg.redis.dr_mechanism == "geo-replication" and not cfg.is_active:
+        if cfg.redis.geo_secondary:
+            # The link lives under the peer's (geo-primary) cache. It is written by drctl, not by the role:
+            # a forced promotion unlinks from the surviving side (runbook) instead of deleting it from here.
             RedisGeoLink(
                 f"{self._name}-redis-geo",
                 RedisGeoLinkArgs(

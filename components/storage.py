@@ -57,7 +57,9 @@ class GeoStorage(pulumi.ComponentResource):
             ),
             identity=identity,
             tags=data_tags(i, "storage-geo-failover"),
-            opts=stateful(self),
+            # After a customer-managed account failover Azure reports the secondary as the location (Learn, "Azure
+            # storage account failover"); location is create-only (forceNewMap): never a replacement.
+            opts=stateful(self, ignore_changes=["location"]),
         )
         blob_service = storage.BlobServiceProperties(
             f"{name}-blob",

@@ -28,6 +28,7 @@ ID_TEMPLATES: dict[str, str] = {
     "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
     "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults/{vaultName}",
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}",
+    "azure-native:dbforpostgresql:VirtualEndpoint": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/virtualendpoints/{virtualEndpointName}",
     "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "Microsoft.DBforPostgreSQL/flexibleServers/{serverName}/administrators/{objectId}",
     "azure-native:storage:StorageAccount": "Microsoft.Storage/storageAccounts/{accountName}",
     "azure-native:storage:BlobServiceProperties": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/{blobServicesName}",
@@ -113,6 +114,14 @@ def extra_outputs(type_: str, inputs: Inputs, rid: str) -> Inputs:
 def _service_outputs(type_: str, inputs: Inputs, name: str, rid: str) -> Inputs:
     if type_ == "azure-native:dbforpostgresql:Server":
         return {"fullyQualifiedDomainName": f"{name}.postgres.database.azure.com", "state": "Ready"}
+    if type_ == "azure-native:dbforpostgresql:VirtualEndpoint":
+        # Learn, "Virtual endpoints for read replicas": <name>.writer / <name>.reader host names.
+        return {
+            "virtualEndpoints": [
+                f"{name}.writer.postgres.database.azure.com",
+                f"{name}.reader.postgres.database.azure.com",
+            ]
+        }
     if type_ == "azure-native:keyvault:Vault":
         props = dict(inputs.get("properties") or {})
         props["vaultUri"] = f"https://{name}.vault.azure.net/"

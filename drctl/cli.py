@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import ConfigError
-from drctl import check, engine, posture, render
+from drctl import check, engine, lifecycle_cli, posture, render
 from drctl.analyzer import PolicyPackError
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
     thresholds.add_argument("stack")
+    lifecycle_cli.add_commands(sub)
     return parser
 
 
@@ -120,6 +121,8 @@ def cmd_policy_config(root: Path, stack: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command in lifecycle_cli.COMMANDS:
+            return lifecycle_cli.run(args.root, args)
         if args.command == "plan":
             status = cmd_plan(args.root, args.stacks, args.json)
             if args.check and status == 0:

@@ -54,11 +54,15 @@ def _project_defaults(root: Path, project: str) -> dict[str, Any]:
 
 def load_stack(root: Path, stack: str) -> StackFile:
     """The stack's effective config; ``secure:`` values become placeholders, each with a note."""
-    project = project_name(root)
     path = root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"no stack '{stack}': {path.name} does not exist")
-    data = yaml.safe_load(path.read_text()) or {}
+    return stack_from_data(root, stack, yaml.safe_load(path.read_text()) or {}, path)
+
+
+def stack_from_data(root: Path, stack: str, data: Any, path: Path) -> StackFile:
+    """A stack's effective config from its parsed file (on disk, or edited in memory by a switch command)."""
+    project = project_name(root)
     raw: dict[str, Any] = {**_project_defaults(root, project), **(data.get("config") or {})}
     config: dict[str, str] = {}
     secrets: list[str] = []

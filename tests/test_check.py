@@ -51,7 +51,7 @@ def test_wrong_config_fails_naming_rule_and_resource() -> None:
     found = {(r.policy_name, r.urn.rsplit("::", 1)[-1]) for r in report.mandatory}
     assert ("pg-geo-backup", "qlp-uksouth-psql-server") in found
     assert ("pg-backup-retention", "qlp-uksouth-psql-server") in found
-    assert ("cosmos-multi-region", "qlp-uksouth-cosmos-account") in found
+    assert ("cosmos-multi-region", "qlp-prod-global-cosmos-account") in found
     text = check.report_text(plans, report)
     assert "MANDATORY pg-backup-retention" in text and "backupRetentionDays is 7" in text
     assert text.splitlines()[-1].startswith("FAIL")
@@ -121,9 +121,9 @@ def test_each_stack_is_judged_by_its_own_objectives() -> None:
     }
     report = check.check_plans(plans, PACK, None, objectives)
     failing = {(r.policy_name, r.urn.rsplit("::", 1)[-1]) for r in report.mandatory}
-    assert ("dr-rpo", "qlp-uksouth-cosmos-account") in failing
+    assert ("dr-rpo", "qlp-prod-global-cosmos-account") in failing
     assert ("dr-rpo", "qlp-uksouth-st-account") in failing
-    assert ("cosmos-backup", "qlp-uksouth-cosmos-account") not in failing  # continuous backup meets any RPO
+    assert ("cosmos-backup", "qlp-prod-global-cosmos-account") not in failing  # continuous backup meets any RPO
     assert check.objectives_config(objectives["primary"])["dr-rpo"]["storage_rpo_minutes"] == 5
 
 
@@ -131,7 +131,7 @@ def test_two_global_owners_are_refused(shipped: dict[str, StackPlan]) -> None:
     plans = list(plan({"dr": {"azure-dr:owns_global": "true"}}).values())
     report = check.check_plans(plans, PACK)
     owners = {r.urn.rsplit("::", 1)[-1] for r in report.mandatory if r.policy_name == "global-owner-unique"}
-    assert owners == {"qlp-ukwest-afd-profile", "qlp-ukwest-cosmos-account", "qlp-ukwest-cr-registry"}
+    assert owners == {"qlp-prod-global-afd-profile", "qlp-prod-global-cosmos-account", "qlp-prod-global-cr-registry"}
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ from drctl.recording import StackPlan
 def test_plan_text_shows_the_dr_settings(primary: StackPlan, dr: StackPlan) -> None:
     text = render.plan_text(primary)
     assert "dbforpostgresql:Server qlp-uksouth-psql-server [protected, locked]" in text
-    assert "createMode=Create sku=Standard_D4ds_v5 geoBackup=Enabled retentionDays=30 ha=ZoneRedundant" in text
+    assert "createMode=Update sku=Standard_D4ds_v5 geoBackup=Enabled retentionDays=30 ha=ZoneRedundant" in text
     assert "locations=uksouth:0,ukwest:1 autoFailover=true" in text
     assert "host=app-qlp-prod-uks.azurewebsites.net priority=1" in text
     replica = render.plan_text(dr)
-    assert "createMode=Replica source=psql-qlp-prod-uks-1 (id)" in replica
+    assert "createMode=Update source=psql-qlp-prod-uks-1 (id)" in replica
     assert (
         "redis:LinkedServer qlp-ukwest-redis-geo-link  primary=redis-qlp-prod-uks secondary=redis-qlp-prod-ukw"
         in replica
@@ -34,7 +34,7 @@ def test_plan_json_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
     stacks = {s["stack"]: s for s in document["stacks"]}
     assert set(stacks) == {"primary", "dr"}
     server = next(r for r in stacks["dr"]["resources"] if r["type"] == "azure-native:dbforpostgresql:Server")
-    assert server["protect"] and server["locked"] and server["dr"]["createMode"] == "Replica"
+    assert server["protect"] and server["locked"] and server["dr"]["createMode"] == "Update"
     assert {p["service"]: p["meets"] for p in document["posture"]} == dict.fromkeys(
         ["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"], True
     )

@@ -48,7 +48,7 @@ CASES = [
         "dr",
         with_block("dr", PG, geo_redundant_backup="Enabled"),
         "postgres.geo_redundant_backup",
-        "read replica has none",
+        "create a new generation as a primary",
     ),
     ("dr", {"azure-dr:storage": '{"sku": "Standard_RAGZRS"}'}, "storage.sku", "ukwest has no availability zones"),
     (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.contract import CONTRACT, GLOBAL_KEYS
+from components.contract import CONTRACT, GLOBAL_KEYS, NULLABLE_KEYS
 from drctl.recording import StackPlan
 
 
@@ -13,7 +13,7 @@ def test_stack_exports_only_contract_keys(shipped: dict[str, StackPlan], stack: 
     """Every regional key is exported; global keys only by the owner (None is not exported)."""
     outputs = set(shipped[stack].outputs)
     assert outputs <= set(CONTRACT)
-    assert set(CONTRACT) - set(GLOBAL_KEYS) <= outputs
+    assert set(CONTRACT) - set(GLOBAL_KEYS) - NULLABLE_KEYS <= outputs
     owner = shipped[stack].outputs["owns_global"]
     assert (outputs & set(GLOBAL_KEYS)) == (
         {k for k in GLOBAL_KEYS if k != "traffic_manager_profile_name"} if owner else set()

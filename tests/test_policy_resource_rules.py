@@ -207,7 +207,18 @@ CASES: list[Case] = [
     ok("pg-backup-retention", PG, {"backup.backupRetentionDays": 35.0}),
     fail("pg-zone-redundant-ha", PG, {"highAvailability.mode": "SameZone"}, "highAvailability.mode"),
     fail("pg-zone-redundant-ha", PG, {"highAvailability": DROP}, "highAvailability.mode"),
-    ok("pg-zone-redundant-ha", PG, {"createMode": "Replica", "highAvailability.mode": "Disabled"}),
+    ok("pg-zone-redundant-ha", PG, {"createMode": "Replica", "highAvailability": DROP}),
+    fail(
+        "pg-zone-redundant-ha",
+        PG,
+        {
+            "sourceServerResourceId": "/subscriptions/s/resourceGroups/r/providers/x/flexibleServers/a",
+            "highAvailability.mode": "Disabled",
+        },
+        "highAvailability.mode",
+    ),  # a promoted replica in a zoned region declares its own HA and is judged
+    ok("pg-entra-only", PG, {"sourceServerResourceId": "/s/flexibleServers/a", "authConfig": DROP}),
+    ok("pg-backup-retention", PG, {"sourceServerResourceId": "/s/flexibleServers/a", "backup": DROP}),
     ok("pg-zone-redundant-ha", PG, {"location": "ukwest", "highAvailability.mode": "Disabled"}),
     ok("pg-zone-redundant-ha", PG, {"location": "westus", "highAvailability": DROP}),
     fail("pg-public-network", PG, {"network.publicNetworkAccess": "Enabled"}, "network.publicNetworkAccess"),

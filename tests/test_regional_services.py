@@ -14,7 +14,7 @@ DIAG = "azure-native:monitor:DiagnosticSetting"
 
 def test_foundation_per_region(primary: StackPlan, dr: StackPlan) -> None:
     for stack, region, short in ((primary, "uksouth", "uks"), (dr, "ukwest", "ukw")):
-        group = stack.one("azure-native:resources:ResourceGroup")
+        (group,) = [g for g in stack.of_type("azure-native:resources:ResourceGroup") if "foundation" in g.name]
         assert group.inputs == {**group.inputs, "location": region, "resourceGroupName": f"rg-qlp-prod-{short}"}
         workspace = stack.one(WORKSPACE).inputs
         assert workspace["retentionInDays"] == 90

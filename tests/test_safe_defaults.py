@@ -34,6 +34,8 @@ UNSAFE: list[tuple[str, str, Any]] = [
 ]
 
 # Fields the SDK leaves unset (or sets unsafely) that must be set explicitly.
+INHERITED_BY_A_REPLICA = {"authConfig.passwordAuth", "backup.geoRedundantBackup", "highAvailability.mode"}
+
 REQUIRED: list[tuple[str, str]] = [
     ("azure-native:dbforpostgresql:Server", "authConfig.passwordAuth"),
     ("azure-native:dbforpostgresql:Server", "network.publicNetworkAccess"),
@@ -71,6 +73,10 @@ def test_security_relevant_field_is_set_explicitly(
     if not resources:
         assert type_ in GLOBAL and not shipped[stack].outputs["owns_global"], f"no {type_} in {stack}"
     for r in resources:
+        if r.inputs.get("sourceServerResourceId") and path in INHERITED_BY_A_REPLICA:
+            # Learn, "Read replicas": a replica inherits these from its source and the create sends none of them.
+            assert path.split(".")[0] not in r.inputs, f"{r.urn}: a replica must not send {path}"
+            continue
         assert dig(r.inputs, path) is not None, f"{r.urn}: {path} left to the SDK default"
 
 

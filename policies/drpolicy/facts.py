@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from components.recovery import MECHANISM_TAG, STATEFUL_TYPES
+from components.recovery import MECHANISM_TAG, SCOPE_TAG, STATEFUL_TYPES
 from components.regions import REGIONS
 from drpolicy.services import RESOURCE_GROUP, STACK_REFERENCE
 
@@ -26,6 +26,13 @@ def zones_expected(location: Any) -> bool:
     """
     region = REGIONS.get(region_name(location))
     return True if region is None else region.zones
+
+
+def created_as_replica(props: Mapping[str, Any]) -> bool:
+    """A PostgreSQL server created as a read replica: it inherits auth, admins and version from its source and
+    can never have geo-redundant backup (create-only). Its ``sourceServerResourceId`` stays declared for life
+    (promoted or not), while ``createMode`` is ``Replica`` only in the creating deployment."""
+    return bool(props.get("sourceServerResourceId")) or props.get("createMode") == "Replica"
 
 
 def number(value: Any, default: float) -> float:
@@ -67,8 +74,8 @@ def peer_outputs(resources: Sequence[PolicyResource]) -> Mapping[str, Any]:
 
 
 def stack_region(resources: Sequence[PolicyResource]) -> str | None:
-    """The stack's own region: where its resource group lives."""
-    groups = of_type(resources, RESOURCE_GROUP)
+    """The stack's own region: where its regional resource group lives (not the global layer's group)."""
+    groups = [g for g in of_type(resources, RESOURCE_GROUP) if (g.props.get("tags") or {}).get(SCOPE_TAG) != "global"]
     return region_name(groups[0].props.get("location")) if groups else None
 
 

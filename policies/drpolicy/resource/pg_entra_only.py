@@ -8,11 +8,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from drpolicy.facts import created_as_replica
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
 from drpolicy.services import PG_SERVER
 
 
 def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
+    if created_as_replica(props) and "authConfig" not in props:
+        return  # a replica inherits its source's authentication (Learn, "Read replicas")
     entra = dig(props, "authConfig.activeDirectoryAuth") or "Disabled"
     password = dig(props, "authConfig.passwordAuth") or "Enabled"  # the SDK's default
     if entra != "Enabled":

@@ -1,0 +1,251 @@
+"""The DR lifecycle through the commands: each switch is replayed step by step, each stack planned against its
+peer's state after the step, and the written stack files must leave a converged, valid pair (DESIGN §3)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from drctl import cli, lifecycle, simulate
+from drctl.engine import ROOT
+from drctl.pair import PairError, load_pair
+from drctl.stackedit import Edit, StackDocument
+
+PROMOTE_FIELD = "replica"
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped project's stack files (the program and components are the installed ones)."""
+    for name in ("Pulumi.yaml", "Pulumi.primary.yaml", "Pulumi.dr.yaml", "__main__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def switch(root: Path, transition: lifecycle.Transition) -> simulate.Simulation:
+    """Replay a switch, assert it is safe at every step, and write its stack files as the command would."""
+    sim = simulate.simulate(root, transition)
+    assert sim.problems == [], "\n".join(sim.problems)
+    for doc in sim.documents.values():
+        doc.write()
+    assert simulate.settled_plans(root, sim.documents, sim.final) == []
+    return sim
+
+
+def promoting_steps(sim: simulate.Simulation) -> list[str]:
+    """The stacks whose up sends the write-only promote fields."""
+    found = []
+    for result in sim.results:
+        if result.plan is None:
+            continue
+        for server in result.plan.of_type("azure-native:dbforpostgresql:Server"):
+            if server.inputs.get(PROMOTE_FIELD):
+                found.append(f"{result.step.stack}:{server.inputs['serverName']}")
+    return found
+
+
+def updates_of(sim: simulate.Simulation, stack: str) -> dict[str, tuple[str, ...]]:
+    return {c.name: c.keys for r in sim.results if r.step.stack == stack and r.step.kind == "up" for c in r.changed}
+
+
+def test_forced_promote_rebuild_failback_cycle(project: Path) -> None:
+    assert load_pair(project).status() == "built"
+
+    promoted = switch(project, lifecycle.promote(load_pair(project), "forced"))
+    assert promoting_steps(promoted) == ["dr:psql-qlp-prod-ukw-1"]
+    server = next(r.plan for r in promoted.results if r.step.stack == "dr" and r.plan).one(
+        "azure-native:dbforpostgresql:Server"
+    )
+    assert server.inputs[PROMOTE_FIELD] == {"promoteMode": "Standalone", "promoteOption": "Forced"}
+    # Nothing is written into the failed region: the primary's only change is its origin, in the global group.
+    assert updates_of(promoted, "primary") == {"qlp-uksouth-origin-origin": ("priority",)}
+    assert all(c.region != "uksouth" for r in promoted.results for c in r.changed if c.action not in ("forget",))
+    pair = load_pair(project)
+    assert (pair.active.name, pair.status().split()[0]) == ("dr", "promoting")
+
+    settled = switch(project, lifecycle.settle(load_pair(project)))
+    assert promoting_steps(settled) == []  # never re-sent by a later deployment
+    assert load_pair(project).status().startswith("promoted")
+
+    rebuilt = switch(project, lifecycle.rebuild(load_pair(project), "primary"))
+    created = {c.name for r in rebuilt.results for c in r.changed if c.action == "create"}
+    assert "qlp-uksouth-psql-g2-server" in created
+    assert not any(c.action in ("replace", "delete") for r in rebuilt.results for c in r.changed)
+    primary = load_pair(project).members["primary"].config.postgres
+    assert (primary.generation, primary.replica_of, [r.generation for r in primary.retired]) == (
+        2,
+        "psql-qlp-prod-ukw-1",
+        [1],
+    )
+    # The stale server stays declared, protected and unchanged.
+    stale = rebuilt.final["primary"].resources
+    assert any(r.inputs.get("serverName") == "psql-qlp-prod-uks-1" and r.protect for r in stale)
+    switch(project, lifecycle.settle(load_pair(project)))
+    assert load_pair(project).status().startswith("rebuilt")
+
+    back = switch(project, lifecycle.failback(load_pair(project)))
+    assert promoting_steps(back) == ["primary:psql-qlp-prod-uks-2"]
+    switch(project, lifecycle.settle(load_pair(project)))
+    pair = load_pair(project)
+    assert pair.active.name == "primary"
+    assert {n: m.config.postgres.state for n, m in pair.members.items()} == {"primary": "primary", "dr": "replica"}
+
+    released = switch(project, lifecycle.release(load_pair(project), "primary"))
+    assert not any(c.action in ("delete", "replace", "blocked") for r in released.results for c in r.changed)
+    assert load_pair(project).status() == "built"
+
+
+def test_planned_promote_and_failback(project: Path) -> None:
+    promoted = switch(project, lifecycle.promote(load_pair(project), "planned"))
+    assert promoting_steps(promoted) == ["dr:psql-qlp-prod-ukw-1"]
+    server = next(r.plan for r in promoted.results if r.step.stack == "dr" and r.plan).one(
+        "azure-native:dbforpostgresql:Server"
+    )
+    assert server.inputs[PROMOTE_FIELD] == {"promoteMode": "Switchover", "promoteOption": "Planned"}
+    # A planned promotion keeps the pair's writer endpoint (the switchover needs it and it follows the writer).
+    assert "dbforpostgresql:VirtualEndpoint" not in {c.short_type for r in promoted.results for c in r.changed}
+    switch(project, lifecycle.settle(load_pair(project)))
+    pair = load_pair(project)
+    assert pair.status() == "built" and pair.active.name == "dr"
+    assert pair.members["primary"].config.redis.geo_secondary  # the old active's cache follows as secondary
+    switch(project, lifecycle.failback(load_pair(project)))
+    switch(project, lifecycle.settle(load_pair(project)))
+    pair = load_pair(project)
+    assert (pair.active.name, pair.status()) == ("primary", "built")
+
+
+def test_commands_write_the_files_and_keep_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = (project / "Pulumi.dr.yaml").read_text()
+    assert cli.main(["--root", str(project), "promote", "--forced", "--dry-run"]) == 0
+    assert (project / "Pulumi.dr.yaml").read_text() == before
+    out = capsys.readouterr().out
+    assert "runbook:" in out and "within the tier-1 RTO" in out and "dry run" in out
+    assert cli.main(["--root", str(project), "promote", "--forced"]) == 0
+    after = (project / "Pulumi.dr.yaml").read_text()
+    assert after.splitlines()[0] == before.splitlines()[0]  # the comment header survives
+    assert "state: promoting" in after and "promotion: forced" in after
+    assert "probe: {path: /healthz, protocol: Https, interval_seconds: 30}" in after  # flow style kept
+    assert cli.main(["--root", str(project), "status"]) == 0
+    assert "pair: promoting" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (["rebuild", "dr"], "already replicates"),
+        (["rebuild", "primary"], "is the active stack"),
+        (["release", "primary"], "no retired server generation"),
+        (["settle"], "nothing to settle"),
+    ],
+)
+def test_refusals_are_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], command: list[str], message: str
+) -> None:
+    assert cli.main(["--root", str(project), *command]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+def test_a_switch_is_refused_until_the_last_one_settled(project: Path) -> None:
+    switch(project, lifecycle.promote(load_pair(project), "forced"))
+    with pytest.raises(PairError, match="must settle first"):
+        lifecycle.rebuild(load_pair(project), "primary")
+
+
+def test_planned_promotion_needs_the_pairs_writer_endpoint(project: Path) -> None:
+    doc = StackDocument(project, "dr")
+    doc.apply(Edit("dr", ("postgres", "writer_endpoint"), False))
+    doc.write()
+    with pytest.raises(PairError, match="virtual endpoint"):
+        lifecycle.promote(load_pair(project), "planned")
+
+
+@pytest.mark.parametrize(
+    ("edits", "message"),
+    [
+        (
+            [
+                Edit("dr", ("role",), "active"),
+                Edit("dr", ("postgres", "state"), "primary"),
+                Edit("dr", ("redis", "geo_secondary"), False),
+            ],
+            "two active stacks",
+        ),
+        ([Edit("dr", ("postgres", "replica_of"), "psql-qlp-prod-uks-7")], "is not primary's current server"),
+        (
+            [
+                Edit("primary", ("postgres", "create_as"), "replica"),
+                Edit("primary", ("postgres", "replica_of"), "psql-qlp-prod-ukw-1"),
+                Edit("primary", ("postgres", "state"), "new"),
+                Edit("primary", ("peer_stack",), "dr"),
+            ],
+            "replica cycle",
+        ),
+        ([Edit("dr", ("region",), "uksouth"), Edit("dr", ("peer_region",), "uksouth")], "peer_region"),
+        ([Edit("dr", ("environment",), "test")], "environment differs"),
+        ([Edit("dr", ("peer_stack",), "dr9")], "not a stack of this project"),
+        ([Edit("primary", ("redis", "geo_secondary"), True), Edit("primary", ("peer_stack",), "dr")], "geo_secondary"),
+    ],
+)
+def test_inconsistent_pairs_are_refused(project: Path, edits: list[Edit], message: str) -> None:
+    for edit in edits:
+        doc = StackDocument(project, edit.stack)
+        doc.apply(edit)
+        doc.write()
+    with pytest.raises(PairError, match=message) as caught:
+        load_pair(project)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_hand_made_unlink_is_blocked_by_the_inherited_lock(project: Path) -> None:
+    """Dropping the link from config without the runbook's unlink: the primary cache's lock blocks the delete."""
+    naive = lifecycle.Transition(
+        "naive",
+        (Edit("dr", ("redis", "geo_secondary"), False),),
+        (lifecycle.Step("up", "dr", "pulumi up --stack dr", "", "", 1),),
+    )
+    sim = simulate.simulate(project, naive)
+    blocked = [c for r in sim.results for c in r.changes if c.action == "blocked"]
+    assert [(c.short_type, "inherited" in c.reason) for c in blocked] == [("redis:LinkedServer", True)]
+    assert sim.problems
+
+
+def test_a_hand_made_rebuild_that_moves_the_source_is_caught(project: Path) -> None:
+    """The issue's fault: pointing a live replica at another server would replace it; the diff says so."""
+    naive = lifecycle.Transition(
+        "naive",
+        (Edit("dr", ("postgres", "replica_of"), "psql-qlp-prod-uks-2"),),
+        (lifecycle.Step("up", "dr", "pulumi up --stack dr", "", "", 1),),
+    )
+    with pytest.raises(PairError, match="not primary's current server"):
+        simulate.simulate(project, naive)
+
+
+def test_storage_failover_reads_back_as_an_update_not_a_replacement(project: Path) -> None:
+    transition = lifecycle.Transition(
+        "storage failover",
+        (),
+        (
+            lifecycle.Step(
+                "az",
+                "primary",
+                "az storage account failover",
+                "",
+                "",
+                60,
+                (lifecycle.Effect("primary", "storage-failover", lifecycle.STORAGE_ACCOUNT, "ukwest"),),
+            ),
+            lifecycle.Step("up", "primary", "pulumi up --stack primary", "", "", 1),
+        ),
+    )
+    sim = simulate.simulate(project, transition)
+    changes = {c.name: (c.action, c.keys) for c in sim.results[1].changed}
+    assert changes == {"qlp-uksouth-st-account": ("update", ("sku",))}  # the drift: restore geo-redundancy
+
+
+def test_a_copy_of_the_dr_stack_is_refused(project: Path) -> None:
+    shutil.copy(project / "Pulumi.dr.yaml", project / "Pulumi.dr2.yaml")
+    with pytest.raises(PairError, match="dr and dr2 are both in ukwest"):
+        load_pair(project)
