@@ -14,20 +14,21 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from components.config import ConfigError
 from drctl import check, diagram, engine, posture, render, rulebook, schemas
-from drctl.analyzer import PolicyPackError
+from drctl.analyzer import PackReport, PolicyPackError
 from drctl.output import emit
 from drctl.project import ProjectNotFoundError, find_root
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
 from drctl.stackfiles import load_stack
 
-SubParsers = argparse._SubParsersAction  # type: ignore[type-arg]  # argparse's own (private) type
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]  # argparse's own type, generic in typeshed
 Handler = Callable[[argparse.Namespace], int]
-Register = Callable[[SubParsers], None]
+Register = Callable[["SubParsers"], None]
 
 
 class UsageError(ValueError):
@@ -149,7 +150,7 @@ def _sarif_target(value: str | None) -> str | None:
     return value
 
 
-def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> check.PackReport:
+def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> PackReport:
     objectives = {p.stack: posture.config_of(load_stack(root, p.stack)) for p in plans if p.error is None}
     return check.check_plans(plans, root / "policies", policy_config, objectives)
 

@@ -175,3 +175,16 @@ def test_dev_test_ends_with_the_pytest_summary_line() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     last = run.stdout.strip().splitlines()[-1]
     assert last.startswith("1 passed") and " in " in last and last.endswith("s")
+
+
+def test_a_command_module_registers_itself_with_one_entry(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def register(sub: Any) -> None:
+        parser = sub.add_parser("hello", help="a command from another module")
+        parser.add_argument("name")
+        parser.set_defaults(handler=lambda args: print(f"hello {args.name} in {args.root.name}") or 0)
+
+    monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, register])
+    assert cli.main(["--root", str(ROOT / "tests"), "hello", "pair"]) == 0
+    assert capsys.readouterr().out == f"hello pair in {ROOT.name}\n"
