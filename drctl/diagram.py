@@ -121,6 +121,11 @@ def topology(plans: Sequence[StackPlan]) -> Topology:
             topo.nodes.append(Node(node_id, plan.stack, f"{label} {_physical(r)}", _detail(r), shape))
             ids[r.urn] = node_id
             resources.append((plan.stack, r))
+    # Registration order varies from run to run (the program registers asynchronously): sort for a stable diagram.
+    stack_rank = {stack: i for i, (stack, _) in enumerate(topo.stacks)}
+    kind_rank = {t: i for i, t in enumerate(SHOWN)}
+    topo.nodes.sort(key=lambda n: (stack_rank[n.stack], n.id))
+    resources.sort(key=lambda item: (stack_rank[item[0]], kind_rank[item[1].type], item[1].name))
     by_id = {r.id: r for _, r in resources if r.id}
     of_type = {t: [r for _, r in resources if r.type == t] for t in SHOWN}
     for r in of_type[PG]:
@@ -153,6 +158,7 @@ def topology(plans: Sequence[StackPlan]) -> Topology:
             if endpoint.inputs.get("profileName") == profile.inputs.get("profileName"):
                 priority = plain(endpoint.inputs.get("priority"))
                 topo.edges.append(Edge(ids[profile.urn], ids[endpoint.urn], f"priority {priority}"))
+    topo.edges.sort(key=lambda e: (e.source, e.label, e.target))
     return topo
 
 
