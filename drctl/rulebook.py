@@ -15,6 +15,10 @@ from typing import Any
 from drctl.output import emit
 
 
+class RulebookError(LookupError):
+    """The pack directory has no rule catalogue drctl can read."""
+
+
 @dataclass(frozen=True)
 class RuleDoc:
     """One rule as a reader needs it."""
@@ -54,8 +58,13 @@ def load(pack_dir: Path) -> dict[str, RuleDoc]:
     path = str(pack_dir.resolve())
     if path not in sys.path:
         sys.path.insert(0, path)
-    catalogue = importlib.import_module("drpolicy.catalogue")
-    framework = importlib.import_module("drpolicy.framework")
+    try:
+        catalogue = importlib.import_module("drpolicy.catalogue")
+        framework = importlib.import_module("drpolicy.framework")
+    except ImportError as exc:
+        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy): {exc}") from None
+    if not Path(str(catalogue.__file__)).resolve().is_relative_to(pack_dir.resolve()):
+        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy was loaded from elsewhere)")
     docs = {}
     for rule in catalogue.rules():
         kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
@@ -99,14 +108,19 @@ def find(docs: dict[str, RuleDoc], rule_id: str) -> RuleDoc:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    emit(table(load(args.root / "policies")))
+    try:
+        docs = load(args.root / "policies")
+    except RulebookError as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 2
+    emit(table(docs))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     try:
         doc = find(load(args.root / "policies"), args.rule)
-    except UnknownRuleError as exc:
+    except (UnknownRuleError, RulebookError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
     emit(explain(doc))

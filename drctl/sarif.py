@@ -184,7 +184,10 @@ def to_sarif(
     carry their help from the pack's own metadata.
     """
     files = dict(source_files or {})
-    docs = rulebook.load(root / "policies") if root is not None else {}
+    try:
+        docs = rulebook.load(root / "policies") if root is not None else {}
+    except rulebook.RulebookError:  # another pack: its rules' help comes from what it says over the protocol
+        docs = {}
     policies = list(report.policies)
     index = {p.name: i for i, p in enumerate(policies)}
     for r in report.results:  # a result of a policy the pack did not list still needs a rule to point at

@@ -162,6 +162,19 @@ def test_sarif_rules_carry_the_same_help(shipped: dict[str, StackPlan], shipped_
         doc = docs[rule["id"]]
         assert rule["help"] == {"text": doc.help_text, "markdown": doc.help_markdown}
         assert rule["helpUri"] == doc.url and rule["helpUri"].endswith(f"README.md#rule-{doc.id}")
+    for policy in shipped_report.policies:  # the pack tells the Pulumi CLI the same, over the analyzer protocol
+        assert policy.url == docs[policy.name].url
+        fix, exempt = docs[policy.name].help_text.split("How to fix: ")[1].split("\n\nHow to exempt: ")
+        assert policy.remediation_steps == f"{fix}\n\n{exempt}"
+
+
+def test_sarif_for_a_pack_without_the_catalogue_uses_what_the_pack_said(
+    shipped_report: PackReport, tmp_path: Path
+) -> None:
+    (tmp_path / "policies").mkdir()
+    sarif = to_sarif(shipped_report, root=tmp_path)
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["helpUri"] == shipped_report.policies[0].url and "markdown" not in rule["help"]
 
 
 @pytest.fixture()
