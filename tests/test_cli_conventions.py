@@ -188,3 +188,17 @@ def test_a_command_module_registers_itself_with_one_entry(
     monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, register])
     assert cli.main(["--root", str(ROOT / "tests"), "hello", "pair"]) == 0
     assert capsys.readouterr().out == f"hello pair in {ROOT.name}\n"
+
+
+def test_dev_pulumi_runs_pulumi_with_uv_on_path(tmp_path: Path) -> None:
+    """Pulumi.yaml says toolchain: uv, and Pulumi runs `uv` from PATH: ./dev pulumi provides it."""
+    fake = tmp_path / "pulumi"
+    fake.write_text('#!/bin/sh\necho "args: $*"\ncommand -v uv\n')
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    run = subprocess.run(
+        [str(ROOT / "dev"), "pulumi", "up", "--stack", "primary"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    args, uv = run.stdout.splitlines()
+    assert args == "args: up --stack primary" and Path(uv).name == "uv" and os.access(uv, os.X_OK)
