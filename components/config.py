@@ -521,9 +521,13 @@ def _format(error: ValidationError) -> str:
 
 
 def parse_config(values: Mapping[str, Any]) -> StackConfig:
-    """Validate raw config (keys without the namespace) into a StackConfig, or raise a one-line ConfigError."""
+    """Validate raw config (keys without the namespace) into a StackConfig, or raise a one-line ConfigError.
+
+    An empty value is an unset one: Pulumi.yaml declares the optional keys (``peer_stack``...) with the default
+    ``""`` because a Pulumi project config default cannot be null.
+    """
     try:
-        return StackConfig.model_validate({k: _parse_scalar(v) for k, v in values.items()})
+        return StackConfig.model_validate({k: _parse_scalar(v) for k, v in values.items() if v != ""})
     except ValidationError as exc:
         raise ConfigError(f"invalid stack config: {_format(exc)}") from None
 

@@ -1,6 +1,6 @@
 """One stack's region: the foundation and every service, wired to the peer stack's contract.
 
-Ownership (DESIGN §2): the stack owns what lives in its region, including its share of every global object
+Ownership: the stack owns what lives in its region, including its share of every global object
 (its Front Door origin, its registry replication, its Redis cache and, when standby, the geo-replication
 link). The global-owner stack also owns the shared objects: routing profile, Cosmos account, registry.
 """

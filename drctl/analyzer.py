@@ -66,6 +66,8 @@ class PolicyInfo:
     display_name: str
     policy_type: str
     config_schema: dict[str, Any]
+    remediation_steps: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -509,6 +511,8 @@ class PolicyPackProcess:
                     display_name=p.displayName,
                     policy_type=_policy_type_name(p.policy_type),
                     config_schema=_dict_of(p.configSchema),
+                    remediation_steps=p.remediation_steps,
+                    url=p.url,
                 )
                 for p in answer.policies
             ),

@@ -6,13 +6,17 @@ and ``pulumi preview --policy-pack policies`` come from the same code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from components.config import ServiceName, StackConfig
+from drctl import progress, schemas
 from drctl.analyzer import PackReport, PolicyInfo, PolicyPackProcess, PolicyResult
 from drctl.recording import StackPlan
+from drctl.render import managed
 
 SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
@@ -91,7 +95,10 @@ def check_plans(
     """One pack process for all stacks; each stack is judged with thresholds from its own objectives (when
     given), overridden by ``policy_config``."""
     project = next((p.project for p in plans), "")
-    with PolicyPackProcess(pack_dir, project=project, stack=plans[0].stack if len(plans) == 1 else "") as pack:
+    process = PolicyPackProcess(pack_dir, project=project, stack=plans[0].stack if len(plans) == 1 else "")
+    with progress.step("policy pack started"):
+        process.start()
+    with process as pack:
         name, version, policies, _ = pack.info()
         validate_policy_config(policies, policy_config or {})
         report = PackReport(pack_name=name, pack_version=version, policies=policies)
@@ -99,15 +106,59 @@ def check_plans(
             stack_config = (objectives or {}).get(plan.stack)
             base = objectives_config(stack_config) if stack_config is not None else {}
             pack.configure(_merge(base, policy_config))
-            results, skipped = pack.analyze_stack(plan)
+            with progress.step(f"checked stack {plan.stack}"):
+                results, skipped = pack.analyze_stack(plan)
             report.results.extend(results)
             report.not_applicable.extend(skipped)
     return report
 
 
+def short_name(urn: str) -> str:
+    """A resource's logical name, the last part of its URN: what every line of drctl's text names it by."""
+    return urn.rsplit("::", 1)[-1] if urn else ""
+
+
 def message(result: PolicyResult) -> str:
-    """The rule's own message: pulumi_policy puts the policy description on the first line."""
-    return result.message.strip().splitlines()[-1]
+    """The rule's own message, without what the report already shows beside it.
+
+    pulumi_policy puts the policy description on the first line; the pack prefixes ``[rule-id]`` (for the
+    Pulumi CLI, which prints no rule column) and stack rules lead with the resource name.
+    """
+    text = result.message.strip().splitlines()[-1] if result.message.strip() else result.description
+    text = text.removeprefix(f"[{result.policy_name}] ")
+    name = short_name(result.urn)
+    return text.removeprefix(f"{name}: ") if name else text
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A violation a resource is exempt from by its tags, with the reason the tag gives."""
+
+    stack: str
+    rule: str
+    urn: str
+    reason: str
+
+    @property
+    def resource(self) -> str:
+        return short_name(self.urn)
+
+
+_NEXT_URN = re.compile(r"; (?=urn:pulumi:)")
+
+
+def exempt_entries(report: PackReport, stack: str) -> list[Exemption]:
+    """Every exemption of ``stack``, one per resource (a stack rule reports several in one not-applicable)."""
+    found = []
+    for s, rule, reason in report.not_applicable:
+        if s != stack or not reason.startswith("exempt"):
+            continue
+        for part in _NEXT_URN.split(reason.removeprefix("exempt:").strip()):
+            urn, sep, why = part.partition(": ")
+            if not sep or not urn.startswith("urn:pulumi:"):
+                urn, why = "", part
+            found.append(Exemption(stack, rule, urn, why.strip()))
+    return found
 
 
 def exemptions(report: PackReport, stack: str) -> list[tuple[str, str]]:
@@ -126,41 +177,47 @@ def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
         mine = [r for r in report.results if r.stack == plan.stack]
         mandatory = [r for r in mine if r.enforcement_level == "mandatory"]
         advisory = [r for r in mine if r.enforcement_level != "mandatory"]
-        exempt = exemptions(report, plan.stack)
-        analyzed = sum(1 for r in plan.resources if r.custom and not r.read)
+        exempt = exempt_entries(report, plan.stack)
         lines.append(
-            f"stack {plan.stack}: {analyzed} resources, {len(mandatory)} mandatory, {len(advisory)} advisory, "
-            f"{len(exempt)} exempt"
+            f"stack {plan.stack}: {len(managed(plan))} resources, {len(mandatory)} mandatory, "
+            f"{len(advisory)} advisory, {len(exempt)} exempt"
         )
         for r in sorted(mine, key=lambda r: (r.enforcement_level != "mandatory", r.policy_name, r.urn)):
-            target = r.urn.rsplit("::", 1)[-1] if r.urn else "(stack)"
+            target = short_name(r.urn) or "(stack)"
             lines.append(f"  {r.enforcement_level.upper():<9} {r.policy_name:<26} {target}: {message(r)}")
-        for policy, reason in exempt:
-            lines.append(f"  EXEMPT    {policy:<26} {reason.removeprefix('exempt: ')}")
+        for e in exempt:
+            lines.append(f"  {'EXEMPT':<9} {e.rule:<26} {e.resource or '(stack)'}: {e.reason}")
     verdict = "FAIL" if report.mandatory or any(p.error for p in plans) else "PASS"
     lines.append(f"{verdict}: {len(report.mandatory)} mandatory violation(s)")
     return "\n".join(lines)
 
 
 def report_json(plans: Sequence[StackPlan], report: PackReport) -> dict[str, Any]:
+    """``drctl check --json`` (schema ``drctl schema check``)."""
     return {
+        "schema": schemas.CHECK_ID,
         "pack": {"name": report.pack_name, "version": report.pack_version, "rules": len(report.policies)},
         "stacks": [
             {
                 "stack": p.stack,
                 "error": p.error,
+                "resource_count": len(managed(p)),
                 "violations": [
                     {
                         "rule": r.policy_name,
                         "level": r.enforcement_level,
                         "severity": r.severity,
                         "urn": r.urn,
+                        "resource": short_name(r.urn),
                         "message": message(r),
                     }
                     for r in report.results
                     if r.stack == p.stack
                 ],
-                "exempt": [{"rule": policy, "reason": reason} for policy, reason in exemptions(report, p.stack)],
+                "exempt": [
+                    {"rule": e.rule, "urn": e.urn, "resource": e.resource, "reason": e.reason}
+                    for e in exempt_entries(report, p.stack)
+                ],
             }
             for p in plans
         ],

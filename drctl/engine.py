@@ -17,6 +17,7 @@ from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import ConfigError
+from drctl import progress
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
 from drctl.stackfiles import StackFile, load_stack, project_name, stack_names
@@ -135,7 +136,10 @@ def plan_stacks(
         if missing is not None:
             return StackPlan(stack=name, project=project, resources=[], outputs={}, error=missing)
         outputs = {n: p.outputs for n, p in plans.items()}
-        return run_stack(stack, outputs, root, overrides.get(name))
+        with progress.step(f"planned stack {name}") as step:
+            planned = run_stack(stack, outputs, root, overrides.get(name))
+            step.detail = planned.error or f"{sum(r.custom and not r.read for r in planned.resources)} resources"
+        return planned
 
     for name in order:
         plans[name] = plan(name)

@@ -19,7 +19,7 @@ from drctl.pair import Pair, PairError, load_pair
 COMMANDS = ("status", "diff", "promote", "rebuild", "release", "failback", "settle")
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the lifecycle subcommands on drctl's parser."""
     sub.add_parser("status", help="the pair's lifecycle state (built, promoted, rebuilding, rebuilt)")
     diff = sub.add_parser("diff", help="what `pulumi up` of each stack would change now, offline, with state")
@@ -38,6 +38,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         parser = sub.choices[name]
         parser.add_argument("--dry-run", action="store_true", help="print the diff and runbook, write nothing")
         parser.add_argument("--json", action="store_true", help="machine-readable diff and runbook")
+    for name in COMMANDS:
+        sub.choices[name].set_defaults(handler=lambda args: run(args.root, args))
 
 
 def run(root: Path, args: argparse.Namespace) -> int:

@@ -120,6 +120,30 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def plain(value: Any) -> Any:
+    """A recorded value as JSON tools expect it: the engine carries numbers as doubles, so 30.0 becomes 30."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def managed(plan: StackPlan) -> list[RecordedResource]:
+    """The resources the stack creates and owns: custom, not read (a StackReference is read, not managed).
+
+    Every count drctl prints (plan text, plan JSON, check report) is this one.
+    """
+    return [r for r in plan.resources if r.custom and not r.read]
+
+
+def read_only(plan: StackPlan) -> list[RecordedResource]:
+    """Resources the stack only reads (the peer's StackReference)."""
+    return [r for r in plan.resources if r.custom and r.read]
+
+
 def locked_ids(plan: StackPlan) -> set[str]:
     """Ids of resources that have a CanNotDelete lock in this plan."""
     return {str(r.inputs.get("scope")) for r in plan.of_type(LOCK) if r.inputs.get("level") == "CanNotDelete"}
@@ -140,10 +164,14 @@ def resource_entry(resource: RecordedResource, locked: set[str]) -> dict[str, An
         "name": resource.name,
         "id": resource.id,
         "parent": resource.parent,
+        "custom": resource.custom,
+        "read": resource.read,
         "protect": resource.protect,
         "locked": resource.id in locked,
         "ignore_changes": list(resource.ignore_changes),
-        "dr": dr_properties(resource),
+        "dependencies": list(resource.dependencies),
+        "dr": plain(dr_properties(resource)),
+        "inputs": plain(resource.inputs),
     }
 
 
@@ -155,9 +183,11 @@ def plan_json(plans: Sequence[StackPlan]) -> list[dict[str, Any]]:
             {
                 "stack": plan.stack,
                 "error": plan.error,
-                "resource_count": sum(1 for r in plan.resources if r.custom),
+                "resource_count": len(managed(plan)),
+                "read_count": len(read_only(plan)),
                 "resources": [resource_entry(r, locked) for r in plan.resources],
-                "outputs": plan.outputs,
+                "outputs": plain(plan.outputs),
+                "notes": list(plan.notes),
             }
         )
     return out
@@ -180,17 +210,19 @@ def plan_text(plan: StackPlan) -> str:
         return f"stack {plan.stack}: {plan.error}"
     locked = locked_ids(plan)
     tree = _children(plan)
-    custom = sum(1 for r in plan.resources if r.custom and not r.read)
+    reads = read_only(plan)
     lines = [
-        f"stack {plan.stack}: {custom} resources "
+        f"stack {plan.stack}: {len(managed(plan))} resources "
         f"({sum(1 for r in plan.resources if r.protect)} protected, {len(locked)} locked)"
+        + (f", {len(reads)} read" if reads else "")
     ]
 
     def walk(parent: str | None, depth: int) -> None:
         for r in tree.get(parent, []):
-            marks = [m for m, on in (("protected", r.protect), ("locked", r.id in locked)) if on]
+            marks = [m for m, on in (("protected", r.protect), ("locked", r.id in locked), ("read", r.read)) if on]
             kind = r.type.split(":", 1)[1] if r.type.startswith("azure-native:") else r.type
-            head = f"{'  ' * depth}{'+' if r.custom else '#'} {kind} {r.name}"
+            mark = "#" if not r.custom else ("<" if r.read else "+")
+            head = f"{'  ' * depth}{mark} {kind} {r.name}"
             if marks:
                 head += f" [{', '.join(marks)}]"
             props = dr_properties(r)

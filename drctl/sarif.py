@@ -1,17 +1,24 @@
 """Policy results as a SARIF 2.1.0 log, so GitHub code scanning (or any SARIF viewer) can show them.
 
-A policy violation has no line of code: it belongs to a resource of a stack. The result points at the stack's
-config file (``Pulumi.<stack>.yaml``, line 1) as its physical location, and names the resource URN as its logical
-location, so alerts are grouped per stack and stay stable across runs.
+A policy violation belongs to a resource of a stack. The result points at the line of the stack's config file
+(``Pulumi.<stack>.yaml``) that sets the offending value, or the line a default stands in for (the service block,
+else ``config:``), so a pull request gets its annotation where the change is made; it names the resource URN as
+its logical location. Fingerprints hash stack, rule and URN, so an alert keeps its identity across runs while the
+line moves. Exempted violations are results with a ``suppressions`` entry carrying the exemption's reason.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from drctl import rulebook
 from drctl.analyzer import PackReport, PolicyInfo, PolicyResult, parse_urn
+from drctl.check import Exemption, exempt_entries, message
+from drctl.recording import StackPlan
+from drctl.stacklines import locate
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -34,7 +41,57 @@ def fingerprint(stack: str, policy_name: str, urn: str) -> str:
     return hashlib.sha256(f"{stack}\0{policy_name}\0{urn}".encode()).hexdigest()
 
 
-def _rule(policy: PolicyInfo) -> dict[str, Any]:
+#: The stack config block (``azure-dr:<block>``) that configures each resource type: where a violation of a rule
+#: that names no more specific key points.
+CONFIG_BLOCK = {
+    "azure-native:dbforpostgresql:Server": "postgres",
+    "azure-native:dbforpostgresql:AdministratorsMicrosoftEntra": "postgres",
+    "azure-native:redis:Redis": "redis",
+    "azure-native:redis:LinkedServer": "redis",
+    "azure-native:storage:StorageAccount": "storage",
+    "azure-native:storage:BlobServiceProperties": "storage",
+    "azure-native:cosmosdb:DatabaseAccount": "cosmos",
+    "azure-native:containerregistry:Registry": "registry",
+    "azure-native:containerregistry:Replication": "registry",
+    "azure-native:keyvault:Vault": "keyvault",
+    "azure-native:operationalinsights:Workspace": "monitoring",
+    "azure-native:cdn:Profile": "routing",
+    "azure-native:cdn:AFDOriginGroup": "routing",
+    "azure-native:cdn:AFDOrigin": "routing",
+    "azure-native:cdn:Route": "routing",
+    "azure-native:trafficmanager:Profile": "routing",
+    "azure-native:trafficmanager:Endpoint": "routing",
+}
+_BLOCKS = frozenset(CONFIG_BLOCK.values())
+NAMESPACE = "azure-dr"
+
+
+def _key_path(key: str) -> list[str]:
+    first, *rest = key.split(".")
+    return ["config", f"{NAMESPACE}:{first}", *rest]
+
+
+def config_line(stack_file: Path, resource_type: str, keys: Sequence[str]) -> int:
+    """The line of ``stack_file`` that sets what a rule reads on a resource of ``resource_type``.
+
+    ``keys`` are the rule's config keys, most specific first. Keys of another service's block are skipped (a
+    rule about both PostgreSQL and Redis points a Redis result at the Redis keys). The first key the file sets
+    wins; otherwise the resource's service block, where its defaults apply; otherwise ``config:``.
+    """
+    block = CONFIG_BLOCK.get(resource_type)
+    candidates = [k for k in keys if block is None or k.split(".")[0] in (block,) or k.split(".")[0] not in _BLOCKS]
+    for key in candidates:
+        line, depth = locate(stack_file, _key_path(key))
+        if depth == len(_key_path(key)):
+            return line
+    for key in ([block] if block else []) + [k.split(".")[0] for k in candidates]:
+        line, depth = locate(stack_file, _key_path(key))
+        if depth == 2:
+            return line
+    return locate(stack_file, ["config"])[0]
+
+
+def _rule(policy: PolicyInfo, doc: rulebook.RuleDoc | None) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "enforcementLevel": policy.enforcement_level,
         "policyType": policy.policy_type,
@@ -45,32 +102,40 @@ def _rule(policy: PolicyInfo) -> dict[str, Any]:
         if policy.severity in _SECURITY_SEVERITY:
             properties["security-severity"] = _SECURITY_SEVERITY[policy.severity]
     description = policy.description or policy.name
+    if doc is not None:
+        properties["tags"] += [doc.service, doc.objective]
+        help_ = {"text": doc.help_text, "markdown": doc.help_markdown}
+        uri = doc.url
+    else:  # a rule the local catalogue does not know: what the pack said over the protocol
+        steps = f"\n\n{policy.remediation_steps}" if policy.remediation_steps else ""
+        help_ = {"text": f"{description}{steps}"}
+        uri = policy.url
     rule: dict[str, Any] = {
         "id": policy.name,
         "shortDescription": {"text": description.splitlines()[0]},
         "fullDescription": {"text": description},
-        "help": {"text": f"{description}\n\nPolicy '{policy.name}' ({policy.enforcement_level})."},
+        "help": help_,
         "defaultConfiguration": {"level": sarif_level(policy.enforcement_level)},
         "properties": properties,
     }
+    if uri:
+        rule["helpUri"] = uri
     if policy.display_name:
         rule["name"] = policy.display_name
     return rule
 
 
-def _result(result: PolicyResult, rule_index: int, uri: str) -> dict[str, Any]:
-    text = result.message or result.description or result.policy_name
+def _location(uri: str, line: int, urn: str) -> dict[str, Any]:
     location: dict[str, Any] = {
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri},
-            "region": {"startLine": 1},
-        }
+        "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}},
     }
-    if result.urn:
-        _, name = parse_urn(result.urn)
-        location["logicalLocations"] = [
-            {"fullyQualifiedName": result.urn, "name": name or result.urn, "kind": "resource"}
-        ]
+    if urn:
+        _, name = parse_urn(urn)
+        location["logicalLocations"] = [{"fullyQualifiedName": urn, "name": name or urn, "kind": "resource"}]
+    return location
+
+
+def _result(result: PolicyResult, rule_index: int, uri: str, line: int, print_: str) -> dict[str, Any]:
     where = f" ({result.urn})" if result.urn else ""
     properties: dict[str, Any] = {
         "stack": result.stack,
@@ -84,20 +149,45 @@ def _result(result: PolicyResult, rule_index: int, uri: str) -> dict[str, Any]:
         "ruleId": result.policy_name,
         "ruleIndex": rule_index,
         "level": sarif_level(result.enforcement_level),
-        "message": {"text": f"[stack {result.stack}] {text}{where}"},
-        "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result.stack, result.policy_name, result.urn)},
+        "message": {"text": f"[stack {result.stack}] {message(result)}{where}"},
+        "locations": [_location(uri, line, result.urn)],
+        "partialFingerprints": {FINGERPRINT_KEY: print_},
         "properties": properties,
     }
 
 
-def to_sarif(report: PackReport, source_files: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A SARIF 2.1.0 log with one run: a rule per policy and a result per violation.
+def _suppressed(exempt: Exemption, policy: PolicyInfo, rule_index: int, uri: str, line: int) -> dict[str, Any]:
+    where = f" ({exempt.urn})" if exempt.urn else ""
+    return {
+        "ruleId": exempt.rule,
+        "ruleIndex": rule_index,
+        "level": sarif_level(policy.enforcement_level),
+        "message": {"text": f"[stack {exempt.stack}] exempt: {exempt.reason}{where}"},
+        "locations": [_location(uri, line, exempt.urn)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(exempt.stack, exempt.rule, exempt.urn)},
+        "suppressions": [{"kind": "inSource", "status": "accepted", "justification": exempt.reason}],
+        "properties": {"stack": exempt.stack, "urn": exempt.urn, "exempt": True},
+    }
 
-    ``source_files`` maps a stack to the repository-relative path of its config file; by default
-    ``Pulumi.<stack>.yaml``.
+
+def to_sarif(
+    report: PackReport,
+    source_files: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
+    plans: Sequence[StackPlan] = (),
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run: a rule per policy, a result per violation and per exemption.
+
+    ``source_files`` maps a stack to the repository-relative path of its config file (default
+    ``Pulumi.<stack>.yaml``). With ``root`` (the project directory) results point at the config line, and rules
+    carry their help from the pack's own metadata.
     """
     files = dict(source_files or {})
+    try:
+        docs = rulebook.load(root / "policies") if root is not None else {}
+    except rulebook.RulebookError:  # another pack: its rules' help comes from what it says over the protocol
+        docs = {}
     policies = list(report.policies)
     index = {p.name: i for i, p in enumerate(policies)}
     for r in report.results:  # a result of a policy the pack did not list still needs a rule to point at
@@ -106,11 +196,40 @@ def to_sarif(report: PackReport, source_files: Mapping[str, str] | None = None) 
             policies.append(
                 PolicyInfo(r.policy_name, r.description, r.enforcement_level, r.severity, "", "resource", {})
             )
-    results = [
-        _result(r, index[r.policy_name], files.get(r.stack, f"Pulumi.{r.stack}.yaml").replace("\\", "/"))
-        for r in report.results
-    ]
-    driver: dict[str, Any] = {"name": TOOL_NAME, "rules": [_rule(p) for p in policies]}
+
+    def uri(stack: str) -> str:
+        return files.get(stack, f"Pulumi.{stack}.yaml").replace("\\", "/")
+
+    def line(stack: str, rule: str, urn: str) -> int:
+        if root is None:
+            return 1
+        doc = docs.get(rule)
+        return config_line(root / uri(stack), parse_urn(urn)[0] if urn else "", doc.config if doc else ())
+
+    results = []
+    seen: dict[str, int] = {}
+    for r in report.results:
+        print_ = fingerprint(r.stack, r.policy_name, r.urn)
+        seen[print_] = seen.get(print_, 0) + 1
+        if seen[print_] > 1:  # a rule reporting twice on one resource: the second keeps its own identity
+            print_ = f"{print_}:{seen[print_]}"
+        results.append(_result(r, index[r.policy_name], uri(r.stack), line(r.stack, r.policy_name, r.urn), print_))
+    by_name = {p.name: p for p in policies}
+    for stack in [p.stack for p in plans] or sorted({s for s, _, _ in report.not_applicable}):
+        for e in exempt_entries(report, stack):
+            if e.rule not in by_name:
+                continue
+            exempt_line = line(stack, e.rule, e.urn)
+            if root is not None:
+                tag_line, depth = locate(
+                    root / uri(stack), ["config", f"{NAMESPACE}:tags", f"{NAMESPACE}:policy-exempt"]
+                )
+                exempt_line = tag_line if depth == 3 else exempt_line
+            results.append(_suppressed(e, by_name[e.rule], index[e.rule], uri(stack), exempt_line))
+    driver: dict[str, Any] = {
+        "name": TOOL_NAME,
+        "rules": [_rule(p, docs.get(p.name)) for p in policies],
+    }
     if report.pack_version:
         driver["version"] = report.pack_version
     return {

@@ -33,7 +33,7 @@ CASES = [
         "keyvault.soft_delete_retention_days",
         "7-90 days",
     ),
-    ("dr", {"azure-dr:peer_stack": ""}, "azure-dr:peer_stack", "pattern"),
+    ("dr", {"azure-dr:peer_stack": ""}, "azure-dr:peer_stack", "required but not set"),  # "" is unset
     ("primary", with_block("primary", PG, sku_nme="Standard_D2ds_v5"), "postgres.sku_nme", "unknown key"),
     ("primary", {"azure-dr:postgress": "{}"}, "azure-dr:postgress", "unknown key"),
     ("primary", {"azure-dr:locks": "maybe"}, "azure-dr:locks", "valid boolean"),

@@ -1,4 +1,4 @@
-"""Stateful resources are protected and locked; no config switch replaces or deletes one (DESIGN §3)."""
+"""Stateful resources are protected and locked; no config switch replaces or deletes one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The global layer: Cosmos, Front Door / Traffic Manager, ACR and Redis, owned as DESIGN §2 says."""
+"""The global layer: Cosmos, Front Door / Traffic Manager, ACR and Redis, and which stack owns each part."""
 
 from __future__ import annotations
 

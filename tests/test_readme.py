@@ -13,7 +13,13 @@ README = (ROOT / "README.md").read_text()
 def test_rule_table_lists_every_rule_with_its_level() -> None:
     from drpolicy.catalogue import rules
 
-    rows = dict(re.findall(r"^\| ([a-z0-9-]+) \| [^|]+ \| [^|]+ \| (mandatory|advisory) \|", README, re.MULTILINE))
+    rows = dict(
+        re.findall(
+            r'^\| <a id="rule-[a-z0-9-]+"></a>([a-z0-9-]+) \| [^|]+ \| [^|]+ \| (mandatory|advisory) \|',
+            README,
+            re.MULTILINE,
+        )
+    )
     expected = {r.rule.id: r.rule.level.value for r in rules()}
     assert rows == expected
 

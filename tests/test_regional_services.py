@@ -1,4 +1,4 @@
-"""Foundation, Key Vault and geo-redundant storage as DESIGN §2 and the foundation issue describe them."""
+"""Foundation, Key Vault and geo-redundant storage: what each region holds."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 
@@ -19,7 +20,10 @@ def rules() -> list[ResourceRule | StackRule]:
     for package in (resource, stack):
         for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
-            found.append(module.RULE)
+            rule: ResourceRule | StackRule = module.RULE
+            if not rule.rule.why and module.__doc__:  # the module docstring says why the rule exists
+                rule = dataclasses.replace(rule, rule=dataclasses.replace(rule.rule, why=module.__doc__.strip()))
+            found.append(rule)
     return found
 
 

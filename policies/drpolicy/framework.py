@@ -26,6 +26,8 @@ from components.paths import dig as dig  # re-exported: every rule reads props w
 
 EXEMPT_TAG = "azure-dr:policy-exempt"
 EXEMPT_REASON_TAG = "azure-dr:policy-exempt-reason"
+#: Where each rule is documented: the README's rule table, one anchor per rule (``#rule-<id>``).
+RULES_URL = "https://github.com/azure-dr/azure-dr/blob/main/README.md"
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -64,6 +66,42 @@ class Rule:
     level: EnforcementLevel
     equivalents: str = "none"
     thresholds: tuple[Threshold, ...] = ()
+    #: How to fix a violation: what to change, preferably the ``azure-dr:`` stack config key that sets it.
+    fix: str = ""
+    #: The stack config keys (dotted, without ``azure-dr:``) that set what the rule reads, most specific first:
+    #: where a violation points in ``Pulumi.<stack>.yaml``.
+    config: tuple[str, ...] = ()
+    #: Why the rule exists; the rule module's docstring when not given (``catalogue.rules`` fills it in).
+    why: str = ""
+
+    @property
+    def url(self) -> str:
+        return f"{RULES_URL}#rule-{self.id}"
+
+    def how_to_fix(self) -> str:
+        return self.fix or f"Change the resource so that: {self.title[0].lower()}{self.title[1:]}."
+
+    def how_to_exempt(self) -> str:
+        return (
+            f"Tag the resource with {EXEMPT_TAG}: {self.id} (several rules: comma-separated) and "
+            f"{EXEMPT_REASON_TAG}: <why>; for every resource of a stack, set them in azure-dr:tags. "
+            "An exempted violation is still reported, as EXEMPT with its reason; without a reason it is not exempt."
+        )
+
+    def help_text(self) -> str:
+        """Why, how to fix, how to exempt: ``drctl explain``, the SARIF rule help and the CLI's remediation."""
+        why = " ".join(self.why.split()) or self.title
+        return (
+            f"{self.title}.\n\nWhy: {why}\n\nHow to fix: {self.how_to_fix()}\n\nHow to exempt: {self.how_to_exempt()}"
+        )
+
+    def help_markdown(self) -> str:
+        why = " ".join(self.why.split()) or self.title
+        return (
+            f"**{self.title}** (`{self.id}`, {self.level.value}, {self.service})\n\n"
+            f"**Why.** {why}\n\n**How to fix.** {self.how_to_fix()}\n\n"
+            f"**How to exempt.** {self.how_to_exempt()}\n\n[Rule table]({self.url})"
+        )
 
     def config_schema(self) -> PolicyConfigSchema | None:
         if not self.thresholds:
@@ -97,6 +135,8 @@ class Rule:
             "display_name": self.title,
             "severity": self.severity,
             "tags": self.tags(),
+            "remediation_steps": f"{self.how_to_fix()}\n\n{self.how_to_exempt()}",
+            "url": self.url,
         }
 
 

@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set adminUserEnabled to false on the registry and pull with managed identities granted AcrPull.",
+        config=("registry",),
         equivalents=(
             "Checkov CKV_AZURE_137; Azure Policy Container registries should have local admin account disabled; "
             "PSRule Azure.ACR.AdminUser"

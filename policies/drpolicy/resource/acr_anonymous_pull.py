@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set anonymousPullEnabled to false on the registry; clients pull with an Entra identity.",
+        config=("registry",),
         equivalents=(
             "Checkov CKV_AZURE_138; Azure Policy Container registries should have anonymous authentication "
             "disabled; PSRule Azure.ACR.AnonymousAccess"

@@ -23,6 +23,8 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Use the Premium SKU for the registry (geo-replication, zone redundancy and retention need it).",
+        config=("registry",),
         equivalents="Checkov CKV_AZURE_165 (Premium plus a geo-replication)",
     ),
     (REGISTRY,),

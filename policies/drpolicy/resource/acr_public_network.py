@@ -14,6 +14,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Leave azure-dr:registry.public_network_access false (the default) and reach the registry through a private"
+            " endpoint (azure-dr:registry.private_endpoint)."
+        ),
+        config=("registry.public_network_access", "registry.private_endpoint", "registry"),
         equivalents=(
             "Checkov CKV_AZURE_139; Azure Policy Public network access should be disabled for Container registries; "
             "PSRule Azure.ACR.Firewall"

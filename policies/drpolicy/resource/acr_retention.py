@@ -23,6 +23,8 @@ RULE = ResourceRule(
         objective="retention",
         severity=Severity.MEDIUM,
         level=MANDATORY,
+        fix="Keep azure-dr:registry.retention_days above 0 so the untagged-manifest retention policy is enabled.",
+        config=("registry.retention_days", "registry"),
         equivalents="Checkov CKV_AZURE_167; PSRule Azure.ACR.Retention",
     ),
     (REGISTRY,),

@@ -34,6 +34,11 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Create the registry and its replications with zoneRedundancy Enabled in regions with zones; it is chosen "
+            "at creation, so an existing one must be recreated."
+        ),
+        config=("registry", "region"),
         equivalents=(
             "Checkov CKV_AZURE_233; Azure Policy [Preview] Container Registry should be Zone Redundant (registry only)"
         ),

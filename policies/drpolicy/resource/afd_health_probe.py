@@ -39,6 +39,11 @@ RULE = ResourceRule(
         objective="failover",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set azure-dr:routing.probe: a path, protocol Https and interval_seconds no longer than "
+            "max_interval_seconds."
+        ),
+        config=("routing.probe.interval_seconds", "routing.probe", "routing"),
         equivalents="none for Standard/Premium (PSRule Azure.FrontDoor.Probe and ProbePath cover classic only)",
         thresholds=(
             Threshold("max_interval_seconds", 120, "longest health-probe interval in seconds (detection time)", 1),

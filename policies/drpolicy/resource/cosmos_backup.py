@@ -38,6 +38,11 @@ RULE = ResourceRule(
         objective="rpo",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Keep continuous backup (azure-dr:cosmos.backup_tier); a periodic backup must run at least every "
+            "rpo_minutes."
+        ),
+        config=("cosmos.backup_tier", "cosmos"),
         equivalents="PSRule Azure.Cosmos.ContinuousBackup (Continuous only, no RPO)",
         thresholds=(Threshold("rpo_minutes", 15, "recovery point objective in minutes (objectives)", 1),),
     ),

@@ -36,6 +36,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Use the NoSQL API (azure-dr:cosmos.api) with disableLocalAuth true and grant data access with Cosmos DB "
+            "RBAC roles."
+        ),
+        config=("cosmos.api", "cosmos"),
         equivalents=(
             "Checkov CKV_AZURE_140; Azure Policy Cosmos DB database accounts should have local authentication "
             "methods disabled; PSRule Azure.Cosmos.DisableLocalAuth"

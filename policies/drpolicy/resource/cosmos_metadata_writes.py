@@ -25,6 +25,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.MEDIUM,
         level=ADVISORY,
+        fix=(
+            "Set disableKeyBasedMetadataWriteAccess true on the account; change databases and containers through the "
+            "control plane (Pulumi)."
+        ),
+        config=("cosmos",),
         equivalents=(
             "Checkov CKV_AZURE_132; Azure Policy key-based metadata write access disabled (Append); "
             "PSRule Azure.Cosmos.DisableMetadataWrite"

@@ -28,6 +28,11 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Keep azure-dr:cosmos.multi_region true (the default): the account spans both regions with automatic "
+            "failover."
+        ),
+        config=("cosmos.multi_region", "cosmos"),
         equivalents="none (Azure Policy 'Azure Cosmos DB allowed locations' only restricts regions)",
     ),
     (COSMOS_ACCOUNT,),

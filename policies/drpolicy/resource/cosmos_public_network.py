@@ -14,6 +14,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set publicNetworkAccess Disabled and reach the account through a private endpoint (azure-"
+            "dr:cosmos.private_endpoint)."
+        ),
+        config=("cosmos.private_endpoint", "cosmos"),
         equivalents=(
             "Checkov CKV_AZURE_101; Azure Policy Azure Cosmos DB should disable public network access; "
             "PSRule Azure.Cosmos.PublicAccess"

@@ -27,6 +27,8 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set isZoneRedundant true on every location of the account in a region with availability zones.",
+        config=("cosmos", "region"),
         equivalents=(
             "Azure Policy [Preview] Cosmos Database Accounts should be Zone Redundant; "
             "PSRule Azure.Cosmos.AvailabilityZone"

@@ -17,6 +17,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set properties.publicNetworkAccess disabled and reach the vault through a private endpoint (azure-"
+            "dr:keyvault.private_endpoint)."
+        ),
+        config=("keyvault.private_endpoint", "keyvault"),
         equivalents=(
             "Checkov CKV_AZURE_189; Azure Policy Azure Key Vault should disable public network access; "
             "PSRule Azure.KeyVault.Firewall"

@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="recoverability",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set properties.enablePurgeProtection true (it cannot be turned off again).",
+        config=("keyvault",),
         equivalents=(
             "Checkov CKV_AZURE_110, CKV_AZURE_42; Azure Policy Key vaults should have deletion protection enabled; "
             "PSRule Azure.KeyVault.PurgeProtect"

@@ -26,6 +26,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.MEDIUM,
         level=ADVISORY,
+        fix="Set properties.enableRbacAuthorization true and grant Key Vault data roles instead of access policies.",
+        config=("keyvault",),
         equivalents="Azure Policy Azure Key Vault should use RBAC permission model; PSRule Azure.KeyVault.RBAC",
     ),
     (KEY_VAULT,),

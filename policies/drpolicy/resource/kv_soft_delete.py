@@ -33,6 +33,10 @@ RULE = ResourceRule(
         objective="recoverability",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Raise azure-dr:keyvault.soft_delete_retention_days to at least min_days (fixed when the vault is created)."
+        ),
+        config=("keyvault.soft_delete_retention_days", "keyvault"),
         equivalents=(
             "Checkov CKV_AZURE_111, CKV_AZURE_42 (no retention days); Azure Policy Key vaults should have soft "
             "delete enabled; PSRule Azure.KeyVault.SoftDelete"

@@ -27,6 +27,8 @@ RULE = ResourceRule(
         objective="retention",
         severity=Severity.MEDIUM,
         level=MANDATORY,
+        fix="Raise azure-dr:monitoring.log_retention_days to at least min_days.",
+        config=("monitoring.log_retention_days", "monitoring"),
         equivalents="none",
         thresholds=(Threshold("min_days", 90, "minimum workspace retention in days (objectives)", 30),),
     ),

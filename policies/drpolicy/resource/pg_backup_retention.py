@@ -32,6 +32,11 @@ RULE = ResourceRule(
         objective="retention",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Raise azure-dr:postgres.backup_retention_days, or azure-dr:objectives.backup_retention_days it defaults "
+            "to, to at least min_days (Azure allows 7-35)."
+        ),
+        config=("postgres.backup_retention_days", "objectives.backup_retention_days", "postgres"),
         equivalents="none",
         thresholds=(Threshold("min_days", 30, "minimum backup retention in days (objectives)", 7),),
     ),

@@ -32,6 +32,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Keep Entra-only sign-in: name your DBA group in azure-dr:postgres.entra_admin; password authentication "
+            "stays Disabled."
+        ),
+        config=("postgres.entra_admin", "postgres"),
         equivalents="Azure Policy [Preview] PostgreSQL flexible servers Entra-only authentication (audit)",
     ),
     (PG_SERVER,),

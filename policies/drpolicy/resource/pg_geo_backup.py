@@ -25,6 +25,11 @@ RULE = ResourceRule(
         objective="rpo",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set azure-dr:postgres.geo_redundant_backup to Enabled, or remove it (Enabled is a primary's default). It "
+            "is fixed at creation: an existing server needs a new one (azure-dr:postgres.generation)."
+        ),
+        config=("postgres.geo_redundant_backup", "postgres"),
         equivalents="Checkov CKV_AZURE_136; Azure Policy (audit); PSRule Azure.PostgreSQL.GeoRedundantBackup",
     ),
     (PG_SERVER,),

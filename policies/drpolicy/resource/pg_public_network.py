@@ -14,6 +14,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Leave network.publicNetworkAccess Disabled and reach the server through a private endpoint (azure-"
+            "dr:postgres.private_endpoint)."
+        ),
+        config=("postgres.private_endpoint", "postgres"),
         equivalents=(
             "Azure Policy Public network access should be disabled for PostgreSQL flexible servers; "
             "Checkov CKV2_AZURE_57 (private endpoint only)"

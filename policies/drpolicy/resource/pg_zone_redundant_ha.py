@@ -34,6 +34,11 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set azure-dr:postgres.high_availability to ZoneRedundant, or remove it, with azure-dr:postgres.sku_tier "
+            "GeneralPurpose or MemoryOptimized."
+        ),
+        config=("postgres.high_availability", "postgres.sku_tier", "postgres"),
         equivalents=(
             "Azure Policy [Preview] Azure Database for PostgreSQL Flexible Server should be Zone Resilient; "
             "PSRule Azure.PostgreSQL.ZoneRedundantHA"

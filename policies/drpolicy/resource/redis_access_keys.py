@@ -25,6 +25,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.MEDIUM,
         level=ADVISORY,
+        fix="Set disableAccessKeyAuthentication true and give clients Entra access policy assignments.",
+        config=("redis",),
         equivalents="Azure Policy Azure Cache for Redis should not use access keys for authentication",
     ),
     (REDIS,),

@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set enableNonSslPort false; clients connect over TLS on port 6380.",
+        config=("redis",),
         equivalents=(
             "Checkov CKV_AZURE_91; Azure Policy Only secure connections to your Azure Cache for Redis should be "
             "enabled; PSRule Azure.Redis.NonSslPort"

@@ -26,6 +26,8 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Use the Premium SKU (family P) for the cache; azure-dr:redis.capacity picks P1-P5.",
+        config=("redis.capacity", "redis"),
         equivalents="Checkov CKV_AZURE_230 (Standard or Premium); PSRule Azure.Redis.MinSKU",
     ),
     (REDIS,),

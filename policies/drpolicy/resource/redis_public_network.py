@@ -14,6 +14,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set publicNetworkAccess Disabled and reach the cache through a private endpoint (azure-"
+            "dr:redis.private_endpoint)."
+        ),
+        config=("redis.private_endpoint", "redis"),
         equivalents=(
             "Checkov CKV_AZURE_89; Azure Policy Azure Cache for Redis should disable public network access; "
             "PSRule Azure.Redis.PublicNetworkAccess"

@@ -23,6 +23,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set minimumTlsVersion to 1.2.",
+        config=("redis",),
         equivalents="Checkov CKV_AZURE_148; PSRule Azure.Redis.MinTLS",
     ),
     (REDIS,),

@@ -34,6 +34,8 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set zonalAllocationPolicy Automatic, or list at least two zones, in a region with zones.",
+        config=("redis", "region"),
         equivalents=(
             "Azure Policy [Preview] Azure Cache for Redis should be Zone Redundant; PSRule Azure.Redis.AvailabilityZone"
         ),

@@ -14,6 +14,8 @@ RULE = ResourceRule(
         objective="retention",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Raise azure-dr:storage.blob_soft_delete_days to at least min_days.",
+        config=("storage.blob_soft_delete_days", "storage"),
         equivalents=(
             "Checkov CKV2_AZURE_38 (no minimum days); "
             "Azure Policy Configure soft delete for blobs and containers (DINE); "

@@ -14,6 +14,8 @@ RULE = ResourceRule(
         objective="retention",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Raise azure-dr:storage.container_soft_delete_days to at least min_days.",
+        config=("storage.container_soft_delete_days", "storage"),
         equivalents=(
             "Azure Policy Configure soft delete for blobs and containers (DINE); "
             "PSRule Azure.Storage.ContainerSoftDelete"

@@ -27,6 +27,11 @@ RULE = ResourceRule(
         objective="redundancy",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set azure-dr:storage.sku to a geo SKU: Standard_RAGZRS or Standard_GZRS where the region has zones, "
+            "Standard_RAGRS or Standard_GRS where it has none."
+        ),
+        config=("storage.sku", "storage"),
         equivalents=(
             "Checkov CKV_AZURE_206; Azure Policy Geo-redundant storage should be enabled for Storage Accounts; "
             "PSRule Azure.Storage.UseReplication"

@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set enableHttpsTrafficOnly true, or leave it unset.",
+        config=("storage",),
         equivalents=(
             "Checkov CKV_AZURE_3; Azure Policy Secure transfer to storage accounts should be enabled; "
             "PSRule Azure.Storage.SecureTransfer"

@@ -25,6 +25,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set allowBlobPublicAccess false, or leave it unset.",
+        config=("storage",),
         equivalents="Checkov CKV_AZURE_190, CKV2_AZURE_47",
     ),
     (STORAGE_ACCOUNT,),

@@ -14,6 +14,11 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Set publicNetworkAccess Disabled and reach the account through a private endpoint (azure-"
+            "dr:storage.private_endpoint)."
+        ),
+        config=("storage.private_endpoint", "storage"),
         equivalents=(
             "Checkov CKV_AZURE_59; Azure Policy Storage accounts should disable public network access; "
             "PSRule Azure.Storage.Firewall"

@@ -25,6 +25,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.MEDIUM,
         level=ADVISORY,
+        fix="Set allowSharedKeyAccess false and grant data access with Entra RBAC roles.",
+        config=("storage",),
         equivalents="Checkov CKV2_AZURE_40; Azure Policy Storage accounts should prevent shared key access",
     ),
     (STORAGE_ACCOUNT,),

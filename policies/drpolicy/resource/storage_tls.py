@@ -25,6 +25,8 @@ RULE = ResourceRule(
         objective="security",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set minimumTlsVersion to TLS1_2.",
+        config=("storage",),
         equivalents=(
             "Checkov CKV_AZURE_44; Azure Policy Storage accounts should have the specified minimum TLS version; "
             "PSRule Azure.Storage.MinTLS"

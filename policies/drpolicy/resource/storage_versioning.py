@@ -22,6 +22,8 @@ RULE = ResourceRule(
         objective="recoverability",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set isVersioningEnabled true on the account's BlobServiceProperties.",
+        config=("storage",),
         equivalents="Azure Policy Configure your Storage account to enable blob versioning",
     ),
     (BLOB_SERVICE,),

@@ -33,6 +33,11 @@ RULE = ResourceRule(
         objective="failover",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Use trafficRoutingMethod Priority with monitorConfig (protocol HTTPS, port, path); azure-dr:routing.probe "
+            "sets path and protocol."
+        ),
+        config=("routing.probe", "routing"),
         equivalents="none (PSRule Azure.TrafficManager.Endpoints only counts endpoints)",
     ),
     (TM_PROFILE,),

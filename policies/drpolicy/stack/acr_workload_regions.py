@@ -33,6 +33,11 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.MEDIUM,
         level=MANDATORY,
+        fix=(
+            "Replicate the registry into every region that runs workloads: keep azure-dr:registry.enabled true in each "
+            "stack with azure-dr:routing."
+        ),
+        config=("registry.enabled", "registry", "routing"),
         equivalents="Checkov CKV_AZURE_165 (title only: checks that replications exist); PSRule Azure.ACR.GeoReplica",
     ),
     check,

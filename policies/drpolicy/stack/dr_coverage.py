@@ -103,6 +103,11 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Give the resource a DR mechanism its own settings support, chosen in the service's azure-dr block (e.g. "
+            "azure-dr:redis.dr_mechanism, azure-dr:storage.sku, azure-dr:postgres.create_as)."
+        ),
+        config=(),
     ),
     check,
 )

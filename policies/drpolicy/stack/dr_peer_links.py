@@ -65,6 +65,11 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Point the standby half at the peer's exports: azure-dr:peer_stack names the stack whose server and cache "
+            "it replicates; plan or deploy that stack first."
+        ),
+        config=("peer_stack",),
     ),
     check,
 )

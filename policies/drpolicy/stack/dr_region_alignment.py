@@ -64,6 +64,11 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Use one DR region for every service: azure-dr:peer_region must be this region's Azure pair where storage "
+            "replicates to the pair."
+        ),
+        config=("peer_region", "region"),
     ),
     check,
 )

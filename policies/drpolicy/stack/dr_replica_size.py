@@ -55,6 +55,11 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Size the replica at least like the primary: azure-dr:postgres.sku_tier, sku_name and storage_size_gb; "
+            "azure-dr:redis.capacity."
+        ),
+        config=("postgres.sku_name", "postgres.sku_tier", "postgres.storage_size_gb", "redis.capacity"),
     ),
     check,
 )

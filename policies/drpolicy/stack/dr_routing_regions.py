@@ -64,6 +64,11 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Keep azure-dr:routing with a probe in both stacks: the global owner (azure-dr:owns_global) holds the "
+            "probed origin group; the other stack's origin joins it."
+        ),
+        config=("routing.probe", "routing", "owns_global"),
         equivalents="none (PSRule Azure.TrafficManager.Endpoints counts endpoints only)",
     ),
     check,

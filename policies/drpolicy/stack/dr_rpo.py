@@ -52,6 +52,11 @@ RULE = StackRule(
         objective="rpo",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix=(
+            "Choose a mechanism whose documented RPO meets the objective (components/recovery.py), or change the "
+            "service's tier in azure-dr:objectives."
+        ),
+        config=("objectives.tiers", "objectives.service_tiers", "objectives"),
         thresholds=(
             Threshold("postgresql_rpo_minutes", 15, "PostgreSQL RPO objective (tier 1)", 0),
             Threshold("cosmos_rpo_minutes", 15, "Cosmos DB RPO objective (tier 1)", 0),

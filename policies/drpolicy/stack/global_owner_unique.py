@@ -35,6 +35,8 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        fix="Set azure-dr:owns_global to false on one of the two stacks.",
+        config=("owns_global",),
     ),
     check,
 )

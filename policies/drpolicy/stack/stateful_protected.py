@@ -34,6 +34,11 @@ RULE = StackRule(
         objective="deletion-protection",
         severity=Severity.CRITICAL,
         level=MANDATORY,
+        fix=(
+            "Keep protect and the CanNotDelete lock on every stateful resource: remove azure-dr:locks false (or waive "
+            "require_locks in policy config for a throwaway environment)."
+        ),
+        config=("locks",),
         thresholds=(Threshold("require_locks", True, "require a CanNotDelete lock (off for throwaway stacks)"),),
     ),
     check,

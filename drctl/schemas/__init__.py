@@ -1,0 +1,24 @@
+"""The JSON schemas of drctl's machine-readable output, versioned: a document names its schema in ``schema``.
+
+A change that removes or retypes a field is a new version (``/v2``) with a new schema file; adding an optional
+field keeps the version.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+PLAN_ID = "drctl-plan/v1"
+CHECK_ID = "drctl-check/v1"
+
+#: ``drctl schema NAME`` -> the schema file shipped in this package.
+SCHEMAS = {"plan": "plan-v1.schema.json", "check": "check-v1.schema.json"}
+
+
+def load(name: str) -> dict[str, Any]:
+    """The JSON schema of ``drctl plan --json`` (``plan``) or ``drctl check --json`` (``check``)."""
+    text = resources.files(__package__).joinpath(SCHEMAS[name]).read_text()
+    document: dict[str, Any] = json.loads(text)
+    return document
