@@ -177,6 +177,7 @@ class DrRegion(pulumi.ComponentResource):
                     "routing_kind": "frontdoor",
                 }
                 self.contract.update(own)
+                own["frontdoor_endpoint_name"] = fd.endpoint_name
             profile = self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name"))
             group_rg = self._owner_value("resource_group_name", self.resource_group_name)
             origin = FrontDoorOrigin(
@@ -196,7 +197,9 @@ class DrRegion(pulumi.ComponentResource):
                     f"{name}-afd",
                     FrontDoorRouteArgs(
                         profile_name=own["frontdoor_profile_name"],
-                        endpoint_name=names.frontdoor_endpoint,
+                        # From the AFDEndpoint's output, so the route depends on the endpoint (never a re-typed
+                        # name: a first `up` would race the endpoint's creation).
+                        endpoint_name=own["frontdoor_endpoint_name"],
                         origin_group_id=own["origin_group_id"],
                         resource_group_name=self.resource_group_name,
                         origins=[origin],

@@ -14,7 +14,8 @@ from drctl import check, engine, posture, render
 from drctl.analyzer import PolicyPackError
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
-from drctl.stackfiles import load_stack
+from drctl.stackfiles import error_line, load_stack, stack_names
+from drctl.yamlfile import YamlFileError
 
 
 def _root(value: str) -> Path:
@@ -47,10 +48,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unplanned_peer(root: Path, plans: Sequence[StackPlan]) -> str | None:
+    """Why the pair's posture cannot be judged from ``plans``: an active or standby half is missing because a
+    stack of the project was not planned (or failed to); None when the planned stacks are all there is."""
+    planned = [p for p in plans if p.error is None]
+    roles = {p.outputs.get("role") for p in planned}
+    missing = [n for n in stack_names(root) if n not in {p.stack for p in planned}]
+    if {"active", "standby"} <= roles or not missing:
+        return None
+    return (
+        f"DR posture not assessed: the pair's other half was not planned ({', '.join(missing)}); "
+        f"plan the pair together, e.g. drctl plan {' '.join(sorted({*(p.stack for p in planned), *missing}))}"
+    )
+
+
 def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.ServicePosture]]:
     judge = posture.objectives_stack(plans)
-    if judge is None:
-        return "", []
+    unplanned = _unplanned_peer(root, plans)
+    if judge is None or unplanned is not None:
+        return unplanned or "", []
     config = posture.config_of(load_stack(root, judge.stack))
     stacks = ", ".join(p.stack for p in plans if p.error is None)
     return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
@@ -60,12 +76,16 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
     plans = engine.plan_stacks(stacks or None, root)
     title, rows = _posture(root, plans)
     if as_json:
-        document = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
+        document: dict[str, Any] = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
+        if not rows and title:
+            document["posture_note"] = title
         print(json.dumps(document, indent=2, default=str))
     else:
         print("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
             print("\n" + posture.posture_text(rows, title))
+        elif title:
+            print("\n" + title)
     failed = [p for p in plans if p.error]
     for p in failed:
         print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)
@@ -87,12 +107,20 @@ def cmd_check(
     report = check.check_plans(plans, root / "policies", config, objectives)
     if sarif_path:
         sources = {p.stack: f"Pulumi.{p.stack}.yaml" for p in plans}
-        Path(sarif_path).write_text(json.dumps(to_sarif(report, sources), indent=2))
+        errors = {p.stack: (p.error, _error_line(root, p.stack, p.error)) for p in plans if p.error}
+        Path(sarif_path).write_text(json.dumps(to_sarif(report, sources, errors), indent=2))
     if as_json:
         print(json.dumps(check.report_json(plans, report), indent=2))
     else:
         print(check.report_text(plans, report))
     return 1 if report.mandatory or any(p.error for p in plans) else 0
+
+
+def _error_line(root: Path, stack: str, message: str) -> int:
+    try:
+        return error_line(load_stack(root, stack), message)
+    except (YamlFileError, FileNotFoundError):
+        return error_line(None, message)
 
 
 class PolicyConfigError(ValueError):

@@ -91,11 +91,32 @@ def _result(result: PolicyResult, rule_index: int, uri: str) -> dict[str, Any]:
     }
 
 
-def to_sarif(report: PackReport, source_files: Mapping[str, str] | None = None) -> dict[str, Any]:
+#: The rule a stack that failed to plan is reported under: its policies never ran, so the run is not a pass.
+PLAN_ERROR_RULE = "stack-failed-to-plan"
+
+
+def _plan_error(stack: str, message: str, line: int, uri: str, rule_index: int) -> dict[str, Any]:
+    return {
+        "ruleId": PLAN_ERROR_RULE,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": f"[stack {stack}] not checked: {message}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}}}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(stack, PLAN_ERROR_RULE, "")},
+        "properties": {"stack": stack},
+    }
+
+
+def to_sarif(
+    report: PackReport,
+    source_files: Mapping[str, str] | None = None,
+    plan_errors: Mapping[str, tuple[str, int]] | None = None,
+) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run: a rule per policy and a result per violation.
 
     ``source_files`` maps a stack to the repository-relative path of its config file; by default
-    ``Pulumi.<stack>.yaml``.
+    ``Pulumi.<stack>.yaml``. ``plan_errors`` maps a stack that failed to plan to its message and the line of its
+    config file the message points at: each is an error result, and the run is marked unsuccessful.
     """
     files = dict(source_files or {})
     policies = list(report.policies)
@@ -110,7 +131,19 @@ def to_sarif(report: PackReport, source_files: Mapping[str, str] | None = None) 
         _result(r, index[r.policy_name], files.get(r.stack, f"Pulumi.{r.stack}.yaml").replace("\\", "/"))
         for r in report.results
     ]
-    driver: dict[str, Any] = {"name": TOOL_NAME, "rules": [_rule(p) for p in policies]}
+    rules = [_rule(p) for p in policies]
+    if plan_errors:
+        rules.append(
+            {
+                "id": PLAN_ERROR_RULE,
+                "shortDescription": {"text": "The stack failed to plan, so no policy was checked"},
+                "defaultConfiguration": {"level": "error"},
+            }
+        )
+        for stack, (message, line) in plan_errors.items():
+            uri = files.get(stack, f"Pulumi.{stack}.yaml").replace("\\", "/")
+            results.append(_plan_error(stack, message, line, uri, len(rules) - 1))
+    driver: dict[str, Any] = {"name": TOOL_NAME, "rules": rules}
     if report.pack_version:
         driver["version"] = report.pack_version
     return {
@@ -120,6 +153,7 @@ def to_sarif(report: PackReport, source_files: Mapping[str, str] | None = None) 
             {
                 "tool": {"driver": driver},
                 "columnKind": "utf16CodeUnits",
+                "invocations": [{"executionSuccessful": not plan_errors}],
                 "results": results,
                 "properties": {"policyPack": report.pack_name, "policyPackVersion": report.pack_version},
             }
