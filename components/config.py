@@ -318,8 +318,11 @@ class StackConfig(Block):
     def _check_limits(self) -> None:
         """Azure's limits (components.limits): tags, host names, the PostgreSQL SKU's tier, Cosmos names."""
         if len(self.tags) > limits.max_user_tags():
-            raise _Refused("tags", f"{len(self.tags)} tags", f"at most {limits.max_user_tags()} (Azure allows 50 per "
-                           "resource and the program sets 4)")
+            raise _Refused(
+                "tags",
+                f"{len(self.tags)} tags",
+                f"at most {limits.max_user_tags()} (Azure allows 50 per resource and the program sets 4)",
+            )
         for name, value in self.tags.items():
             problem = limits.tag_problem(name, value)
             if problem is not None:
@@ -339,8 +342,11 @@ class StackConfig(Block):
         seen: dict[str, str] = {}
         for i, db in enumerate(self.cosmos.databases):
             if db.name.lower() in seen:
-                raise _Refused(f"cosmos.databases[{i}].name", db.name, "a name not used by another database "
-                               "(Azure resource names are case-insensitive)")
+                raise _Refused(
+                    f"cosmos.databases[{i}].name",
+                    db.name,
+                    "a name not used by another database (Azure resource names are case-insensitive)",
+                )
             seen[db.name.lower()] = db.name
             names: set[str] = set()
             for j, container in enumerate(db.containers):
@@ -358,13 +364,21 @@ class StackConfig(Block):
         if self.owns_global:
             return
         if "cosmos" in self.model_fields_set:
-            raise _Refused("cosmos", "set", "unset on a stack with owns_global=false (the global owner's stack "
-                           "configures the Cosmos account; here it would be ignored)")
+            raise _Refused(
+                "cosmos",
+                "set",
+                "unset on a stack with owns_global=false (the global owner's stack "
+                "configures the Cosmos account; here it would be ignored)",
+            )
         ignored = sorted(self.registry.model_fields_set - {"enabled"})
         if ignored:
-            raise _Refused(f"registry.{ignored[0]}", getattr(self.registry, ignored[0]), "unset on a stack with "
-                           "owns_global=false (only registry.enabled applies to a replica; the owner's stack "
-                           "configures the registry)")
+            raise _Refused(
+                f"registry.{ignored[0]}",
+                getattr(self.registry, ignored[0]),
+                "unset on a stack with "
+                "owns_global=false (only registry.enabled applies to a replica; the owner's stack "
+                "configures the registry)",
+            )
 
     def _check_global_services(self) -> None:
         reg = self.registry
@@ -483,19 +497,36 @@ def _shown(value: object, secret: bool) -> str:
     return text if len(text) <= 80 else f"{text[:77]}..."
 
 
+#: What a strict type error allows, in the words a stack file uses (pydantic's own message otherwise).
+_TYPE_ALLOWED = {
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected a string (quote it)",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping of its keys",
+    "model_attributes_type": "expected a mapping of its keys",
+    "list_type": "expected a list",
+}
+
+
 def _format(error: ValidationError, namespace: str, secret_keys: Collection[str]) -> str:
     lines = []
     for item in error.errors():
         ctx_error = (item.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _Refused):
             secret = ctx_error.key.split(".", 1)[0].split("[", 1)[0] in secret_keys
-            shown = "required but not set" if ctx_error.value is None else f"{_shown(ctx_error.value, secret)} is not allowed"
+            shown = (
+                "required but not set"
+                if ctx_error.value is None
+                else f"{_shown(ctx_error.value, secret)} is not allowed"
+            )
             lines.append(f"{namespace}:{ctx_error.key}: {shown}; expected {ctx_error.allowed}")
             continue
         key = ""
         for part in item["loc"]:
             key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
-        msg = item["msg"].removeprefix("Value error, ")
+        msg = _TYPE_ALLOWED.get(item["type"], item["msg"].removeprefix("Value error, "))
         if item["type"] == "missing":
             lines.append(f"{namespace}:{key}: required but not set")
         elif item["type"] == "extra_forbidden":

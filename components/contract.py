@@ -24,6 +24,7 @@ CONTRACT: dict[str, str] = {
     "postgres_sku_name": "the server's compute SKU (a replica must be at least this size)",
     "postgres_sku_tier": "the server's compute tier",
     "postgres_storage_gb": "the server's storage size",
+    "postgres_version": "the server's PostgreSQL major version (a read replica runs the same)",
     "key_vault_uri": "the region's Key Vault URI",
     "storage_account_id": "the region's geo-redundant storage account id",
     "log_analytics_workspace_id": "the region's Log Analytics workspace id",

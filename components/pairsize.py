@@ -57,20 +57,26 @@ def postgres_replica_problem(sku_name: str, sku_tier: str, storage_gb: int, peer
         return None
     return (
         f"postgres.sku_name: {sku_name} ({sku_tier}, {storage_gb} GB) is not allowed; expected at least the "
-        f"primary's {peer_sku} ({peer_tier}, {int(peer_storage or 0)} GB) (a read replica is scaled up before its primary "
-        "and down after it)"
+        f"primary's {peer_sku} ({peer_tier}, {int(peer_storage or 0)} GB) (a read replica is scaled up before its "
+        "primary and down after it)"
     )
 
 
 #: The peer's exports the checks read (components.contract).
-PEER_SIZE_KEYS = ("postgres_sku_name", "postgres_sku_tier", "postgres_storage_gb", "redis_capacity")
+PEER_SIZE_KEYS = ("postgres_sku_name", "postgres_sku_tier", "postgres_storage_gb", "postgres_version", "redis_capacity")
 
 
 def check_pair_sizes(config: StackConfig, peer: Mapping[str, Any], namespace: str) -> None:
     """Refuse, in one line, a standby half whose linked sizes do not fit the peer's exports (``PEER_SIZE_KEYS``)."""
     problem = None
-    if config.postgres.create_as == "replica":
-        pg = config.postgres
+    pg = config.postgres
+    if pg.create_as == "replica" and peer.get("postgres_version") not in (None, pg.version):
+        # Learn, "Read replicas in Azure Database for PostgreSQL": a replica runs its source's major version.
+        problem = (
+            f"postgres.version: {pg.version!r} is not allowed; expected {peer['postgres_version']!r}, the source "
+            "server's major version (a read replica runs its primary's version)"
+        )
+    elif pg.create_as == "replica":
         problem = postgres_replica_problem(
             pg.sku_name,
             pg.sku_tier,

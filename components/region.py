@@ -113,6 +113,7 @@ class DrRegion(pulumi.ComponentResource):
             "postgres_sku_name": cfg.postgres.sku_name,
             "postgres_sku_tier": cfg.postgres.sku_tier,
             "postgres_storage_gb": cfg.postgres.storage_size_gb,
+            "postgres_version": cfg.postgres.version,
             "key_vault_uri": vault.vault_uri,
             "storage_account_id": storage.account_id,
             "log_analytics_workspace_id": foundation.workspace_id,

@@ -139,7 +139,9 @@ def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
             lines.append(f"  EXEMPT    {policy:<26} {reason.removeprefix('exempt: ')}")
     failed = [p.stack for p in plans if p.error]
     if failed:  # a stack that did not plan was not checked: never a pass, never "0 violations"
-        others = f"; mandatory violations in the other stacks: {len(report.mandatory)}" if len(plans) > len(failed) else ""
+        others = (
+            f"; mandatory violations in the other stacks: {len(report.mandatory)}" if len(plans) > len(failed) else ""
+        )
         lines.append(f"ERROR: {len(failed)} stack(s) failed to plan and were not checked ({', '.join(failed)}){others}")
     else:
         lines.append(f"{'FAIL' if report.mandatory else 'PASS'}: {len(report.mandatory)} mandatory violation(s)")

@@ -35,7 +35,8 @@ class YamlFileError(ConfigError):
 class _StrictLoader(yaml.SafeLoader):
     """YAML 1.2 core-schema scalars, plus markers for the YAML 1.1 forms that would be read differently."""
 
-    yaml_implicit_resolvers: dict[Any, Any] = {}
+
+_StrictLoader.yaml_implicit_resolvers = {}  # an own table: none of YAML 1.1's resolvers is inherited
 
 
 def _resolver(tag: str, pattern: str, first: str) -> None:
@@ -45,7 +46,11 @@ def _resolver(tag: str, pattern: str, first: str) -> None:
 _resolver(f"{_TAG}bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
 _resolver(_YAML11_BOOL, r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$", "yYnNoO")
 _resolver(f"{_TAG}int", r"^[-+]?[0-9]+$", "-+0123456789")
-_resolver(f"{_TAG}float", r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$", "-+0123456789.")
+_resolver(
+    f"{_TAG}float",
+    r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$",
+    "-+0123456789.",
+)
 _resolver(f"{_TAG}null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])  # type: ignore[arg-type]
 _resolver(
     f"{_TAG}timestamp",
@@ -127,18 +132,18 @@ class _Builder:
                 self.path,
                 line,
                 f"{node.value!r} is a boolean in YAML 1.1 but a string in YAML 1.2",
-                f"true or false for a boolean, or \"{node.value}\" (quoted) for a string",
+                f'true or false for a boolean, or "{node.value}" (quoted) for a string',
             )
         if node.tag == f"{_TAG}timestamp":
-            raise _error(
-                self.path, line, f"{node.value!r} is a YAML date", f"\"{node.value}\" (quoted) for a string"
-            )
+            raise _error(self.path, line, f"{node.value!r} is a YAML date", f'"{node.value}" (quoted) for a string')
         if node.tag not in _PLAIN_TAGS:
             raise self._tag(node)
         if node.tag == f"{_TAG}str":
             return str(node.value)
-        if _LOADER_STUB.resolve(ScalarNode, node.value, (True, False)) != node.tag:
-            raise _error(self.path, line, f"{node.value!r} does not fit its tag {node.tag.replace(_TAG, '!!')}", "a plain value")
+        if _LOADER_STUB.resolve(ScalarNode, node.value, (True, False)) != node.tag:  # type: ignore[no-untyped-call]
+            raise _error(
+                self.path, line, f"{node.value!r} does not fit its tag {node.tag.replace(_TAG, '!!')}", "a plain value"
+            )
         return _plain(node)
 
     def _mapping(self, node: MappingNode, key_path: KeyPath, active: frozenset[int]) -> dict[str, Any]:
@@ -194,7 +199,7 @@ def read_yaml(path: Path) -> YamlDocument:
         if "single document" in f"{exc.context} {exc.problem}":
             line = exc.problem_mark.line + 1 if exc.problem_mark else 1
             raise _error(path, line, "a second YAML document (---)", "one document per file") from None
-        raise _syntax(path, exc) from None
+        raise _syntax(path, exc, text) from None
     except yaml.YAMLError as exc:
         raise _syntax(path, exc, text) from None
     finally:

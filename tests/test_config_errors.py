@@ -36,7 +36,7 @@ CASES = [
     ("dr", {"azure-dr:peer_stack": ""}, "azure-dr:peer_stack", "pattern"),
     ("primary", with_block("primary", PG, sku_nme="Standard_D2ds_v5"), "postgres.sku_nme", "unknown key"),
     ("primary", {"azure-dr:postgress": "{}"}, "azure-dr:postgress", "unknown key"),
-    ("primary", {"azure-dr:locks": "maybe"}, "azure-dr:locks", "valid boolean"),
+    ("primary", {"azure-dr:locks": "maybe"}, "azure-dr:locks", "expected true or false"),
     ("primary", with_block("primary", PG, storage_size_gb="big"), "postgres.storage_size_gb", "'big'"),
     (
         "dr",

@@ -55,11 +55,21 @@ CASES: list[Case] = [
     ("recursive-alias", add("  azure-dr:tags: &t [*t]\n"), (f":{LAST + 1}:", "alias")),
     ("merge-key", edit("    capacity: 1\n", "    <<: {capacity: 1}\n"), (":33:", "merge")),
     # --- duplicate keys --------------------------------------------------------------------------------
-    ("duplicate-role", edit("  azure-dr:region: uksouth\n", "  azure-dr:role: standby\n  azure-dr:region: uksouth\n"),
-     (":7:", "duplicate key 'azure-dr:role' (first on line 6)")),
-    ("duplicate-nested", edit("    sku_tier: GeneralPurpose\n", "    sku_tier: GeneralPurpose\n    sku_name: Standard_B1ms\n"),
-     (":21:", "duplicate key 'sku_name' (first on line 19)")),
-    ("duplicate-config", PRIMARY + "config:\n  azure-dr:role: standby\n", ("duplicate key 'config' (first on line 2)",)),
+    (
+        "duplicate-role",
+        edit("  azure-dr:region: uksouth\n", "  azure-dr:role: standby\n  azure-dr:region: uksouth\n"),
+        (":7:", "duplicate key 'azure-dr:role' (first on line 6)"),
+    ),
+    (
+        "duplicate-nested",
+        edit("    sku_tier: GeneralPurpose\n", "    sku_tier: GeneralPurpose\n    sku_name: Standard_B1ms\n"),
+        (":21:", "duplicate key 'sku_name' (first on line 19)"),
+    ),
+    (
+        "duplicate-config",
+        PRIMARY + "config:\n  azure-dr:role: standby\n",
+        ("duplicate key 'config' (first on line 2)",),
+    ),
     ("duplicate-flow", edit("{path: /healthz,", "{path: /healthz, path: /,"), (":31:", "duplicate key 'path'")),
     # --- keys that are not strings ---------------------------------------------------------------------
     ("int-key", add("  azure-dr:tags:\n    1: one\n"), (f":{LAST + 2}:", "key '1' is not a string")),
@@ -85,32 +95,53 @@ CASES: list[Case] = [
     ("bad-namespace", edit("azure-dr:region:", "azure dr:region:"), (":7:", "is not a key")),
     ("secure-not-string", add("  azure-dr:tags:\n    secure: 12\n"), (f":{LAST + 1}:", "secure")),
     ("secure-extra-key", add("  azure-dr:tags:\n    secure: v1:abc\n    plain: x\n"), (f":{LAST + 1}:", "secure")),
-    ("block-scalar", edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: RAGZRS\n"),
-     (":26:", "azure-dr:storage", "valid dictionary")),
-    ("block-list", edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: [RAGZRS]\n"),
-     (":26:", "azure-dr:storage")),
+    (
+        "block-scalar",
+        edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: RAGZRS\n"),
+        (":26:", "azure-dr:storage", "expected a mapping"),
+    ),
+    (
+        "block-list",
+        edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: [RAGZRS]\n"),
+        (":26:", "azure-dr:storage"),
+    ),
     ("tags-list", add("  azure-dr:tags: [a, b]\n"), (f":{LAST + 1}:", "azure-dr:tags")),
     ("tag-value-number", add("  azure-dr:tags: {cost-centre: 1234}\n"), (f":{LAST + 1}:", "azure-dr:tags.cost-centre")),
-    ("backup-tier-list", edit("backup_tier: Continuous30Days", "backup_tier: [Continuous30Days]"),
-     (":37:", "azure-dr:cosmos.backup_tier")),
+    (
+        "backup-tier-list",
+        edit("backup_tier: Continuous30Days", "backup_tier: [Continuous30Days]"),
+        (":37:", "azure-dr:cosmos.backup_tier"),
+    ),
     # --- strict booleans and numbers -------------------------------------------------------------------
     ("locks-off-quoted", add('  azure-dr:locks: "off"\n'), (f":{LAST + 1}:", "azure-dr:locks: 'off' is not allowed")),
     ("locks-one", add("  azure-dr:locks: 1\n"), (f":{LAST + 1}:", "azure-dr:locks: '1' is not allowed")),
     ("owns-global-no-quoted", edit('owns_global: "true"', 'owns_global: "no"'), (":9:", "azure-dr:owns_global")),
-    ("cosmos-enabled-no", edit("    api: NoSQL\n", '    enabled: "no"\n    api: NoSQL\n'),
-     (":36:", "azure-dr:cosmos.enabled: 'no' is not allowed")),
-    ("cosmos-enabled-false-string", edit("    api: NoSQL\n", '    enabled: "false"\n    api: NoSQL\n'),
-     (":36:", "azure-dr:cosmos.enabled")),
+    (
+        "cosmos-enabled-no",
+        edit("    api: NoSQL\n", '    enabled: "no"\n    api: NoSQL\n'),
+        (":36:", "azure-dr:cosmos.enabled: 'no' is not allowed"),
+    ),
+    (
+        "cosmos-enabled-false-string",
+        edit("    api: NoSQL\n", '    enabled: "false"\n    api: NoSQL\n'),
+        (":36:", "azure-dr:cosmos.enabled"),
+    ),
     ("diagnostics-zero", add("  azure-dr:monitoring: {diagnostics: 0}\n"), (f":{LAST + 1}:", "monitoring.diagnostics")),
     ("redis-capacity-true", edit("capacity: 1", "capacity: true"), (":33:", "azure-dr:redis.capacity: True is not")),
     ("redis-capacity-string", edit("capacity: 1", 'capacity: "2"'), (":33:", "azure-dr:redis.capacity: '2'")),
     ("redis-capacity-float", edit("capacity: 1", "capacity: 1.5"), (":33:", "azure-dr:redis.capacity: 1.5")),
-    ("retention-float", edit("backup_retention_days: 30", "backup_retention_days: 30.0"),
-     (":15:", "objectives.backup_retention_days")),
+    (
+        "retention-float",
+        edit("backup_retention_days: 30", "backup_retention_days: 30.0"),
+        (":15:", "objectives.backup_retention_days"),
+    ),
     ("storage-size-bool", edit("storage_size_gb: 256", "storage_size_gb: true"), (":21:", "postgres.storage_size_gb")),
     ("rpo-string", edit("{rpo_minutes: 15,", '{rpo_minutes: "15",'), (":12:", "objectives.tiers.tier1.rpo_minutes")),
-    ("keyvault-days-string", add('  azure-dr:keyvault: {soft_delete_retention_days: "90"}\n'),
-     (f":{LAST + 1}:", "keyvault.soft_delete_retention_days")),
+    (
+        "keyvault-days-string",
+        add('  azure-dr:keyvault: {soft_delete_retention_days: "90"}\n'),
+        (f":{LAST + 1}:", "keyvault.soft_delete_retention_days"),
+    ),
     # --- Azure limits ----------------------------------------------------------------------------------
     ("too-many-tags", add(tags(47)), (f":{LAST + 1}:", "azure-dr:tags", "at most 46")),
     ("tag-name-angle", add("  azure-dr:tags: {'a<b': x}\n"), (f":{LAST + 1}:", "azure-dr:tags.a<b", "< > %")),
@@ -118,31 +149,50 @@ CASES: list[Case] = [
     ("tag-name-percent", add("  azure-dr:tags: {'100%': x}\n"), (f":{LAST + 1}:", "tags.100%")),
     ("tag-name-long", add(f"  azure-dr:tags: {{{'n' * 129}: x}}\n"), (f":{LAST + 1}:", "129 characters")),
     ("tag-value-long", add(f"  azure-dr:tags: {{owner: {'v' * 257}}}\n"), (f":{LAST + 1}:", "257 characters")),
-    ("tag-program-role", add("  azure-dr:tags: {dr-role: standby}\n"), (f":{LAST + 1}:", "tags.dr-role", "sets itself")),
+    (
+        "tag-program-role",
+        add("  azure-dr:tags: {dr-role: standby}\n"),
+        (f":{LAST + 1}:", "tags.dr-role", "sets itself"),
+    ),
     ("tag-program-mechanism", add("  azure-dr:tags: {'azure-dr:dr-mechanism': none}\n"), ("sets itself",)),
     ("host-leading-hyphen", edit("origin_host: app-qlp", "origin_host: -app-qlp"), (":30:", "routing.origin_host")),
     ("host-long-label", edit("origin_host: app-qlp-prod-uks", f"origin_host: {'a' * 64}"), (":30:", "label")),
     ("host-empty-label", edit("origin_host: app-qlp-prod-uks.", "origin_host: app-qlp-prod-uks.."), (":30:", "label")),
     ("host-too-long", edit("origin_host: app-qlp-prod-uks.", "origin_host: " + "a.b" * 90 + "."), (":30:", "253")),
-    ("pg-burstable-sku-gp", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_B1ms"),
-     (":20:", "azure-dr:postgres.sku_tier: 'GeneralPurpose' is not allowed; expected Burstable for Standard_B1ms")),
+    (
+        "pg-burstable-sku-gp",
+        edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_B1ms"),
+        (":20:", "azure-dr:postgres.sku_tier: 'GeneralPurpose' is not allowed; expected Burstable for Standard_B1ms"),
+    ),
     ("pg-e-series-gp", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_E4ds_v5"), (":20:", "MemoryOptimized")),
-    ("pg-d-series-mo", edit("sku_tier: GeneralPurpose", "sku_tier: MemoryOptimized"),
-     (":20:", "GeneralPurpose for Standard_D4ds_v5")),
+    (
+        "pg-d-series-mo",
+        edit("sku_tier: GeneralPurpose", "sku_tier: MemoryOptimized"),
+        (":20:", "GeneralPurpose for Standard_D4ds_v5"),
+    ),
     ("pg-sku-unknown", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_X4"), (":19:", "postgres.sku_name")),
     ("cosmos-duplicate-db", edit(DB, DB + "      - name: qlp\n"), (":40:", "cosmos.databases[1].name: 'qlp'")),
     ("cosmos-duplicate-db-case", edit(DB, DB + "      - name: QLP\n"), ("cosmos.databases[1].name: 'QLP'",)),
-    ("cosmos-duplicate-container", edit(CONTAINER, CONTAINER + "          - {name: audit}\n"),
-     (":43:", "cosmos.databases[0].containers[2].name: 'audit'")),
+    (
+        "cosmos-duplicate-container",
+        edit(CONTAINER, CONTAINER + "          - {name: audit}\n"),
+        (":43:", "cosmos.databases[0].containers[2].name: 'audit'"),
+    ),
 ]
 
 DR_CASES: list[Case] = [
     ("peer-stack-500", edit("peer_stack: primary", f"peer_stack: {'p' * 500}", DR), (":9:", "azure-dr:peer_stack")),
     ("peer-stack-part-101", edit("peer_stack: primary", f"peer_stack: org/{'p' * 101}", DR), (":9:", "peer_stack")),
-    ("cosmos-on-non-owner", add("  azure-dr:cosmos: {api: NoSQL}\n", DR), ("azure-dr:cosmos: 'set' is not allowed",
-                                                                           "owns_global=false")),
-    ("registry-settings-on-non-owner", add("  azure-dr:registry: {retention_days: 7}\n", DR),
-     ("azure-dr:registry.retention_days", "only registry.enabled")),
+    (
+        "cosmos-on-non-owner",
+        add("  azure-dr:cosmos: {api: NoSQL}\n", DR),
+        ("azure-dr:cosmos: 'set' is not allowed", "owns_global=false"),
+    ),
+    (
+        "registry-settings-on-non-owner",
+        add("  azure-dr:registry: {retention_days: 7}\n", DR),
+        ("azure-dr:registry.retention_days", "only registry.enabled"),
+    ),
 ]
 
 
@@ -183,14 +233,22 @@ def test_the_corpus_is_distinct_and_large() -> None:
 
 
 CHECKED = ("two-documents", "locks-off-quoted")
-CLI_CASES = ["tab-indent", "two-documents", "python-object", "duplicate-role", "not-utf8", "yaml11-no",
-             "locks-off-quoted", "redis-capacity-true", "top-level-list", "pg-burstable-sku-gp"]
+CLI_CASES = [
+    "tab-indent",
+    "two-documents",
+    "python-object",
+    "duplicate-role",
+    "not-utf8",
+    "yaml11-no",
+    "locks-off-quoted",
+    "redis-capacity-true",
+    "top-level-list",
+    "pg-burstable-sku-gp",
+]
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_drctl_prints_one_line_and_exits_1(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_drctl_prints_one_line_and_exits_1(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = dict((c[0], c[1]) for c in CASES)[case]
     root = project(tmp_path, text)
     (root / "policies").symlink_to(ROOT / "policies")
@@ -216,4 +274,3 @@ def test_a_broken_project_file_is_one_line(tmp_path: Path, capsys: pytest.Captur
     (root / "Pulumi.yaml").write_text("runtime: python\n")
     assert cli.main(["--root", str(root), "plan", "broken"]) == 1
     assert "Pulumi.yaml:1: name None is not a project name" in capsys.readouterr().err
-
