@@ -117,10 +117,14 @@ def _as_config_string(value: Any) -> str:
     return json.dumps(value)
 
 
-def _qualified(doc: YamlDocument, key: str, project: str) -> str:
+def _qualified(doc: YamlDocument, key: str, project: str, bare_ok: bool = False) -> str:
+    """``<namespace>:<name>``. Only ``Pulumi.yaml`` may leave out the namespace (its own project's); the Pulumi
+    CLI refuses a stack-file key without one ("configuration keys should be of the form <namespace>:<name>")."""
     namespace, _, name = key.rpartition(":")
     if (namespace and not re.fullmatch(NAME_PATTERN, namespace)) or not name:
-        raise doc.fail(("config", key), f"config key {key!r} is not a key", "<namespace>:<name>, e.g. azure-dr:role")
+        raise doc.fail(("config", key), f"config key {key!r} is not a key", f"<namespace>:<name>, e.g. {project}:role")
+    if not namespace and not bare_ok:
+        raise doc.fail(("config", key), f"config key {key!r} has no namespace", f"{project}:{key}")
     return key if namespace else f"{project}:{key}"
 
 
@@ -155,7 +159,7 @@ def _project_defaults(doc: YamlDocument, project: str) -> dict[str, Any]:
         raise doc.fail(("config",), f"config is {_kind(section)}", "a mapping of config keys")
     defaults: dict[str, Any] = {}
     for key, spec in section.items():
-        full = _qualified(doc, key, project)
+        full = _qualified(doc, key, project, bare_ok=True)
         if isinstance(spec, dict) and ("value" in spec or "default" in spec):
             defaults[full] = spec.get("value", spec.get("default"))
         elif not isinstance(spec, dict):

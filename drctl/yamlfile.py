@@ -24,6 +24,9 @@ _TAG = "tag:yaml.org,2002:"
 _YAML11_BOOL = "tag:azure-dr,2026:yaml11-bool"
 _PLAIN_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
 
+#: More values than any stack file has; beyond it the file is refused rather than expanded.
+MAX_VALUES = 100_000
+
 #: A key path inside a file: mapping keys and list indexes from the top.
 KeyPath = tuple[str | int, ...]
 
@@ -101,9 +104,13 @@ class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lines: dict[KeyPath, int] = {}
+        self.count = 0
 
     def build(self, node: Node, key_path: KeyPath, active: frozenset[int]) -> Any:
         line = node.start_mark.line + 1
+        self.count += 1
+        if self.count > MAX_VALUES:  # aliases can expand a small file exponentially ("billion laughs")
+            raise _error(self.path, line, f"more than {MAX_VALUES} values (aliases expanded)", "a stack-sized file")
         self.lines.setdefault(key_path, line)
         if id(node) in active:
             raise _error(self.path, line, "a YAML alias refers to itself", "values without recursive aliases")
@@ -202,12 +209,17 @@ def read_yaml(path: Path) -> YamlDocument:
         raise _syntax(path, exc, text) from None
     except yaml.YAMLError as exc:
         raise _syntax(path, exc, text) from None
+    except RecursionError:
+        raise _error(path, 1, "values nested too deeply", "a stack-sized file") from None
     finally:
         loader.dispose()
     if root is None:
         return YamlDocument(path, {}, {})
     builder = _Builder(path)
-    data = builder.build(root, (), frozenset())
+    try:
+        data = builder.build(root, (), frozenset())
+    except RecursionError:
+        raise _error(path, 1, "values nested too deeply", "a stack-sized file") from None
     return YamlDocument(path, {} if data is None else data, builder.lines)
 
 

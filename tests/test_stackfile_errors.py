@@ -53,6 +53,12 @@ CASES: list[Case] = [
     ("control-character", edit("workload: qlp", "workload: q\x07lp"), (":4:", "U+0007")),
     ("not-utf8", edit("workload: qlp", "workload: q\udce9lp").encode("utf-8", "surrogateescape"), (":4:", "0xe9")),
     ("recursive-alias", add("  azure-dr:tags: &t [*t]\n"), (f":{LAST + 1}:", "alias")),
+    ("nested-too-deep", add("  azure-dr:tags: " + "[" * 3000 + "]" * 3000 + "\n"), (":1:", "nested too deeply")),
+    (
+        "alias-bomb",
+        add("".join(f"  x{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(7))),
+        ("aliases expanded",),
+    ),
     ("merge-key", edit("    capacity: 1\n", "    <<: {capacity: 1}\n"), (":33:", "merge")),
     # --- duplicate keys --------------------------------------------------------------------------------
     (
@@ -86,12 +92,16 @@ CASES: list[Case] = [
     ("yaml11-nested", edit("    api: NoSQL\n", "    enabled: No\n    api: NoSQL\n"), (":36:", "'No'")),
     ("yaml11-y", add("  azure-dr:tags: {keep: y}\n"), (f":{LAST + 1}:", "'y'")),
     # --- file shape ------------------------------------------------------------------------------------
+    ("empty-file", "", (":1:", "azure-dr:workload: required but not set")),
+    ("comments-only", "# nothing yet\n", (":1:", "azure-dr:workload: required but not set")),
+    ("config-empty", "config:\n", (":1:", "azure-dr:workload: required but not set")),
     ("top-level-list", "- config\n- role\n", (":1:", "the top level is a list")),
     ("top-level-scalar", "just text\n", (":1:", "the top level is a string")),
     ("config-list", "config:\n  - azure-dr:role\n", (":1:", "config is a list")),
     ("config-scalar", "config: primary\n", (":1:", "config is a string")),
     ("unknown-top-key", PRIMARY.replace("config:", "conifg:", 1), (":2:", "unknown top-level key 'conifg'")),
     ("empty-value", edit("azure-dr:peer_region: ukwest", "azure-dr:peer_region:"), (":8:", "has no value")),
+    ("no-namespace", edit("azure-dr:workload: qlp", "workload: qlp"), (":4:", "has no namespace", "azure-dr:workload")),
     ("bad-namespace", edit("azure-dr:region:", "azure dr:region:"), (":7:", "is not a key")),
     ("secure-not-string", add("  azure-dr:tags:\n    secure: 12\n"), (f":{LAST + 1}:", "secure")),
     ("secure-extra-key", add("  azure-dr:tags:\n    secure: v1:abc\n    plain: x\n"), (f":{LAST + 1}:", "secure")),
@@ -144,6 +154,7 @@ CASES: list[Case] = [
     ),
     # --- Azure limits ----------------------------------------------------------------------------------
     ("too-many-tags", add(tags(47)), (f":{LAST + 1}:", "azure-dr:tags", "at most 46")),
+    ("tag-name-empty", add("  azure-dr:tags: {'': x}\n"), (f":{LAST + 1}:", "an empty tag name")),
     ("tag-name-angle", add("  azure-dr:tags: {'a<b': x}\n"), (f":{LAST + 1}:", "azure-dr:tags.a<b", "< > %")),
     ("tag-name-slash", add("  azure-dr:tags: {'team/app': x}\n"), (f":{LAST + 1}:", "tags.team/app")),
     ("tag-name-percent", add("  azure-dr:tags: {'100%': x}\n"), (f":{LAST + 1}:", "tags.100%")),
@@ -223,6 +234,34 @@ def test_broken_primary_file_is_one_line(tmp_path: Path, text: str | bytes, expe
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in DR_CASES], ids=[c[0] for c in DR_CASES])
 def test_broken_dr_file_is_one_line(tmp_path: Path, text: str | bytes, expected: tuple[str, ...]) -> None:
     assert_one_line(tmp_path, text, expected)
+
+
+def test_a_stack_file_that_is_a_directory_is_one_line(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    (root / "Pulumi.broken.yaml").unlink()
+    (root / "Pulumi.broken.yaml").mkdir()
+    broken = {p.stack: p for p in engine.plan_stacks(["broken"], root)}["broken"]
+    assert broken.error is not None and broken.error.startswith("Pulumi.broken.yaml: cannot be read")
+
+
+VALID = [
+    ("utf8-bom", "\ufeff" + PRIMARY),
+    ("quoted-yaml11-word", edit("environment: prod", 'environment: "no"')),
+    ("yaml12-bool", edit('owns_global: "true"', "owns_global: true")),
+    ("yaml12-bool-capitalised", edit('owns_global: "true"', "owns_global: True")),
+    ("document-marker", "---\n" + PRIMARY),
+    ("anchors", edit("  azure-dr:redis:\n", "  azure-dr:redis: &cache\n")),
+]
+
+
+@pytest.mark.parametrize("text", [v[1] for v in VALID], ids=[v[0] for v in VALID])
+def test_unambiguous_variants_still_plan(tmp_path: Path, text: str) -> None:
+    broken = {p.stack: p for p in engine.plan_stacks(["broken"], project(tmp_path, text))}["broken"]
+    assert broken.error is None, broken.error
+    assert broken.one("azure-native:resources:ResourceGroup").inputs["resourceGroupName"] in (
+        "rg-qlp-prod-uks",
+        "rg-qlp-no-uks",
+    )
 
 
 def test_the_corpus_is_distinct_and_large() -> None:
