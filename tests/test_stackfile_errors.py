@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from drctl import cli, engine
+from drctl import cli, engine, posture
 from drctl.engine import ROOT
+from drctl.stackfiles import load_stack
 
 PRIMARY = (ROOT / "Pulumi.primary.yaml").read_text()
 DR = (ROOT / "Pulumi.dr.yaml").read_text()
@@ -53,7 +54,7 @@ CASES: list[Case] = [
     ("control-character", edit("workload: qlp", "workload: q\x07lp"), (":4:", "U+0007")),
     ("not-utf8", edit("workload: qlp", "workload: q\udce9lp").encode("utf-8", "surrogateescape"), (":4:", "0xe9")),
     ("recursive-alias", add("  azure-dr:tags: &t [*t]\n"), (f":{LAST + 1}:", "alias")),
-    ("nested-too-deep", add("  azure-dr:tags: " + "[" * 3000 + "]" * 3000 + "\n"), (":1:", "nested too deeply")),
+    ("nested-too-deep", add("  azure-dr:tags: " + "[" * 700 + "]" * 700 + "\n"), (":1:", "nested too deeply")),
     (
         "alias-bomb",
         add("".join(f"  x{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(7))),
@@ -255,13 +256,11 @@ VALID = [
 
 
 @pytest.mark.parametrize("text", [v[1] for v in VALID], ids=[v[0] for v in VALID])
-def test_unambiguous_variants_still_plan(tmp_path: Path, text: str) -> None:
-    broken = {p.stack: p for p in engine.plan_stacks(["broken"], project(tmp_path, text))}["broken"]
-    assert broken.error is None, broken.error
-    assert broken.one("azure-native:resources:ResourceGroup").inputs["resourceGroupName"] in (
-        "rg-qlp-prod-uks",
-        "rg-qlp-no-uks",
-    )
+def test_unambiguous_variants_are_read_as_written(tmp_path: Path, text: str) -> None:
+    stack = load_stack(project(tmp_path, text), "broken")
+    config = posture.config_of(stack)  # the program's own validation, as `drctl plan` runs it
+    assert (config.workload, config.owns_global, config.redis.capacity) == ("qlp", True, 1)
+    assert config.environment in ("prod", "no")
 
 
 def test_the_corpus_is_distinct_and_large() -> None:
