@@ -53,11 +53,13 @@ def _unplanned_peer(root: Path, plans: Sequence[StackPlan]) -> str | None:
     stack of the project was not planned (or failed to); None when the planned stacks are all there is."""
     planned = [p for p in plans if p.error is None]
     roles = {p.outputs.get("role") for p in planned}
+    failed = {p.stack for p in plans if p.error}
     missing = [n for n in stack_names(root) if n not in {p.stack for p in planned}]
     if {"active", "standby"} <= roles or not missing:
         return None
+    why = ", ".join(f"{n}: failed to plan" if n in failed else n for n in missing)
     return (
-        f"DR posture not assessed: the pair's other half was not planned ({', '.join(missing)}); "
+        f"DR posture not assessed: the pair's other half was not planned ({why}); "
         f"plan the pair together, e.g. drctl plan {' '.join(sorted({*(p.stack for p in planned), *missing}))}"
     )
 
