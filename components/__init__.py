@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from components.cosmos import CosmosAccount, CosmosArgs
     from components.foundation import FoundationArgs, RegionalFoundation
     from components.keyvault import KeyVault, KeyVaultArgs
-    from components.postgres import PostgresArgs, PostgresServer
+    from components.postgres import PostgresServer, PostgresServerArgs
     from components.recovery import MECHANISMS, Mechanism
     from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
     from components.region import DrRegion, DrRegionArgs
@@ -40,7 +40,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["CosmosAccount", "CosmosArgs"], "components.cosmos"),
     **dict.fromkeys(["FoundationArgs", "RegionalFoundation"], "components.foundation"),
     **dict.fromkeys(["KeyVault", "KeyVaultArgs"], "components.keyvault"),
-    **dict.fromkeys(["PostgresArgs", "PostgresServer"], "components.postgres"),
+    **dict.fromkeys(["PostgresServer", "PostgresServerArgs"], "components.postgres"),
     **dict.fromkeys(["MECHANISMS", "Mechanism"], "components.recovery"),
     **dict.fromkeys(["RedisCache", "RedisCacheArgs", "RedisGeoLink", "RedisGeoLinkArgs"], "components.redis"),
     **dict.fromkeys(["DrRegion", "DrRegionArgs"], "components.region"),
@@ -84,8 +84,8 @@ __all__ = [
     "KeyVaultArgs",
     "Mechanism",
     "PeerContract",
-    "PostgresArgs",
     "PostgresServer",
+    "PostgresServerArgs",
     "RedisCache",
     "RedisCacheArgs",
     "RedisGeoLink",

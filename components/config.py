@@ -1,23 +1,30 @@
 """The stack's configuration: one pydantic model, validated before any resource is registered.
 
-A stack is fully described by ``Pulumi.<stack>.yaml`` under the ``azure-dr:`` namespace. Every block forbids
-unknown keys (a typo is an error, never a silent default), and a wrong value fails with one line naming the key,
-the value and what is allowed. Defaults come from the seed DR plans (QLP: RPO 15 min and RTO 2 h for tier 1,
+A stack is fully described by ``Pulumi.<stack>.yaml`` under the project's namespace (the ``name`` in
+``Pulumi.yaml``; ``azure-dr`` for the shipped project). Every block forbids unknown keys (a typo is an error, never
+a silent default), and a wrong value fails with one line naming the key, the value and what is allowed. Values are
+read strictly: a boolean is ``true``/``false`` and nothing else, a number is never a boolean, and a secret's value
+is never shown. Defaults come from the seed DR plans (QLP: RPO 15 min and RTO 2 h for tier 1,
 30-day backups, 7-year compliance retention) and are the secure, resilient choice.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+import re
+from collections.abc import Collection, Mapping
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from components import limits
 from components.regions import REGIONS, has_zones
 
-NAMESPACE = "azure-dr"
+#: The shipped project's name; the program and drctl use the running project's own name (``pulumi.get_project()``,
+#: the ``name`` in ``Pulumi.yaml``), since Pulumi namespaces config by it.
+DEFAULT_NAMESPACE = "azure-dr"
 
 
 class ConfigError(pulumi.RunError):
@@ -44,10 +51,11 @@ Guid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-
 
 
 class Block(BaseModel):
-    """A config block: unknown keys are refused. Pulumi hands scalars over as strings, so "30" and "true" are
-    read as numbers and booleans; anything else of the wrong type is refused."""
+    """A config block: unknown keys are refused and types are strict (inside a structured value ``"30"`` is not a
+    number and ``"no"`` or ``1`` not a boolean). Pulumi hands top-level scalars over as strings; ``parse_config``
+    reads those once, strictly, by the field's type."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Tier(Block):
@@ -146,7 +154,7 @@ class PostgresServerSettings(Block):
     writer_endpoint: bool = True
     generation: Annotated[int, _range(1, 99, "(server generation)")] = 1
     version: Literal["13", "14", "15", "16", "17"] = "16"
-    sku_name: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4ds_v5"
+    sku_name: Annotated[str, Field(pattern=limits.PG_SKU_PATTERN)] = "Standard_D4ds_v5"
     sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
     storage_size_gb: Literal[32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32767] = 128
     backup_retention_days: Annotated[int, _range(7, 35, "days")] | None = None
@@ -276,7 +284,8 @@ class StackConfig(Block):
     environment: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,4}$")] = "prod"
     role: Literal["active", "standby"]
     region: RegionName
-    peer_stack: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")] | None = None
+    # stack, org/stack or org/project/stack; Pulumi names are at most 100 characters each.
+    peer_stack: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}(/[A-Za-z0-9_.-]{1,100}){0,2}$")] | None = None
     peer_region: RegionName | None = None
     owns_global: bool = False
     global_layer: GlobalLayer = Field(default_factory=GlobalLayer)
@@ -304,6 +313,8 @@ class StackConfig(Block):
             raise _Refused("peer_region", None, "the peer stack's Azure region")
         self._check_postgres()
         self._check_global_services()
+        self._check_limits()
+        self._check_ignored_blocks()
         if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
             raise _Refused(
                 "storage.sku",
@@ -388,6 +399,71 @@ class StackConfig(Block):
             )
         if pg.sku_tier == "Burstable" and pg.high_availability not in (None, "Disabled"):
             raise _Refused(f"{key}.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)")
+
+    def _check_limits(self) -> None:
+        """Azure's limits (components.limits): tags, host names, the PostgreSQL SKU's tier, Cosmos names."""
+        if len(self.tags) > limits.max_user_tags():
+            raise _Refused(
+                "tags",
+                f"{len(self.tags)} tags",
+                f"at most {limits.max_user_tags()} (Azure allows 50 per resource and the program sets 4)",
+            )
+        for name, value in self.tags.items():
+            problem = limits.tag_problem(name, value)
+            if problem is not None:
+                raise _Refused(f"tags.{name[:60]}", value[:60], f"not {problem}")
+        problem = limits.host_name_problem(self.routing.origin_host)
+        if problem is not None:
+            raise _Refused("routing.origin_host", self.routing.origin_host[:80], f"a DNS host name, not {problem}")
+        pg = self.postgres
+        tier = limits.pg_tier_for_sku(pg.sku_name)
+        if tier is not None and tier != pg.sku_tier:
+            raise _Refused(
+                "postgres.sku_tier",
+                pg.sku_tier,
+                f"{tier} for {pg.sku_name} (B-series SKUs are Burstable, D-series GeneralPurpose, E-series "
+                "MemoryOptimized)",
+            )
+        seen: dict[str, str] = {}
+        for i, db in enumerate(self.cosmos.databases):
+            if db.name.lower() in seen:
+                raise _Refused(
+                    f"cosmos.databases[{i}].name",
+                    db.name,
+                    "a name not used by another database (Azure resource names are case-insensitive)",
+                )
+            seen[db.name.lower()] = db.name
+            names: set[str] = set()
+            for j, container in enumerate(db.containers):
+                if container.name.lower() in names:
+                    raise _Refused(
+                        f"cosmos.databases[{i}].containers[{j}].name",
+                        container.name,
+                        f"a name not used by another container of database {db.name}",
+                    )
+                names.add(container.name.lower())
+
+    def _check_ignored_blocks(self) -> None:
+        """Config a stack would silently ignore is refused: Cosmos and the registry's settings belong to the
+        global owner (a non-owner only chooses whether to replicate the registry)."""
+        if self.owns_global:
+            return
+        if "cosmos" in self.model_fields_set:
+            raise _Refused(
+                "cosmos",
+                "set",
+                "unset on a stack with owns_global=false (the global owner's stack "
+                "configures the Cosmos account; here it would be ignored)",
+            )
+        ignored = sorted(self.registry.model_fields_set - {"enabled"})
+        if ignored:
+            raise _Refused(
+                f"registry.{ignored[0]}",
+                getattr(self.registry, ignored[0]),
+                "unset on a stack with "
+                "owns_global=false (only registry.enabled applies to a replica; the owner's stack "
+                "configures the registry)",
+            )
 
     def _check_global_services(self) -> None:
         reg = self.registry
@@ -484,64 +560,131 @@ class _Refused(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
 
 
-def _parse_scalar(raw: Any) -> Any:
-    """Pulumi hands every config value over as a string; structured values (objects, lists) are JSON.
+def _is(annotation: Any, kind: type) -> bool:
+    return annotation is kind or (get_origin(annotation) in (Union, UnionType) and kind in get_args(annotation))
 
-    Scalars stay strings and pydantic reads "30" or "true" where a number or boolean is expected, so a string
-    key such as ``workload: "123"`` is judged as the string it is.
+
+def _from_pulumi(key: str, raw: Any) -> Any:
+    """Read one top-level value as Pulumi hands it over, once and strictly.
+
+    Pulumi passes every scalar as a string and every structured value as JSON (which keeps its types). A boolean
+    field takes exactly ``"true"``/``"false"`` (as Pulumi's own ``Config.get_bool``), an integer field a string of
+    digits; anything else stays a string, for the strict model to refuse with one line.
     """
-    if not isinstance(raw, str) or not raw.lstrip().startswith(("{", "[")):
+    if not isinstance(raw, str):
         return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
+    field = StackConfig.model_fields.get(key)
+    annotation = field.annotation if field is not None else None
+    if raw.lstrip().startswith(("{", "[")):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    if _is(annotation, bool) and raw in ("true", "false"):
+        return raw == "true"
+    if _is(annotation, int) and re.fullmatch(r"-?[0-9]{1,9}", raw):
+        return int(raw)
+    return raw
 
 
-def _format(error: ValidationError) -> str:
+def _shown(value: object, secret: bool) -> str:
+    """A value as an error message shows it: never a secret's, and never more than a line's worth."""
+    if secret:
+        return "[secret]"
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
+#: What a strict type error allows, in the words a stack file uses (pydantic's own message otherwise).
+_TYPE_ALLOWED = {
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected a string (quote it)",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping of its keys",
+    "model_attributes_type": "expected a mapping of its keys",
+    "list_type": "expected a list",
+}
+
+
+def _format(error: ValidationError, namespace: str, secret_keys: Collection[str]) -> str:
     lines = []
     for item in error.errors():
         ctx_error = (item.get("ctx") or {}).get("error")
         if isinstance(ctx_error, _Refused):
-            shown = "required but not set" if ctx_error.value is None else f"{ctx_error.value!r} is not allowed"
-            lines.append(f"{NAMESPACE}:{ctx_error.key}: {shown}; expected {ctx_error.allowed}")
+            secret = ctx_error.key.split(".", 1)[0].split("[", 1)[0] in secret_keys
+            shown = (
+                "required but not set"
+                if ctx_error.value is None
+                else f"{_shown(ctx_error.value, secret)} is not allowed"
+            )
+            lines.append(f"{namespace}:{ctx_error.key}: {shown}; expected {ctx_error.allowed}")
             continue
-        key = ".".join(str(p) for p in item["loc"])
-        msg = item["msg"].removeprefix("Value error, ")
+        key = ""
+        for part in item["loc"]:
+            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        msg = _TYPE_ALLOWED.get(item["type"], item["msg"].removeprefix("Value error, "))
         if item["type"] == "missing":
-            lines.append(f"{NAMESPACE}:{key}: required but not set")
+            lines.append(f"{namespace}:{key}: required but not set")
         elif item["type"] == "extra_forbidden":
             lines.append(
-                f"{NAMESPACE}:{key}: unknown key (a typo?); not part of the "
+                f"{namespace}:{key}: unknown key (a typo?); not part of the "
                 f"{'stack' if len(item['loc']) == 1 else str(item['loc'][0])} config"
             )
         else:
-            lines.append(f"{NAMESPACE}:{key}: {item['input']!r} is not allowed; {msg}")
+            secret = bool(item["loc"]) and str(item["loc"][0]) in secret_keys
+            lines.append(f"{namespace}:{key}: {_shown(item['input'], secret)} is not allowed; {msg}")
     return "; ".join(lines)
 
 
-def parse_config(values: Mapping[str, Any]) -> StackConfig:
+# What Pulumi.yaml's declared defaults hand over for a key the stack does not set (a project default cannot be
+# null): an empty string, or an empty block. Both mean "unset", exactly as if the key were absent.
+UNSET = ("", "{}")
+
+
+def parse_config(
+    values: Mapping[str, Any], namespace: str = DEFAULT_NAMESPACE, secret_keys: Collection[str] = ()
+) -> StackConfig:
     """Validate raw config (keys without the namespace) into a StackConfig, or raise a one-line ConfigError.
 
-    An empty value is an unset one: Pulumi.yaml declares the optional keys (``peer_stack``...) with the default
-    ``""`` because a Pulumi project config default cannot be null.
+    ``namespace`` is the project's name, so messages name the keys as they are written; a value under one of
+    ``secret_keys`` (names without the namespace) is never shown. An empty value is an unset one: Pulumi.yaml
+    declares the optional keys (``peer_stack``...) with the default ``""`` because a Pulumi project config
+    default cannot be null; an empty block ``{}`` likewise).
     """
     try:
-        return StackConfig.model_validate({k: _parse_scalar(v) for k, v in values.items() if v != ""})
+        return StackConfig.model_validate(
+            {
+                k: _from_pulumi(k, v)
+                for k, v in values.items()
+                if not (v in UNSET and k in StackConfig.model_fields)  # an unknown key is refused, even empty
+            }
+        )
     except ValidationError as exc:
-        raise ConfigError(f"invalid stack config: {_format(exc)}") from None
+        raise ConfigError(f"invalid stack config: {_format(exc, namespace, secret_keys)}") from None
 
 
 def load_config() -> StackConfig:
-    """Read every ``azure-dr:*`` key of the running stack and validate it."""
+    """Read every ``<project>:*`` key of the running stack and validate it.
+
+    Pulumi namespaces config by the project's ``name``, so the namespace is ``pulumi.get_project()``: a renamed
+    project reads its own keys, never a stale ``azure-dr:``.
+    """
     from pulumi.runtime import config as runtime_config
 
+    namespace = pulumi.get_project()
     merged = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    prefix = f"{NAMESPACE}:"
-    config = parse_config({k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)})
+    prefix = f"{namespace}:"
+    secret = {*runtime_config.get_config_secret_keys_env(), *(k for k in merged if runtime_config.is_config_secret(k))}
+    config = parse_config(
+        {k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)},
+        namespace,
+        {k[len(prefix) :] for k in secret if k.startswith(prefix)},
+    )
     if config.peer_stack is not None and config.peer_stack.rsplit("/", 1)[-1] == pulumi.get_stack():
         raise ConfigError(
-            f"invalid stack config: {NAMESPACE}:peer_stack: {config.peer_stack!r} is this stack; "
+            f"invalid stack config: {namespace}:peer_stack: {config.peer_stack!r} is this stack; "
             "expected the peer stack's name"
         )
     return config

@@ -6,10 +6,12 @@ Each stack exports every key (None where it owns nothing of that kind); the peer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
+from pulumi.runtime.sync_await import _sync_await
 
 CONTRACT: dict[str, str] = {
     "role": "active | standby",
@@ -25,6 +27,7 @@ CONTRACT: dict[str, str] = {
     "postgres_sku_name": "the server's compute SKU (a replica must be at least this size)",
     "postgres_sku_tier": "the server's compute tier",
     "postgres_storage_gb": "the server's storage size",
+    "postgres_version": "the server's PostgreSQL major version (a read replica runs the same)",
     "key_vault_uri": "the region's Key Vault URI",
     "storage_account_id": "the region's geo-redundant storage account id",
     "log_analytics_workspace_id": "the region's Log Analytics workspace id",
@@ -90,6 +93,18 @@ class PeerContract:
     def __init__(self, peer_stack: str, opts: pulumi.ResourceOptions | None = None) -> None:
         self.stack_name = qualified_stack_name(peer_stack)
         self._ref = pulumi.StackReference(f"peer-{peer_stack.rsplit('/', 1)[-1]}", self.stack_name, opts=opts)
+
+    def read(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The peer's current values of ``keys``, read now, so that config can be checked against them before
+        any resource is registered (None for a key the peer does not export, or whose value is unknown)."""
+        for key in keys:
+            self.get(key)  # refuses a key outside the contract
+
+        async def details() -> list[Any]:
+            found = await asyncio.gather(*(self._ref.get_output_details(k) for k in keys))
+            return [d.value if d.value is not None else d.secret_value for d in found]
+
+        return dict(zip(keys, _sync_await(details()), strict=True))
 
     def get(self, key: str) -> pulumi.Output[Any]:
         """One contract output of the peer; KeyError for a key outside the contract."""

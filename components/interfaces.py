@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import authorization, monitor, network
+from pulumi_azure_native import authorization, network
 
 from components.config import PrivateEndpoint
+from components.diagnostics import diagnostic_setting
 from components.recovery import MECHANISM_TAG
 
 LOCK_LEVEL = "CanNotDelete"
@@ -64,30 +65,26 @@ def protect_data(
     target: pulumi.CustomResource,
     interfaces: DataInterfaces,
     *,
-    diagnostics_uri: pulumi.Input[str] | None = None,
+    diagnostics_target: pulumi.CustomResource | None = None,
     log_categories: bool = True,
     private_endpoint: PrivateEndpoint | None = None,
     private_link_group: str | None = None,
 ) -> None:
     """Lock ``target`` against deletion, send its diagnostics to the region's workspace, reach it privately.
 
-    ``diagnostics_uri`` overrides where diagnostics are read from (storage logs live on the blob service).
+    ``diagnostics_target`` overrides where diagnostics are read from (storage logs live on the blob service);
+    the categories come from ``components.diagnostics`` for that resource's type.
     """
     opts = pulumi.ResourceOptions(parent=parent)
     if interfaces.lock:
         delete_lock(parent, name, target)
     if interfaces.workspace_id is not None:
-        monitor.DiagnosticSetting(
+        diagnostic_setting(
             f"{name}-diagnostics",
-            name="to-log-analytics",
-            resource_uri=diagnostics_uri if diagnostics_uri is not None else target.id,
-            workspace_id=interfaces.workspace_id,
-            log_analytics_destination_type="Dedicated",
-            logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)]
-            if log_categories
-            else None,
-            metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)],
-            opts=opts,
+            diagnostics_target if diagnostics_target is not None else target,
+            interfaces.workspace_id,
+            opts,
+            logs=log_categories,
         )
     if private_endpoint is not None and private_link_group is not None:
         endpoint = network.PrivateEndpoint(

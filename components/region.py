@@ -120,6 +120,7 @@ class DrRegion(pulumi.ComponentResource):
             "postgres_sku_name": cfg.postgres.sku_name,
             "postgres_sku_tier": cfg.postgres.sku_tier,
             "postgres_storage_gb": cfg.postgres.storage_size_gb,
+            "postgres_version": cfg.postgres.version,
             "key_vault_uri": vault.vault_uri,
             "storage_account_id": storage.account_id,
             "log_analytics_workspace_id": foundation.workspace_id,
@@ -294,7 +295,9 @@ class DrRegion(pulumi.ComponentResource):
                     f"{self._global_name}-afd",
                     FrontDoorRouteArgs(
                         profile_name=own["frontdoor_profile_name"],
-                        endpoint_name=names.frontdoor_endpoint,
+                        # From the AFDEndpoint's output, so the route depends on the endpoint (never a re-typed
+                        # name: a first `up` would race the endpoint's creation).
+                        endpoint_name=fd.endpoint_name,
                         origin_group_id=own["origin_group_id"],
                         resource_group_name=self._global.resource_group_name,
                         origins=[origin],

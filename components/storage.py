@@ -82,7 +82,7 @@ class GeoStorage(pulumi.ComponentResource):
             name,
             account,
             i,
-            diagnostics_uri=blob_service.id,
+            diagnostics_target=blob_service,
             private_endpoint=c.private_endpoint,
             private_link_group="blob",
         )

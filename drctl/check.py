@@ -187,8 +187,14 @@ def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
             lines.append(f"  {r.enforcement_level.upper():<9} {r.policy_name:<26} {target}: {message(r)}")
         for e in exempt:
             lines.append(f"  {'EXEMPT':<9} {e.rule:<26} {e.resource or '(stack)'}: {e.reason}")
-    verdict = "FAIL" if report.mandatory or any(p.error for p in plans) else "PASS"
-    lines.append(f"{verdict}: {len(report.mandatory)} mandatory violation(s)")
+    failed = [p.stack for p in plans if p.error]
+    if failed:  # a stack that did not plan was not checked: never a pass, never "0 violations"
+        others = (
+            f"; mandatory violations in the other stacks: {len(report.mandatory)}" if len(plans) > len(failed) else ""
+        )
+        lines.append(f"ERROR: {len(failed)} stack(s) failed to plan and were not checked ({', '.join(failed)}){others}")
+    else:
+        lines.append(f"{'FAIL' if report.mandatory else 'PASS'}: {len(report.mandatory)} mandatory violation(s)")
     return "\n".join(lines)
 
 
@@ -222,4 +228,5 @@ def report_json(plans: Sequence[StackPlan], report: PackReport) -> dict[str, Any
             for p in plans
         ],
         "passed": not report.mandatory and not any(p.error for p in plans),
+        "errors": [{"stack": p.stack, "error": p.error} for p in plans if p.error],
     }

@@ -23,7 +23,8 @@ from drctl.output import emit
 from drctl.project import ProjectNotFoundError, find_root
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
-from drctl.stackfiles import load_stack
+from drctl.stackfiles import error_line, load_stack, stack_names
+from drctl.yamlfile import YamlFileError
 
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]  # argparse's own type, generic in typeshed
@@ -94,10 +95,27 @@ def _print_json(document: Any) -> int:
     return 0
 
 
+def _unplanned_peer(root: Path, plans: Sequence[StackPlan]) -> str | None:
+    """Why the pair's posture cannot be judged from ``plans``: an active or standby half is missing because a
+    stack of the project was not planned (or failed to); None when the planned stacks are all there is."""
+    planned = [p for p in plans if p.error is None]
+    roles = {p.outputs.get("role") for p in planned}
+    failed = {p.stack for p in plans if p.error}
+    missing = [n for n in stack_names(root) if n not in {p.stack for p in planned}]
+    if {"active", "standby"} <= roles or not missing:
+        return None
+    why = ", ".join(f"{n}: failed to plan" if n in failed else n for n in missing)
+    return (
+        f"DR posture not assessed: the pair's other half was not planned ({why}); "
+        f"plan the pair together, e.g. drctl plan {' '.join(sorted({*(p.stack for p in planned), *missing}))}"
+    )
+
+
 def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.ServicePosture]]:
     judge = posture.objectives_stack(plans)
-    if judge is None:
-        return "", []
+    unplanned = _unplanned_peer(root, plans)
+    if judge is None or unplanned is not None:
+        return unplanned or "", []
     config = posture.config_of(load_stack(root, judge.stack))
     stacks = ", ".join(p.stack for p in plans if p.error is None)
     return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
@@ -105,12 +123,15 @@ def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.
 
 def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
     """``drctl plan --json``: the plans, their inputs and the DR posture (schema ``drctl schema plan``)."""
-    _, rows = _posture(root, plans)
-    return {
+    title, rows = _posture(root, plans)
+    document: dict[str, Any] = {
         "schema": schemas.PLAN_ID,
         "stacks": render.plan_json(plans),
         "posture": [render.plain(r.as_dict()) for r in rows],
     }
+    if not rows and title:
+        document["posture_note"] = title
+    return document
 
 
 def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool = False) -> int:
@@ -130,6 +151,8 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool 
         emit("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
             emit("\n" + posture.posture_text(rows, title))
+        elif title:
+            emit("\n" + title)
     for p in failed:
         print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)
     if with_check and not as_json and not failed:
@@ -171,7 +194,8 @@ def cmd_check(
     plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
     report = _run_check(root, plans, config)
     if sarif_path:
-        sarif = json.dumps(to_sarif(report, root=root, plans=plans), indent=2)
+        errors = {p.stack: (p.error, _error_line(root, p.stack, p.error)) for p in plans if p.error}
+        sarif = json.dumps(to_sarif(report, root=root, plans=plans, plan_errors=errors), indent=2)
         if sarif_path == "-":
             emit(sarif)
         else:
@@ -183,6 +207,13 @@ def cmd_check(
     else:
         emit(check.report_text(plans, report))
     return 1 if report.mandatory or any(p.error for p in plans) else 0
+
+
+def _error_line(root: Path, stack: str, message: str) -> int:
+    try:
+        return error_line(load_stack(root, stack), message)
+    except (YamlFileError, FileNotFoundError):
+        return error_line(None, message)
 
 
 class PolicyConfigError(ValueError):

@@ -16,11 +16,12 @@ from pulumi.runtime import mocks, settings
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import ConfigError
+from components.config import ConfigError, parse_config
 from drctl import progress
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
-from drctl.stackfiles import StackFile, load_stack, project_name, stack_names
+from drctl.stackfiles import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
+from drctl.yamlfile import YamlFileError
 
 ORGANIZATION = "organization"
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +64,7 @@ def run_stack(
     try:
         _sync_await(runtime_stack.run_in_stack(run_program))
     except ConfigError as exc:
-        error = str(exc)
+        error = located(stack, str(exc), config_overrides)
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
     outputs = monitor.outputs_by_urn.get(root_urn, {}) if root_urn else {}
     resources = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]
@@ -72,11 +73,41 @@ def run_stack(
     )
 
 
+def located(stack: StackFile, message: str, overrides: Mapping[str, str] | None = None) -> str:
+    """``message`` prefixed with ``Pulumi.<stack>.yaml:<line>:``, the line of the key it names, so an editor or
+    SARIF viewer can jump there (just the file when the value came from ``overrides``, not from the file)."""
+    if stack.path.name and message.startswith(f"{stack.path.name}:"):
+        return message
+    if overrides:
+        return f"{stack.path.name}: {message}"
+    return f"{stack.path.name}:{error_line(stack, message)}: {message}"
+
+
 def peer_of(stack: StackFile, project: str, overrides: Mapping[str, str] | None = None) -> str | None:
-    """The stack name this stack reads through its StackReference, if any."""
+    """The stack name this stack reads through its StackReference, if any (None for a value that is not a stack
+    name at all: config validation refuses it with one line, and no file name is built from it)."""
     key = f"{project}:peer_stack"
     peer = (overrides or {}).get(key, stack.value(key))
-    return peer.rsplit("/", 1)[-1] if peer else None
+    return peer.rsplit("/", 1)[-1] if peer and is_stack_name(peer) else None
+
+
+def _valid(stack: StackFile, overrides: Mapping[str, str] | None) -> bool:
+    """Whether the stack's own config validates: a stack that will be refused anyway needs no peer planned."""
+    prefix = f"{stack.project}:"
+    values = {**stack.config, **(overrides or {})}
+    try:
+        parse_config({k[len(prefix) :]: v for k, v in values.items() if k.startswith(prefix)}, stack.project)
+    except ConfigError:
+        return False
+    return True
+
+
+def _try_load(root: Path, name: str) -> StackFile | YamlFileError:
+    """A stack file, or the one-line error that says why it cannot be read (the stack is then not planned)."""
+    try:
+        return load_stack(root, name)
+    except YamlFileError as exc:
+        return exc
 
 
 def plan_order(
@@ -93,7 +124,9 @@ def plan_order(
     def visit(name: str, seen: tuple[str, ...]) -> None:
         if name in order or name in seen:
             return
-        peer = peer_of(load_stack(root, name), project, (overrides or {}).get(name))
+        stack = _try_load(root, name)
+        mine = (overrides or {}).get(name)
+        peer = None if isinstance(stack, YamlFileError) or not _valid(stack, mine) else peer_of(stack, project, mine)
         if peer is not None and (root / f"Pulumi.{peer}.yaml").exists():
             visit(peer, (*seen, name))
         order.append(name)
@@ -131,10 +164,13 @@ def plan_stacks(
     plans: dict[str, StackPlan] = {}
 
     def plan(name: str) -> StackPlan:
-        stack = load_stack(root, name)
+        stack = _try_load(root, name)
+        if isinstance(stack, YamlFileError):
+            return StackPlan(stack=name, project=project, resources=[], outputs={}, error=str(stack))
         missing = _missing_peer(root, stack, project, overrides.get(name))
         if missing is not None:
-            return StackPlan(stack=name, project=project, resources=[], outputs={}, error=missing)
+            error = located(stack, missing, overrides.get(name))
+            return StackPlan(stack=name, project=project, resources=[], outputs={}, error=error)
         outputs = {n: p.outputs for n, p in plans.items()}
         with progress.step(f"planned stack {name}") as step:
             planned = run_stack(stack, outputs, root, overrides.get(name))
@@ -144,7 +180,8 @@ def plan_stacks(
     for name in order:
         plans[name] = plan(name)
     for index, name in enumerate(order):  # second pass where a peer was planned after its reader
-        peer = peer_of(load_stack(root, name), project, overrides.get(name))
+        stack = _try_load(root, name)
+        peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
         if peer in order and order.index(peer) > index:
             plans[name] = plan(name)
     return [plans[name] for name in order]

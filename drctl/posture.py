@@ -128,8 +128,12 @@ DETECTORS: dict[ServiceName, Detector] = {
 
 
 def config_of(stack: StackFile) -> StackConfig:
-    prefix = "azure-dr:"
-    return parse_config({k[len(prefix) :]: v for k, v in stack.config.items() if k.startswith(prefix)})
+    """The stack's validated config, read under its project's namespace exactly as the program reads it."""
+    prefix = f"{stack.project}:"
+    secrets = {k[len(prefix) :] for k in stack.secret_keys if k.startswith(prefix)}
+    return parse_config(
+        {k[len(prefix) :]: v for k, v in stack.config.items() if k.startswith(prefix)}, stack.project, secrets
+    )
 
 
 def objectives_stack(plans: Sequence[StackPlan]) -> StackPlan | None:

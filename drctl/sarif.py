@@ -156,6 +156,22 @@ def _result(result: PolicyResult, rule_index: int, uri: str, line: int, print_: 
     }
 
 
+#: The rule a stack that failed to plan is reported under: its policies never ran, so the run is not a pass.
+PLAN_ERROR_RULE = "stack-failed-to-plan"
+
+
+def _plan_error(stack: str, message: str, line: int, uri: str, rule_index: int) -> dict[str, Any]:
+    return {
+        "ruleId": PLAN_ERROR_RULE,
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": {"text": f"[stack {stack}] not checked: {message}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line}}}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(stack, PLAN_ERROR_RULE, "")},
+        "properties": {"stack": stack},
+    }
+
+
 def _suppressed(exempt: Exemption, policy: PolicyInfo, rule_index: int, uri: str, line: int) -> dict[str, Any]:
     where = f" ({exempt.urn})" if exempt.urn else ""
     return {
@@ -176,12 +192,15 @@ def to_sarif(
     *,
     root: Path | None = None,
     plans: Sequence[StackPlan] = (),
+    plan_errors: Mapping[str, tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run: a rule per policy, a result per violation and per exemption.
 
     ``source_files`` maps a stack to the repository-relative path of its config file (default
     ``Pulumi.<stack>.yaml``). With ``root`` (the project directory) results point at the config line, and rules
-    carry their help from the pack's own metadata.
+    carry their help from the pack's own metadata. ``plan_errors`` maps a stack that failed to plan to its message
+    and the line of its config file the message points at: each is an error result, and the run is marked
+    unsuccessful.
     """
     files = dict(source_files or {})
     try:
@@ -226,10 +245,18 @@ def to_sarif(
                 )
                 exempt_line = tag_line if depth == 3 else exempt_line
             results.append(_suppressed(e, by_name[e.rule], index[e.rule], uri(stack), exempt_line))
-    driver: dict[str, Any] = {
-        "name": TOOL_NAME,
-        "rules": [_rule(p, docs.get(p.name)) for p in policies],
-    }
+    rules = [_rule(p, docs.get(p.name)) for p in policies]
+    if plan_errors:
+        rules.append(
+            {
+                "id": PLAN_ERROR_RULE,
+                "shortDescription": {"text": "The stack failed to plan, so no policy was checked"},
+                "defaultConfiguration": {"level": "error"},
+            }
+        )
+        for stack, (message, error_line) in plan_errors.items():
+            results.append(_plan_error(stack, message, error_line, uri(stack), len(rules) - 1))
+    driver: dict[str, Any] = {"name": TOOL_NAME, "rules": rules}
     if report.pack_version:
         driver["version"] = report.pack_version
     return {
@@ -239,6 +266,7 @@ def to_sarif(
             {
                 "tool": {"driver": driver},
                 "columnKind": "utf16CodeUnits",
+                "invocations": [{"executionSuccessful": not plan_errors}],
                 "results": results,
                 "properties": {"policyPack": report.pack_name, "policyPackVersion": report.pack_version},
             }

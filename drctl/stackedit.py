@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from drctl.stackfiles import StackFile, project_name, stack_from_data
+from drctl.stackfiles import StackFile, project_name, stack_from_text
 
 DELETE = object()  # an Edit value: remove the key
 
@@ -99,8 +99,7 @@ class StackDocument:
 
     def stack_file(self) -> StackFile:
         """The edited config as the engine hands it to the program (no file written)."""
-        plain = YAML(typ="safe").load(self.text()) or {}
-        return stack_from_data(self.root, self.stack, plain, self.path)
+        return stack_from_text(self.root, self.stack, self.text())
 
     def write(self) -> None:
         self.path.write_text(self.text())

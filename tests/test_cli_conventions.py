@@ -135,7 +135,7 @@ def test_progress_only_for_a_person_at_a_terminal(
     plans = engine.plan_stacks(["primary"], ROOT)
     err = capsys.readouterr().err
     assert plans[0].error is None
-    assert err.startswith("drctl: planned stack primary: 32 resources (") and err.rstrip().endswith(" s)")
+    assert err.startswith("drctl: planned stack primary: 33 resources (") and err.rstrip().endswith(" s)")
     monkeypatch.setattr(progress, "THRESHOLD_SECONDS", 3600.0)
     with progress.step("fast step"):
         pass

@@ -36,7 +36,7 @@ CASES = [
     ("dr", {"azure-dr:peer_stack": ""}, "azure-dr:peer_stack", "required but not set"),  # "" is unset
     ("primary", with_block("primary", PG, sku_nme="Standard_D2ds_v5"), "postgres.sku_nme", "unknown key"),
     ("primary", {"azure-dr:postgress": "{}"}, "azure-dr:postgress", "unknown key"),
-    ("primary", {"azure-dr:locks": "maybe"}, "azure-dr:locks", "valid boolean"),
+    ("primary", {"azure-dr:locks": "maybe"}, "azure-dr:locks", "expected true or false"),
     ("primary", with_block("primary", PG, storage_size_gb="big"), "postgres.storage_size_gb", "'big'"),
     (
         "dr",
@@ -148,7 +148,8 @@ def test_drctl_exits_nonzero_with_one_line_and_no_traceback(tmp_path: Path) -> N
     assert run.returncode == 1
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert errors == [
-        "drctl: stack broken: invalid stack config: azure-dr:objectives.backup_retention_days: 60 is not "
+        "drctl: stack broken: Pulumi.broken.yaml:15: invalid stack config: "
+        "azure-dr:objectives.backup_retention_days: 60 is not "
         "allowed; allowed: 7-35 days"
     ]
     assert "Traceback" not in run.stdout + run.stderr

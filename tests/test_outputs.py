@@ -256,7 +256,7 @@ def test_diagram_is_drawn_from_the_plans(shipped: dict[str, StackPlan], tmp_path
     edges = {(e.source, e.target, e.label) for e in topo.edges}
     assert ("primary_qlp_uksouth_psql_server", "dr_qlp_ukwest_psql_server", "async replication") in edges
     assert ("primary_qlp_uksouth_redis_cache", "dr_qlp_ukwest_redis_cache", "geo-replication, link in dr") in edges
-    assert ("primary_qlp_uksouth_afd_origins", "dr_qlp_ukwest_origin_origin", "priority 2") in edges
+    assert ("primary_qlp_prod_global_afd_origins", "dr_qlp_ukwest_origin_origin", "priority 2") in edges
     svg = ET.fromstring(diagram.svg(topo))
     labels = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert "PostgreSQL psql-qlp-prod-ukw-1" in labels and "async replication" in labels

@@ -1,7 +1,10 @@
 """A DR replica is at least the primary's size, so it can carry the load after promotion.
 
-PostgreSQL: tier, vCores and storage against the peer's exported SKU. Redis: a geo-secondary's capacity against
-the peer's (Azure requires equal or larger, and equal for geo-failover).
+PostgreSQL: tier, vCores and storage against the peer's exported SKU (a replica is scaled up before its primary
+and down after it). Redis: a geo-secondary's capacity equals the peer's: Azure requires equal or larger, equal
+for geo-failover, and refuses to scale either cache while linked (Microsoft Learn, "Configure passive
+geo-replication for Premium Azure Cache for Redis instances"), so a difference means a resize that skipped the
+unlink-scale-relink runbook.
 """
 
 import re
@@ -45,6 +48,12 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
             capacity, primary_capacity = number(dig(cache.props, "sku.capacity"), 0), number(peer["redis_capacity"], 0)
             if capacity < primary_capacity:
                 yield f"{cache.name}: capacity {capacity:g} is below the primary's {primary_capacity:g}", cache.urn
+            elif capacity != primary_capacity:
+                yield (
+                    f"{cache.name}: capacity {capacity:g} differs from the primary's {primary_capacity:g}; a linked "
+                    "cache can't be scaled (unlink, scale the primary, then scale and relink the secondary)",
+                    cache.urn,
+                )
 
 
 RULE = StackRule(

@@ -20,8 +20,10 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
     if peer_outputs(args.resources).get("owns_global") is not True:
         return
     for resource in of_type(args.resources, *GLOBAL_TYPES):
+        # Config is namespaced by the project's name, the second field of the URN.
+        project = resource.urn.split("::")[1] if resource.urn.count("::") >= 3 else "azure-dr"
         yield (
-            f"{resource.name}: the peer stack already owns the global layer; set azure-dr:owns_global to false "
+            f"{resource.name}: the peer stack already owns the global layer; set {project}:owns_global to false "
             "on one of the two stacks",
             resource.urn,
         )
