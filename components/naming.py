@@ -61,6 +61,24 @@ class Names:
     def frontdoor_origin(self) -> str:
         return f"origin-{self._base}"
 
+    @property
+    def backup_vault(self) -> str:
+        """2-50 letters, digits and hyphens."""
+        return f"bvault-{self._base}"
+
+    @property
+    def action_group(self) -> str:
+        return f"ag-{self._base}"
+
+    @property
+    def action_group_short(self) -> str:
+        """At most 12 characters (shown in SMS and e-mail subjects)."""
+        return f"dr-{self.workload}-{region(self.region_name).short}"[:12]
+
+    @property
+    def chaos_experiment_prefix(self) -> str:
+        return f"chaos-{self._base}"
+
     # global objects: one per pair, named without a region
     @property
     def container_registry(self) -> str:

@@ -16,6 +16,7 @@ from pulumi_azure_native import authorization
 from components.config import StackConfig
 from components.contract import GLOBAL_KEYS, PeerContract
 from components.cosmos import CosmosAccount, CosmosArgs
+from components.dr_operations import RegionRefs, add_dr_operations
 from components.foundation import FoundationArgs, RegionalFoundation
 from components.interfaces import DataInterfaces
 from components.keyvault import KeyVault, KeyVaultArgs
@@ -141,6 +142,8 @@ class DrRegion(pulumi.ComponentResource):
                 else None
             )
             self._redis(interfaces, target)
+        # Long-term backup, compliance storage, alerts and drills: components/dr_operations.py.
+        add_dr_operations(self, name, cfg, self.names, RegionRefs(self.contract, interfaces, client.subscription_id))
         self.register_outputs(self.contract)
 
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
