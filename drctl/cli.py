@@ -56,16 +56,25 @@ def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.
     return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
 
 
+def _retention(root: Path, plans: Sequence[StackPlan]) -> posture.RetentionPosture:
+    judge = posture.objectives_stack(plans)
+    assert judge is not None  # only called when the posture has rows
+    return posture.long_term_retention(plans, posture.config_of(load_stack(root, judge.stack)))
+
+
 def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
     plans = engine.plan_stacks(stacks or None, root)
     title, rows = _posture(root, plans)
     if as_json:
         document = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
+        if rows:
+            document["long_term_retention"] = _retention(root, plans).as_dict()
         print(json.dumps(document, indent=2, default=str))
     else:
         print("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
             print("\n" + posture.posture_text(rows, title))
+            print(posture.retention_text(_retention(root, plans)))
     failed = [p for p in plans if p.error]
     for p in failed:
         print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)
