@@ -81,7 +81,9 @@ class DrAlerts(pulumi.ComponentResource):
             location="global",
             enabled=True,
             email_receivers=[
-                monitor.MicrosoftCommonEmailReceiverArgs(name=r.name, email_address=r.target, use_common_alert_schema=True)
+                monitor.MicrosoftCommonEmailReceiverArgs(
+                    name=r.name, email_address=r.target, use_common_alert_schema=True
+                )
                 for r in args.emails
             ],
             webhook_receivers=[

@@ -107,9 +107,7 @@ class LongTermBackup(pulumi.ComponentResource):
             location=i.location,
             identity=dataprotection.DppIdentityDetailsArgs(type="SystemAssigned"),
             properties=dataprotection.BackupVaultArgs(
-                storage_settings=[
-                    dataprotection.StorageSettingArgs(datastore_type="VaultStore", type=args.redundancy)
-                ],
+                storage_settings=[dataprotection.StorageSettingArgs(datastore_type="VaultStore", type=args.redundancy)],
                 feature_settings=dataprotection.FeatureSettingsArgs(
                     cross_region_restore_settings=dataprotection.CrossRegionRestoreSettingsArgs(
                         state="Enabled" if args.cross_region_restore else "Disabled"

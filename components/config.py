@@ -244,16 +244,12 @@ class BackupVault(Block):
     soft_delete: Literal["On", "AlwaysOn"] = "On"
     soft_delete_days: Annotated[int, _range(14, 180, "days")] = 14
     immutability: Literal["Disabled", "Unlocked", "Locked"] = "Unlocked"
-    weekly_backup_day: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = (
-        "Sunday"
-    )
+    weekly_backup_day: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
     weekly_backup_hour_utc: Annotated[int, _range(0, 23, "(hour of day, UTC)")] = 2
     retained_instances: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]] = Field(
         default_factory=list
     )
-    compliance_container: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")] | None = (
-        "compliance"
-    )
+    compliance_container: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")] | None = "compliance"
 
 
 class EmailReceiver(Block):

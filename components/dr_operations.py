@@ -161,7 +161,9 @@ def _alerts(
     if not cfg.is_active:
         metric.append(MetricAlertSpec("pg-replica-lag", c["postgres_server_id"], t.pg_replica_lag_seconds, window))
         if cfg.redis.enabled and cfg.redis.dr_mechanism == "geo-replication":
-            metric.append(MetricAlertSpec("redis-link-health", c["redis_cache_id"], t.for_signal("redis-link-health"), window))
+            metric.append(
+                MetricAlertSpec("redis-link-health", c["redis_cache_id"], t.for_signal("redis-link-health"), window)
+            )
             metric.append(MetricAlertSpec("redis-link-lag", c["redis_cache_id"], t.redis_link_lag_seconds, window))
     if cfg.owns_global and cfg.cosmos.enabled:
         account = pulumi.Output.concat("/providers/Microsoft.DocumentDB/databaseAccounts/", c["cosmos_account_name"])
@@ -173,7 +175,9 @@ def _alerts(
         profile_id = pulumi.Output.from_input(c["origin_group_id"]).apply(
             lambda gid: str(gid).split("/originGroups/", 1)[0]
         )
-        metric.append(MetricAlertSpec("frontdoor-origin-health", profile_id, t.for_signal("frontdoor-origin-health"), window))
+        metric.append(
+            MetricAlertSpec("frontdoor-origin-health", profile_id, t.for_signal("frontdoor-origin-health"), window)
+        )
     logs: list[LogAlertSpec] = []
     if has_instances:
         logs.append(LogAlertSpec("backup-job-failure", BACKUP_FAILED_JOBS_QUERY, t.for_signal("backup-job-failure")))
@@ -222,7 +226,9 @@ def _drill_targets(cfg: StackConfig, refs: RegionRefs) -> list[DrillTarget]:
     if "redis-reboot" in d.experiments and cfg.redis.enabled:
         cache = c["redis_cache_id"]
         targets.append(
-            DrillTarget("redis-reboot", pulumi.Output.from_input(cache).apply(lambda i: str(i).rsplit("/", 1)[-1]), rg, cache)
+            DrillTarget(
+                "redis-reboot", pulumi.Output.from_input(cache).apply(lambda i: str(i).rsplit("/", 1)[-1]), rg, cache
+            )
         )
     if "nsg-block" in d.experiments and d.app_nsg_id:
         group, nsg = _parsed(d.app_nsg_id)

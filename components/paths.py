@@ -3,7 +3,7 @@ policy rules and the tests share."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -13,7 +13,7 @@ def dig(values: Mapping[str, Any], path: str) -> Any:
     A numeric step indexes a list (``properties.policyRules.0.name``)."""
     current: Any = values
     for part in path.split("."):
-        if isinstance(current, list) and part.isdigit():
+        if isinstance(current, Sequence) and not isinstance(current, str) and part.isdigit():
             current = current[int(part)] if int(part) < len(current) else None
             continue
         if not isinstance(current, Mapping):

@@ -11,7 +11,9 @@ from pulumi_azure_native import authorization
 
 # Learn, "Back up Azure Database for PostgreSQL flexible server" (vault MSI permissions); the Az.DataProtection
 # manifest for PGFlexServer lists the same two: datasourcePermissions and datasourceRGPermissions.
-PG_FLEX_LTR_BACKUP = "c088a766-074b-43ba-90d4-1fb21feae531"  # PostgreSQL Flexible Server Long Term Retention Backup Role
+PG_FLEX_LTR_BACKUP = (
+    "c088a766-074b-43ba-90d4-1fb21feae531"  # PostgreSQL Flexible Server Long Term Retention Backup Role
+)
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 # Learn, "Supported resource types and role assignments for Chaos Studio".
 COSMOS_DB_OPERATOR = "230815da-be43-4aae-9cb4-875f7bd000aa"

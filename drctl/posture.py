@@ -212,7 +212,9 @@ def long_term_retention(plans: Sequence[StackPlan], objectives: StackConfig) -> 
     )
     vaults = _all(usable, "azure-native:dataprotection:BackupVault")
     redundancy = str(dig(vaults[0].inputs, "properties.storageSettings.0.type")) if vaults else None
-    return RetentionPosture(max(kept) if kept else None, objectives.objectives.long_term_retention_years, servers, redundancy)
+    return RetentionPosture(
+        max(kept) if kept else None, objectives.objectives.long_term_retention_years, servers, redundancy
+    )
 
 
 def retention_text(ltr: RetentionPosture) -> str:
@@ -224,4 +226,3 @@ def retention_text(ltr: RetentionPosture) -> str:
         f"  {'LTR':<11} {'weekly':<6} {'-':>8} {'-':>8}   {'keep ' + str(ltr.objective_years) + ' y':<17} {status} "
         f"weekly backups kept {kept} in the Backup vault ({ltr.redundancy or 'none'}): {where}"
     )
-
