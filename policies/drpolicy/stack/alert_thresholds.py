@@ -48,7 +48,10 @@ def _problems(alert: PolicyResource, signal: Signal, settings: Mapping[str, Any]
     window = minutes_of(str(alert.props.get("windowSize") or ""))
     rto = settings.get(f"{signal.service}_rto_minutes")
     if signal.judged_by != "backup-interval" and rto is not None and (window is None or window >= rto):
-        yield f"windowSize {alert.props.get('windowSize')}; detection must take less than the {signal.service} RTO ({rto:g} min)"
+        yield (
+            f"windowSize {alert.props.get('windowSize')}; detection must take less than the {signal.service} "
+            f"RTO ({rto:g} min)"
+        )
 
 
 def check(args: StackValidationArgs, settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
