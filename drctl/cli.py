@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import ConfigError
-from drctl import check, engine, posture, render
+from drctl import check, drill, engine, posture, render
 from drctl.analyzer import PolicyPackError
 from drctl.recording import StackPlan
 from drctl.sarif import to_sarif
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
     thresholds.add_argument("stack")
+    drill.add_parser(sub)
     return parser
 
 
@@ -137,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
         if args.command == "policy-config":
             return cmd_policy_config(args.root, args.stack)
+        if args.command == "drill":
+            return drill.run(args)
         if args.command == "check":
             return cmd_check(args.root, args.stacks, args.json, args.sarif, args.policy_config)
     except FileNotFoundError as exc:
