@@ -30,8 +30,8 @@ CHAOS_API = "2024-03-22-preview"  # the SDK's API version for Microsoft.Chaos (f
 
 # Where to read each service's replication figure by hand, beside its alert (the commands are az CLI).
 READ_BY_HAND: dict[ServiceName, str] = {
-    "postgresql": "az monitor metrics list --resource <standby server id> --metric physical_replication_delay_in_seconds "
-    "--aggregation Maximum --interval PT1M",
+    "postgresql": "az monitor metrics list --resource <standby server id> "
+    "--metric physical_replication_delay_in_seconds --aggregation Maximum --interval PT1M",
     "cosmos": "az monitor metrics list --resource <account id> --metric ReplicationLatency --aggregation Maximum; "
     "az cosmosdb show --query writeLocations[0].locationName",
     "storage": "az storage account show --name <account> --expand geoReplicationStats "
