@@ -54,7 +54,7 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
         if _watched(server, metric, "pg-replica-lag"):
             continue
         backed_up = any(
-            _targets(i, "properties", dig(i.props, "properties.dataSourceInfo.resourceId"), server) for i in instances
+            _targets(i, "properties", dig(i.props, "properties.dataSourceInfo.resourceID"), server) for i in instances
         )
         missing = sorted({"backup-job-failure", "backup-age"} - logs)
         if backed_up and not missing:
