@@ -296,7 +296,11 @@ def _when(value: str | None) -> datetime:
 
 def run(args: argparse.Namespace) -> int:
     """Plan the pair, print the drill plan, write the report when asked."""
-    when = _when(args.date)
+    try:
+        when = _when(args.date)
+    except ValueError as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 2
     plans = engine.plan_stacks(args.stacks or None, args.root)
     failed = [p for p in plans if p.error]
     for p in failed:
