@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 from pulumi_azure_native import authorization, dataprotection
@@ -208,7 +208,7 @@ class LongTermBackup(pulumi.ComponentResource):
                 ),
             ]
             self.role_assignments.extend(grants)
-            datasource = dict(
+            datasource: dict[str, Any] = dict(
                 resource_id=server.server_id,
                 datasource_type=PG_FLEX,
                 object_type="Datasource",

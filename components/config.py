@@ -287,7 +287,7 @@ class Drills(Block):
     """
 
     enabled: bool = False
-    experiments: list[DrillName] = Field(default_factory=lambda: ["cosmos-failover", "redis-reboot"])
+    experiments: list[DrillName] = Field(default_factory=lambda: list[DrillName](["cosmos-failover", "redis-reboot"]))
     duration_minutes: Annotated[int, _range(1, 720, "minutes")] = 15
     app_nsg_id: ArmId | None = None
     aks_cluster_id: ArmId | None = None

@@ -67,7 +67,7 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool) -> int:
     plans = engine.plan_stacks(stacks or None, root)
     title, rows = _posture(root, plans)
     if as_json:
-        document = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
+        document: dict[str, Any] = {"stacks": render.plan_json(plans), "posture": [r.as_dict() for r in rows]}
         if rows:
             document["long_term_retention"] = _retention(root, plans).as_dict()
         print(json.dumps(document, indent=2, default=str))

@@ -10,7 +10,7 @@ import pytest
 from components import roles
 from components.compliance import retention_days
 from components.config import ConfigError, parse_config
-from components.health_signals import SIGNAL_TAG, lag_limit, SIGNALS, thresholds
+from components.health_signals import SIGNAL_TAG, SIGNALS, lag_limit, thresholds
 from drctl.recording import RecordedResource, StackPlan
 from drctl.replacement import deleted, replacements
 from tests.conftest import plan
