@@ -11,8 +11,11 @@ from components import roles
 from components.compliance import retention_days
 from components.config import ConfigError, parse_config
 from components.health_signals import SIGNAL_TAG, SIGNALS, lag_limit, thresholds
+from drctl import posture, render
+from drctl.engine import ROOT
 from drctl.recording import RecordedResource, StackPlan
 from drctl.replacement import deleted, replacements
+from drctl.stackfiles import load_stack
 from tests.conftest import plan
 from tests.helpers import dig, stack_value, with_block
 
@@ -366,3 +369,44 @@ def test_config_refuses_a_network_drill_without_its_nsg() -> None:
                 "drills": json.dumps({"enabled": True, "experiments": ["nsg-block"]}),
             }
         )
+
+
+# ------------------------------------------------------------------------------------------------------------
+# What the plan shows
+
+
+def test_plan_text_shows_vault_policy_instance_and_alert_thresholds(primary: StackPlan, dr: StackPlan) -> None:
+    text = render.plan_text(primary)
+    assert (
+        "dataprotection:BackupVault qlp-uksouth-backup-vault [protected, locked]  storage=VaultStore:GeoRedundant "
+        "crossRegionRestore=Enabled softDelete=On softDeleteDays=14 immutability=Unlocked"
+    ) in text
+    assert (
+        "dataprotection:BackupPolicy qlp-uksouth-backup-policy-7y  schedule=R/2024-01-07T02:00:00+00:00/P1W keep=P7Y"
+        in text
+    )
+    assert "server=psql-qlp-prod-uks-1 policy=pgflex-weekly-7y (id)" in text
+    assert "storage:BlobContainerImmutabilityPolicy qlp-uksouth-compliance-worm [protected]  wormDays=2557" in text
+    assert "signal=backup-age measure=AgeHours when=GreaterThan threshold=192 window=P1D" in text
+    assert (
+        "monitor:MetricAlert qlp-ukwest-alerts-pg-replica-lag  metric=physical_replication_delay_in_seconds "
+        "when=GreaterThan threshold=450 window=PT5M scope=psql-qlp-prod-ukw-1 (id)"
+    ) in render.plan_text(dr)
+
+
+def test_posture_adds_the_long_term_retention_line(shipped: dict[str, StackPlan]) -> None:
+    objectives = posture.config_of(load_stack(ROOT, "primary"))
+    ltr = posture.long_term_retention(list(shipped.values()), objectives)
+    assert (ltr.kept_years, ltr.objective_years, ltr.protected_servers, ltr.meets) == (
+        7,
+        7,
+        ("psql-qlp-prod-uks-1",),
+        True,
+    )
+    assert "LTR" in posture.retention_text(ltr) and " ok  weekly backups kept 7 y" in posture.retention_text(ltr)
+    off = plan({"primary": with_block("primary", "backup", enabled=False)})
+    gap = posture.long_term_retention(list(off.values()), objectives)
+    # dr's vault still has the policy, but no server is protected any more
+    assert not gap.meets and "GAP weekly backups kept 7 y in the Backup vault (GeoRedundant): no server protected" in (
+        posture.retention_text(gap)
+    )
