@@ -183,7 +183,9 @@ class LongTermBackup(pulumi.ComponentResource):
                     ),
                 ],
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            # A new retention is a new policy; the old one is then dropped from the stack but kept in Azure: the
+            # vault's CanNotDelete lock (inherited by its children) would refuse the delete, and nothing is lost.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
         principal = vault.identity.apply(lambda identity: identity.principal_id if identity else None)
         self.instances = {}

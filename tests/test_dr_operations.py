@@ -86,6 +86,7 @@ def test_retention_years_and_schedule_come_from_config() -> None:
     policy = p.one(POLICY)
     # A policy cannot be updated in Azure: a new retention is a new policy, and the instance moves to it.
     assert policy.name.endswith("-policy-10y") and policy.inputs["backupPolicyName"] == "pgflex-weekly-10y"
+    assert policy.retain_on_delete  # the old policy leaves the stack, not Azure (the vault lock refuses deletes)
     rules = policy.inputs["properties"]["policyRules"]
     assert dig(rules[1], "lifecycles.0.deleteAfter.duration") == "P10Y"
     assert dig(rules[0], "trigger.schedule.repeatingTimeIntervals") == ["R/2024-01-03T23:00:00+00:00/P1W"]
@@ -348,6 +349,10 @@ def test_enabled_drills_declare_targets_capabilities_experiments_and_roles() -> 
         (roles.NETWORK_CONTRIBUTOR, NSG, principal["nsg-block"]),
     }
     assert all(e.inputs["identity"]["type"] == "SystemAssigned" for e in p.of_type(EXPERIMENT))
+    assert (
+        "chaos:Experiment qlp-uksouth-drills-cosmos-failover  fault=urn:csci:microsoft:cosmosDB:failover/1.0 "
+        "duration=PT15M"
+    ) in render.plan_text(p)
 
 
 def test_drills_fault_only_the_active_region() -> None:
