@@ -22,7 +22,8 @@ def _rg(inputs: Inputs) -> str:
 
 
 # ARM paths by type token. ``{key}`` is an input; a path starting with ``{`` hangs under another resource's id
-# (extension resources), any other path sits under the resource group's ``providers``.
+# (extension resources), any other path sits under the resource group's ``providers`` (a leading ``@`` only marks
+# such a path that starts with an input, e.g. a Chaos target on a resource of the group).
 ID_TEMPLATES: dict[str, str] = {
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
     "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
