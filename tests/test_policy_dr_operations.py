@@ -8,6 +8,8 @@ from drctl import check, posture
 from drctl.engine import ROOT
 from drctl.recording import RecordedResource
 from drctl.stackfiles import load_stack
+from tests.conftest import plan
+from tests.helpers import with_block
 from tests.policy_harness import analyze, make_resource
 
 PG = "azure-native:dbforpostgresql:Server"
@@ -197,3 +199,19 @@ def test_the_check_holds_each_stack_to_its_own_objectives() -> None:
     assert config["alert-thresholds"]["postgresql_rpo_minutes"] == 15
     assert config["alert-thresholds"]["redis_rpo_minutes"] == 60
     assert config["alert-thresholds"]["routing_rto_minutes"] == 120
+
+
+def test_drctl_check_flags_a_stack_without_alerts_or_geo_redundant_backups() -> None:
+    wrong = {
+        **with_block("primary", "alerts", enabled=False),
+        **with_block("primary", "backup", redundancy="LocallyRedundant", cross_region_restore=False),
+    }
+    plans = list(plan({"primary": wrong}, ["primary"]).values())
+    stacks = {p.stack: posture.config_of(load_stack(ROOT, p.stack)) for p in plans}
+    report = check.check_plans(plans, ROOT / "policies", None, stacks)
+    found = {(r.policy_name, r.urn.rsplit("::", 1)[-1]) for r in report.mandatory}
+    assert found == {
+        ("alert-coverage", "qlp-uksouth-psql-server"),
+        ("alert-coverage", "qlp-uksouth-cosmos-account"),
+        ("backup-vault-redundancy", "qlp-uksouth-backup-vault"),
+    }
