@@ -64,6 +64,8 @@ class RegionRefs:
     contract: Mapping[str, pulumi.Input[Any]]
     interfaces: DataInterfaces
     subscription_id: pulumi.Input[str]
+    #: the Cosmos account's own id (it may live in another resource group than the region's).
+    cosmos_account_id: pulumi.Input[str] | None = None
 
 
 def _arm(subscription: pulumi.Input[str], group: pulumi.Input[str], path: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -155,7 +157,7 @@ def _alerts(
     *,
     has_instances: bool,
 ) -> DrAlerts:
-    t, c, sub, rg = stack_thresholds(cfg), refs.contract, refs.subscription_id, refs.interfaces.resource_group_name
+    t, c = stack_thresholds(cfg), refs.contract
     window = t.window_minutes
     metric: list[MetricAlertSpec] = []
     if not cfg.is_active:
@@ -165,9 +167,8 @@ def _alerts(
                 MetricAlertSpec("redis-link-health", c["redis_cache_id"], t.for_signal("redis-link-health"), window)
             )
             metric.append(MetricAlertSpec("redis-link-lag", c["redis_cache_id"], t.redis_link_lag_seconds, window))
-    if cfg.owns_global and cfg.cosmos.enabled:
-        account = pulumi.Output.concat("/providers/Microsoft.DocumentDB/databaseAccounts/", c["cosmos_account_name"])
-        cosmos_id = _arm(sub, rg, account)
+    if cfg.owns_global and cfg.cosmos.enabled and refs.cosmos_account_id is not None:
+        cosmos_id = refs.cosmos_account_id
         metric.append(MetricAlertSpec("cosmos-replication-latency", cosmos_id, t.cosmos_replication_latency_ms, window))
         # ServiceAvailability has a one-hour grain: a shorter window has no data point.
         metric.append(MetricAlertSpec("cosmos-availability", cosmos_id, t.for_signal("cosmos-availability"), 60))
@@ -212,14 +213,15 @@ def _parsed(arm_id: str) -> tuple[str, str]:
 def _drill_targets(cfg: StackConfig, refs: RegionRefs) -> list[DrillTarget]:
     c, rg, d = refs.contract, refs.interfaces.resource_group_name, cfg.drills
     targets: list[DrillTarget] = []
-    if "cosmos-failover" in d.experiments and cfg.owns_global and cfg.cosmos.enabled and cfg.peer_region:
-        account = pulumi.Output.concat("/providers/Microsoft.DocumentDB/databaseAccounts/", c["cosmos_account_name"])
+    account = refs.cosmos_account_id
+    if "cosmos-failover" in d.experiments and cfg.owns_global and account is not None and cfg.peer_region:
+        account_id = pulumi.Output.from_input(account)
         targets.append(
             DrillTarget(
                 "cosmos-failover",
                 c["cosmos_account_name"],
-                rg,
-                _arm(refs.subscription_id, rg, account),
+                account_id.apply(lambda i: str(i).split("/resourceGroups/", 1)[1].split("/", 1)[0]),
+                account_id,
                 {"readRegion": region_facts(cfg.peer_region).display_name},
             )
         )

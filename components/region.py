@@ -49,6 +49,7 @@ class DrRegion(pulumi.ComponentResource):
     """Everything one stack owns; ``contract`` holds the outputs the peer stack reads."""
 
     contract: dict[str, pulumi.Input[Any]]
+    cosmos_account_id: pulumi.Output[str] | None = None  # set when this stack owns the Cosmos account
 
     def __init__(self, name: str, args: DrRegionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:region:DrRegion", name, None, opts)
@@ -143,7 +144,8 @@ class DrRegion(pulumi.ComponentResource):
             )
             self._redis(interfaces, target)
         # Long-term backup, compliance storage, alerts and drills: components/dr_operations.py.
-        add_dr_operations(self, name, cfg, self.names, RegionRefs(self.contract, interfaces, client.subscription_id))
+        refs = RegionRefs(self.contract, interfaces, client.subscription_id, self.cosmos_account_id)
+        add_dr_operations(self, name, cfg, self.names, refs)
         self.register_outputs(self.contract)
 
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
@@ -250,6 +252,7 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
+        self.cosmos_account_id = cosmos.account_id
 
     def _registry(self, interfaces: DataInterfaces) -> None:
         cfg = self._cfg
