@@ -301,6 +301,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
+    if args.report is not None and not args.report.parent.is_dir():
+        print(f"drctl: --report {args.report}: no such directory {args.report.parent}", file=sys.stderr)
+        return 2
     plans = engine.plan_stacks(args.stacks or None, args.root)
     failed = [p for p in plans if p.error]
     for p in failed:

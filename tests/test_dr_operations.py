@@ -16,7 +16,7 @@ from drctl.engine import ROOT
 from drctl.recording import RecordedResource, StackPlan
 from drctl.replacement import deleted, replacements
 from drctl.stackfiles import load_stack
-from tests.conftest import plan
+from tests.conftest import plan, plan_one
 from tests.helpers import dig, stack_value, with_block
 
 VAULT = "azure-native:dataprotection:BackupVault"
@@ -78,7 +78,9 @@ def test_retention_years_and_schedule_come_from_config() -> None:
         {
             "primary": {
                 "azure-dr:objectives": json.dumps(objectives),
-                **with_block("primary", "backup", weekly_backup_day="Wednesday", weekly_backup_hour_utc=23),
+                **with_block(
+                    "primary", "backup", weekly_backup_day="Wednesday", weekly_backup_hour_utc=23, immutability="Locked"
+                ),
             }
         },
         ["primary"],
@@ -92,6 +94,8 @@ def test_retention_years_and_schedule_come_from_config() -> None:
     assert dig(rules[0], "trigger.schedule.repeatingTimeIntervals") == ["R/2024-01-03T23:00:00+00:00/P1W"]
     assert dig(p.one(INSTANCE).inputs, "properties.policyInfo.policyId") == policy.id
     assert p.one(WORM).inputs["immutabilityPeriodSinceCreationInDays"] == retention_days(10) == 3653
+    # the irreversible vault lock is opt-in
+    assert dig(p.one(VAULT).inputs, "properties.securitySettings.immutabilitySettings.state") == "Locked"
 
 
 def test_active_server_is_protected_with_the_vault_roles_it_needs(primary: StackPlan, dr: StackPlan) -> None:
@@ -117,9 +121,9 @@ def test_active_server_is_protected_with_the_vault_roles_it_needs(primary: Stack
     assert dr.of_type(INSTANCE) == [] and dr.of_type(VAULT)
 
 
-def test_retained_instance_stays_declared_after_a_switch() -> None:
+def test_retained_instance_stays_declared_after_a_switch(primary: StackPlan) -> None:
     retained = with_block("dr", "backup", retained_instances=["psql-qlp-prod-ukw-1", "psql-qlp-prod-ukw-0"])
-    p = plan({"dr": retained})["dr"]
+    p = plan_one("dr", retained, {"primary": primary.outputs})
     names = sorted(dig(i.inputs, "properties.dataSourceInfo.resourceName") for i in p.of_type(INSTANCE))
     assert names == ["psql-qlp-prod-ukw-0", "psql-qlp-prod-ukw-1"]
     assert all(i.protect and i.retain_on_delete for i in p.of_type(INSTANCE))
@@ -142,11 +146,6 @@ def test_bad_operations_config_is_one_line_naming_the_key(block: str, changes: d
     p = plan({"primary": with_block("primary", block, **changes)}, ["primary"])["primary"]
     assert p.error is not None and message in p.error and "\n" not in p.error
     assert p.resources == []
-
-
-def test_locked_immutability_is_opt_in() -> None:
-    p = plan({"primary": with_block("primary", "backup", immutability="Locked")}, ["primary"])["primary"]
-    assert dig(p.one(VAULT).inputs, "properties.securitySettings.immutabilitySettings.state") == "Locked"
 
 
 def test_compliance_container_keeps_blobs_seven_years(primary: StackPlan, dr: StackPlan) -> None:
@@ -185,12 +184,12 @@ def test_thresholds_are_derived_from_the_objectives(primary: StackPlan, dr: Stac
     assert lag_limit(SIGNALS["pg-replica-lag"], 15) == 900
 
 
-def test_a_tighter_objective_tightens_every_lag_alert() -> None:
+def test_a_tighter_objective_tightens_every_lag_alert(primary: StackPlan) -> None:
     objectives = stack_value("primary", "objectives")
     objectives["tiers"]["tier1"] = {"rpo_minutes": 5, "rto_minutes": 60}
     objectives["tiers"]["tier2"] = {"rpo_minutes": 10, "rto_minutes": 60}
-    p = plan({"dr": {"azure-dr:objectives": json.dumps(objectives), **with_block("dr", "alerts", rpo_fraction=1)}})
-    mine = alerts(p["dr"])
+    tighter = {"azure-dr:objectives": json.dumps(objectives), **with_block("dr", "alerts", rpo_fraction=1)}
+    mine = alerts(plan_one("dr", tighter, {"primary": primary.outputs}))
     assert threshold(mine["pg-replica-lag"]) == 5 * 60 and threshold(mine["redis-link-lag"]) == 10 * 60
 
 
@@ -288,9 +287,10 @@ def test_promotion_moves_only_the_backup_instance_and_alert_scopes(shipped: dict
 
 def test_promotion_without_retention_keeps_the_old_instance_protected(shipped: dict[str, StackPlan]) -> None:
     """Forgetting `retained_instances` cannot lose recovery points: protect stops `pulumi up`, retain keeps them."""
-    overrides = {k: {kk: vv for kk, vv in v.items() if kk != "azure-dr:backup"} for k, v in PROMOTED.items()}
-    promoted = plan(overrides)
-    [gone] = [r for r in deleted(shipped["primary"], promoted["primary"]) if r.type == INSTANCE]
+    demoted = plan_one(
+        "primary", {"azure-dr:role": "standby", "azure-dr:peer_stack": "dr"}, {"dr": shipped["dr"].outputs}
+    )
+    [gone] = [r for r in deleted(shipped["primary"], demoted) if r.type == INSTANCE]
     assert gone.protect and gone.retain_on_delete
 
 
@@ -355,8 +355,8 @@ def test_enabled_drills_declare_targets_capabilities_experiments_and_roles() -> 
     ) in render.plan_text(p)
 
 
-def test_drills_fault_only_the_active_region() -> None:
-    p = plan({"dr": {"azure-dr:drills": json.dumps(DRILLS)}})["dr"]
+def test_drills_fault_only_the_active_region(primary: StackPlan) -> None:
+    p = plan_one("dr", {"azure-dr:drills": json.dumps(DRILLS)}, {"primary": primary.outputs})
     assert p.error is None and p.of_type(EXPERIMENT) == []
 
 
@@ -409,8 +409,8 @@ def test_posture_adds_the_long_term_retention_line(shipped: dict[str, StackPlan]
         True,
     )
     assert "LTR" in posture.retention_text(ltr) and " ok  weekly backups kept 7 y" in posture.retention_text(ltr)
-    off = plan({"primary": with_block("primary", "backup", enabled=False)})
-    gap = posture.long_term_retention(list(off.values()), objectives)
+    off = plan_one("primary", with_block("primary", "backup", enabled=False))
+    gap = posture.long_term_retention([off, shipped["dr"]], objectives)
     # dr's vault still has the policy, but no server is protected any more
     assert not gap.meets and "GAP weekly backups kept 7 y in the Backup vault (GeoRedundant): no server protected" in (
         posture.retention_text(gap)
