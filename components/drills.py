@@ -117,7 +117,7 @@ def fault_parameters(fault: Fault, given: Mapping[str, str]) -> dict[str, str]:
             "protocol": "Any",
             "sourceAddresses": '["*"]',
             "destinationAddresses": '["*"]',
-            "access": "Deny",
+            "action": "Deny",
             "destinationPortRanges": '["*"]',
             "sourcePortRanges": '["*"]',
             "priority": "100",

@@ -328,6 +328,13 @@ def test_enabled_drills_declare_targets_capabilities_experiments_and_roles() -> 
     }
     assert targets["Microsoft-NetworkSecurityGroup"].inputs["parentResourceName"] == "nsg-app-uks"
     assert targets["Microsoft-NetworkSecurityGroup"].inputs["resourceGroupName"] == "rg-app-uks"
+    nsg_action = dig(experiments["urn:csci:microsoft:networkSecurityGroup:securityRule/1.0"].inputs, "properties")
+    nsg_parameters = {kv["key"]: kv["value"] for kv in dig(nsg_action, "steps.0.branches.0.actions.0.parameters")}
+    assert (nsg_parameters["action"], nsg_parameters["direction"], nsg_parameters["sourceAddresses"]) == (
+        "Deny",
+        "Inbound",
+        '["*"]',
+    )
     cosmos = experiments["urn:csci:microsoft:cosmosDB:failover/1.0"]
     action = dig(cosmos.inputs, "properties.steps.0.branches.0.actions.0")
     assert action["type"] == "continuous" and action["duration"] == "PT15M"
