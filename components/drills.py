@@ -141,6 +141,8 @@ class ChaosDrills(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.experiments, self.role_assignments = {}, []
         for drill in args.targets:
+            if drill.fault not in FAULTS:
+                raise ValueError(f"fault={drill.fault!r}; expected one of {', '.join(sorted(FAULTS))}")
             fault = FAULTS[drill.fault]
             parent_args = dict(
                 parent_provider_namespace=fault.provider_namespace,
