@@ -72,7 +72,8 @@ class DrAlerts(pulumi.ComponentResource):
         super().__init__("azure-dr:alerts:DrAlerts", name, None, opts)
         if len(args.short_name) > 12:
             raise ValueError(f"short_name={args.short_name!r}; expected at most 12 characters (Azure's limit)")
-        unknown = sorted({a.signal for a in [*args.metric_alerts, *args.log_alerts]} - SIGNALS.keys())
+        named = {m.signal for m in args.metric_alerts} | {log.signal for log in args.log_alerts}
+        unknown = sorted(named - SIGNALS.keys())
         if unknown:
             raise ValueError(f"signal {unknown[0]!r}; expected one of {', '.join(sorted(SIGNALS))}")
         child = pulumi.ResourceOptions(parent=self)
