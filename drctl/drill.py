@@ -85,6 +85,7 @@ def _name(value: Any) -> str:
 
 
 def watches(plans: Sequence[StackPlan]) -> list[Watch]:
+    """The plans' alerts in the signal table's order (registration order varies with output resolution)."""
     found = []
     for plan in plans:
         for r in plan.resources:
@@ -103,7 +104,8 @@ def watches(plans: Sequence[StackPlan]) -> list[Watch]:
                     str(r.inputs.get("windowSize")),
                 )
             )
-    return found
+    order = list(SIGNALS)
+    return sorted(found, key=lambda w: (order.index(w.signal), w.stack, w.rule))
 
 
 def experiments(plans: Sequence[StackPlan]) -> list[tuple[StackPlan, RecordedResource]]:
