@@ -207,8 +207,10 @@ def long_term_retention(plans: Sequence[StackPlan], objectives: StackConfig) -> 
         if (y := _years(dig(lifecycle, "deleteAfter.duration"))) is not None
     ]
     servers = tuple(
-        str(dig(i.inputs, "properties.dataSourceInfo.resourceName"))
-        for i in _all(usable, "azure-native:dataprotection:BackupInstance")
+        sorted(
+            str(dig(i.inputs, "properties.dataSourceInfo.resourceName"))
+            for i in _all(usable, "azure-native:dataprotection:BackupInstance")
+        )
     )
     vaults = _all(usable, "azure-native:dataprotection:BackupVault")
     redundancy = str(dig(vaults[0].inputs, "properties.storageSettings.0.type")) if vaults else None
