@@ -277,6 +277,71 @@ class GlobalLayer(Block):
     resource_group_region: RegionName | None = None
 
 
+class BackupVault(Block):
+    """Azure Backup vault and the long-term (vaulted, ``pg_dump``-based) backups of the active PostgreSQL server.
+
+    Defaults: geo-redundant vault with cross-region restore, soft delete on for 14 days, immutability on but
+    unlocked (``Locked`` cannot be undone: lock it deliberately), a weekly backup on Sunday 02:00 UTC kept for
+    ``objectives.long_term_retention_years``. ``retained_instances`` names servers whose earlier backup instance
+    in this region's vault stays declared (protected, retained) after the server stopped being the active one;
+    ``drctl promote`` adds the demoted server, ``drctl release`` removes it.
+    """
+
+    enabled: bool = True
+    redundancy: Literal["GeoRedundant", "ZoneRedundant", "LocallyRedundant"] = "GeoRedundant"
+    cross_region_restore: bool = True
+    soft_delete: Literal["On", "AlwaysOn"] = "On"
+    soft_delete_days: Annotated[int, _range(14, 180, "days")] = 14
+    immutability: Literal["Disabled", "Unlocked", "Locked"] = "Unlocked"
+    weekly_backup_day: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
+    weekly_backup_hour_utc: Annotated[int, _range(0, 23, "(hour of day, UTC)")] = 2
+    retained_instances: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]] = Field(
+        default_factory=list
+    )
+    compliance_container: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")] | None = "compliance"
+
+
+class EmailReceiver(Block):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9 _.-]{1,128}$")]
+    address: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class WebhookReceiver(Block):
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9 _.-]{1,128}$")]
+    uri: Annotated[str, Field(pattern=r"^https://\S+$")]
+
+
+class Alerts(Block):
+    """Alerts on replication and backup health, with thresholds derived from ``objectives`` (never typed here).
+
+    ``rpo_fraction`` raises a lag alert when the lag reaches that share of the tier's RPO, so there is time to
+    act before the objective is broken (1.0 alerts at the objective itself; more than 1.0 is refused).
+    """
+
+    enabled: bool = True
+    email_receivers: list[EmailReceiver] = Field(default_factory=list)
+    webhook_receivers: list[WebhookReceiver] = Field(default_factory=list)
+    rpo_fraction: Annotated[float, Field(gt=0, le=1)] = 0.5
+
+
+DrillName = Literal["cosmos-failover", "redis-reboot", "nsg-block", "aks-pod-chaos"]
+ArmId = Annotated[str, Field(pattern=r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/[^/]+/[^/]+/[^/]+$")]
+
+
+class Drills(Block):
+    """Chaos Studio drills against the active region: off by default (an experiment is a real fault).
+
+    ``experiments`` picks from the fault library; ``nsg-block`` needs ``app_nsg_id`` (the primary app's network
+    security group) and ``aks-pod-chaos`` needs ``aks_cluster_id`` (a cluster with Chaos Mesh installed).
+    """
+
+    enabled: bool = False
+    experiments: list[DrillName] = Field(default_factory=lambda: list[DrillName](["cosmos-failover", "redis-reboot"]))
+    duration_minutes: Annotated[int, _range(1, 720, "minutes")] = 15
+    app_nsg_id: ArmId | None = None
+    aks_cluster_id: ArmId | None = None
+
+
 class StackConfig(Block):
     """Everything one stack (one region) needs, validated as a whole before any resource exists."""
 
@@ -300,6 +365,9 @@ class StackConfig(Block):
     registry: Registry = Field(default_factory=Registry)
     routing: Routing
     redis: Redis = Field(default_factory=Redis)
+    backup: BackupVault = Field(default_factory=BackupVault)
+    alerts: Alerts = Field(default_factory=Alerts)
+    drills: Drills = Field(default_factory=Drills)
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
@@ -315,6 +383,8 @@ class StackConfig(Block):
         self._check_global_services()
         self._check_limits()
         self._check_ignored_blocks()
+
+        self._check_dr_operations()
         if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
             raise _Refused(
                 "storage.sku",
@@ -493,6 +563,16 @@ class StackConfig(Block):
             )
         if redis.dr_mechanism == "geo-replication" and self.peer_region is None:
             raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
+
+    def _check_dr_operations(self) -> None:
+        b, d = self.backup, self.drills
+        if b.cross_region_restore and b.redundancy != "GeoRedundant":
+            # Learn, "Cross Region Restore for Backup vaults": CRR needs geo-redundant vault storage.
+            raise _Refused("backup.redundancy", b.redundancy, "GeoRedundant (backup.cross_region_restore is on)")
+        if d.enabled and "nsg-block" in d.experiments and d.app_nsg_id is None:
+            raise _Refused("drills.app_nsg_id", None, "the app's NSG id (drills.experiments has nsg-block)")
+        if d.enabled and "aks-pod-chaos" in d.experiments and d.aks_cluster_id is None:
+            raise _Refused("drills.aks_cluster_id", None, "the AKS cluster id (drills.experiments has aks-pod-chaos)")
 
     # --- derived settings: what the components deploy, resolved once here ---------------------------------
 

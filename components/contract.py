@@ -39,6 +39,7 @@ CONTRACT: dict[str, str] = {
     # global objects: set by the global-owner stack, None elsewhere
     "routing_kind": "frontdoor | trafficmanager",
     "frontdoor_profile_name": "the Front Door profile every stack adds its origin to",
+    "frontdoor_profile_id": "the Front Door profile id (the origin-health alert's scope)",
     "origin_group_name": "the Front Door origin group name",
     "origin_group_id": "the Front Door origin group id",
     "frontdoor_endpoint_host": "the Front Door endpoint host name clients use",
@@ -54,6 +55,7 @@ CONTRACT: dict[str, str] = {
 GLOBAL_KEYS = (
     "routing_kind",
     "frontdoor_profile_name",
+    "frontdoor_profile_id",
     "origin_group_name",
     "origin_group_id",
     "frontdoor_endpoint_host",

@@ -83,6 +83,26 @@ CATEGORIES: dict[str, Categories] = {
         "categories Requests, SLI), 'Supported log categories - Microsoft.DocumentDB/databaseAccounts'; Learn, "
         "'Monitor Azure Cosmos DB data by using diagnostic settings'",
     ),
+    "Microsoft.DataProtection/backupVaults": Categories(
+        metrics=("Health",),
+        log_groups=("allLogs",),
+        logs=(
+            "CoreAzureBackup",
+            "AddonAzureBackupJobs",
+            "AddonAzureBackupPolicy",
+            "AddonAzureBackupProtectedInstance",
+        ),
+        source=f"{_REF}: 'Supported metrics for Microsoft.DataProtection/backupVaults' (category Health), "
+        "'Supported log categories - Microsoft.DataProtection/backupVaults'; Learn, 'Diagnostics event for Azure "
+        "Backup vault' (the Azure Backup resource-specific tables)",
+    ),
+    "Microsoft.ContainerService/managedClusters": Categories(
+        metrics=("AllMetrics",),
+        log_groups=_LOG_GROUPS,
+        logs=("kube-apiserver", "kube-audit-admin", "kube-controller-manager", "cluster-autoscaler", "guard"),
+        source=f"{_REF}: 'Supported metrics for Microsoft.ContainerService/managedClusters', 'Supported log "
+        "categories - Microsoft.ContainerService/managedClusters'",
+    ),
     "Microsoft.ContainerRegistry/registries": Categories(
         metrics=("AllMetrics",),
         log_groups=_LOG_GROUPS,
@@ -94,6 +114,8 @@ CATEGORIES: dict[str, Categories] = {
 
 #: Pulumi type token of a resource -> its ARM type (the row of ``CATEGORIES`` its diagnostics use).
 ARM_TYPES: dict[str, str] = {
+    "azure-native:dataprotection:BackupVault": "Microsoft.DataProtection/backupVaults",
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters",
     "azure-native:storage:BlobServiceProperties": "Microsoft.Storage/storageAccounts/blobServices",
     "azure-native:keyvault:Vault": "Microsoft.KeyVault/vaults",
     "azure-native:dbforpostgresql:Server": "Microsoft.DBforPostgreSQL/flexibleServers",

@@ -65,6 +65,24 @@ class Names:
         """One writer/reader endpoint pair per replication pair, named after the pair's source server."""
         return f"{source_server}-vep"
 
+    @property
+    def backup_vault(self) -> str:
+        """2-50 letters, digits and hyphens."""
+        return f"bvault-{self._base}"
+
+    @property
+    def action_group(self) -> str:
+        return f"ag-{self._base}"
+
+    @property
+    def action_group_short(self) -> str:
+        """At most 12 characters (shown in SMS and e-mail subjects)."""
+        return f"dr-{self.workload}-{region(self.region_name).short}"[:12]
+
+    @property
+    def chaos_experiment_prefix(self) -> str:
+        return f"chaos-{self._base}"
+
     # global objects: one per pair, named without a region
     @property
     def global_resource_group(self) -> str:

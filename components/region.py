@@ -22,6 +22,7 @@ from components.config import (
 )
 from components.contract import GLOBAL_KEYS, PeerContract
 from components.cosmos import CosmosAccount, CosmosArgs
+from components.dr_operations import RegionRefs, add_dr_operations
 from components.foundation import FoundationArgs, RegionalFoundation
 from components.global_layer import GlobalLayer, GlobalLayerArgs
 from components.interfaces import DataInterfaces
@@ -61,6 +62,7 @@ class DrRegion(pulumi.ComponentResource):
     """Everything one stack owns; ``contract`` holds the outputs the peer stack reads."""
 
     contract: dict[str, pulumi.Input[Any]]
+    cosmos_account_id: pulumi.Output[str] | None = None  # set when this stack owns the Cosmos account
 
     def __init__(self, name: str, args: DrRegionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:region:DrRegion", name, None, opts)
@@ -153,6 +155,9 @@ class DrRegion(pulumi.ComponentResource):
                 else None
             )
             self._redis(interfaces, target)
+        # Long-term backup, compliance storage, alerts and drills: components/dr_operations.py.
+        refs = RegionRefs(self.contract, interfaces, client.subscription_id, self.cosmos_account_id)
+        add_dr_operations(self, name, cfg, self.names, refs)
         self.register_outputs(self.contract)
 
     def _postgres(self, pg: PostgresServerSettings) -> PostgresServer:
@@ -272,6 +277,7 @@ class DrRegion(pulumi.ComponentResource):
                 )
                 own = {
                     "frontdoor_profile_name": fd.profile_name,
+                    "frontdoor_profile_id": fd.profile_id,
                     "origin_group_name": fd.origin_group_name,
                     "origin_group_id": fd.origin_group_id,
                     "frontdoor_endpoint_host": fd.endpoint_host_name,
@@ -351,6 +357,7 @@ class DrRegion(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self._global),
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
+        self.cosmos_account_id = cosmos.account_id
 
     def _registry(self, interfaces: DataInterfaces) -> None:
         cfg = self._cfg

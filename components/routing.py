@@ -35,6 +35,7 @@ class FrontDoorGlobal(pulumi.ComponentResource):
     """Profile, endpoint and the origin group with its health probe and priority (latency-neutral) balancing."""
 
     profile_name: pulumi.Output[str]
+    profile_id: pulumi.Output[str]
     endpoint_name: pulumi.Output[str]
     endpoint_host_name: pulumi.Output[str]
     origin_group_name: pulumi.Output[str]
@@ -86,6 +87,7 @@ class FrontDoorGlobal(pulumi.ComponentResource):
             opts=child,
         )
         self.profile_name = profile.name
+        self.profile_id = profile.id
         self.endpoint_name = endpoint.name
         self.endpoint_host_name = endpoint.host_name
         self.origin_group_name = group.name

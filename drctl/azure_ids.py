@@ -22,7 +22,8 @@ def _rg(inputs: Inputs) -> str:
 
 
 # ARM paths by type token. ``{key}`` is an input; a path starting with ``{`` hangs under another resource's id
-# (extension resources), any other path sits under the resource group's ``providers``.
+# (extension resources), any other path sits under the resource group's ``providers`` (a leading ``@`` only marks
+# such a path that starts with an input, e.g. a Chaos target on a resource of the group).
 ID_TEMPLATES: dict[str, str] = {
     "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces/{workspaceName}",
     "azure-native:managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}",
@@ -55,6 +56,18 @@ ID_TEMPLATES: dict[str, str] = {
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
     "azure-native:authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
+    "azure-native:dataprotection:BackupVault": "Microsoft.DataProtection/backupVaults/{vaultName}",
+    "azure-native:dataprotection:BackupPolicy": "Microsoft.DataProtection/backupVaults/{vaultName}/backupPolicies/{backupPolicyName}",
+    "azure-native:dataprotection:BackupInstance": "Microsoft.DataProtection/backupVaults/{vaultName}/backupInstances/{backupInstanceName}",
+    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
+    "azure-native:storage:BlobContainerImmutabilityPolicy": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}/immutabilityPolicies/{immutabilityPolicyName}",
+    "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups/{actionGroupName}",
+    "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts/{ruleName}",
+    "azure-native:monitor:ScheduledQueryRule": "Microsoft.Insights/scheduledQueryRules/{ruleName}",
+    "azure-native:chaos:Experiment": "Microsoft.Chaos/experiments/{experimentName}",
+    # Chaos targets and capabilities are extension resources on a resource of the same resource group.
+    "azure-native:chaos:Target": "@{parentProviderNamespace}/{parentResourceType}/{parentResourceName}/providers/Microsoft.Chaos/targets/{targetName}",
+    "azure-native:chaos:Capability": "@{parentProviderNamespace}/{parentResourceType}/{parentResourceName}/providers/Microsoft.Chaos/targets/{targetName}/capabilities/{capabilityName}",
 }
 
 
@@ -86,7 +99,7 @@ def resource_id(type_: str, inputs: Inputs, logical: str) -> str:
     if template is None:
         _, module, kind = type_.split(":", 2)
         template = f"Microsoft.{module}/{kind}/{{__logical__}}"
-    path = template.format_map(_InputsOrLogical(inputs, logical))
+    path = template.removeprefix("@").format_map(_InputsOrLogical(inputs, logical))
     return path if template.startswith("{") else f"{_rg(inputs)}/providers/{path}"
 
 
@@ -107,6 +120,13 @@ def extra_outputs(type_: str, inputs: Inputs, rid: str) -> Inputs:
                 i: {"principalId": stable_guid(i, "principal"), "clientId": stable_guid(i, "client")}
                 for i in identity["userAssignedIdentities"]
             },
+        }
+    if isinstance(identity, dict) and "SystemAssigned" in str(identity.get("type", "")):
+        # A system-assigned identity's principal exists once the resource does (role assignments name it).
+        extra["identity"] = {
+            **extra.get("identity", identity),
+            "principalId": stable_guid(rid, "system-principal"),
+            "tenantId": TENANT_ID,
         }
     return {**extra, **_service_outputs(type_, inputs, name, rid)}
 

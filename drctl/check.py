@@ -40,6 +40,14 @@ def objectives_config(config: StackConfig) -> dict[str, dict[str, Any]]:
         "pg-backup-retention": {"min_days": days},
         "storage-blob-soft-delete": {"min_days": days},
         "storage-container-soft-delete": {"min_days": days},
+        "backup-ltr": {"min_years": config.objectives.long_term_retention_years},
+        "alert-thresholds": {
+            **{f"{s}_rpo_minutes": config.objective(s).rpo_minutes for s in ("postgresql", "cosmos", "redis")},
+            **{
+                f"{s}_rto_minutes": config.objective(s).rto_minutes
+                for s in ("postgresql", "cosmos", "redis", "routing")
+            },
+        },
     }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from components.config import ConfigError
-from drctl import check, diagram, engine, lifecycle_cli, posture, render, rulebook, schemas
+from drctl import check, diagram, drill, engine, lifecycle_cli, posture, render, rulebook, schemas
 from drctl.analyzer import PackReport, PolicyPackError
 from drctl.output import emit
 from drctl.project import ProjectNotFoundError, find_root
@@ -69,6 +69,7 @@ def register_core(sub: SubParsers) -> None:
     schema = sub.add_parser("schema", help="the JSON schema of `plan --json` or `check --json` output")
     schema.add_argument("document", choices=sorted(schemas.SCHEMAS))
     schema.set_defaults(handler=lambda args: _print_json(schemas.load(args.document)))
+    drill.add_parser(sub).set_defaults(handler=drill.run)
 
 
 #: Every command module's ``register``; a new command module adds one line here.
@@ -121,6 +122,12 @@ def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.
     return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
 
 
+def _retention(root: Path, plans: Sequence[StackPlan]) -> posture.RetentionPosture:
+    judge = posture.objectives_stack(plans)
+    assert judge is not None  # only called when the posture has rows
+    return posture.long_term_retention(plans, posture.config_of(load_stack(root, judge.stack)))
+
+
 def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
     """``drctl plan --json``: the plans, their inputs and the DR posture (schema ``drctl schema plan``)."""
     title, rows = _posture(root, plans)
@@ -131,6 +138,8 @@ def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
     }
     if not rows and title:
         document["posture_note"] = title
+    if rows:
+        document["long_term_retention"] = render.plain(_retention(root, plans).as_dict())
     return document
 
 
@@ -151,6 +160,7 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool 
         emit("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
             emit("\n" + posture.posture_text(rows, title))
+            emit(posture.retention_text(_retention(root, plans)))
         elif title:
             emit("\n" + title)
     for p in failed:

@@ -24,6 +24,7 @@ COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 PG_SERVER = "azure-native:dbforpostgresql:Server"
 PG_GENERATION = "postgres-generation"  # an Effect target: every resource of one server generation
+NAMED = "named"  # an Effect target: every resource whose logical name contains the effect's value
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,11 @@ def promote(pair: Pair, mode: Literal["forced", "planned"], name: str = "promote
     if old.peer != new.name:
         edits.append(Edit(old.name, ("peer_stack",), new.name))
         edits.append(Edit(old.name, ("peer_region",), new.config.region))
+    backup = old.config.backup
+    if backup.enabled and old.server not in backup.retained_instances:
+        # The demoted server's long-term backup instance stays declared, unchanged (its recovery points are kept,
+        # and a forced promotion writes nothing into the failed region) until `drctl release`.
+        edits.append(Edit(old.name, ("backup", "retained_instances"), [*backup.retained_instances, old.server]))
     if mode == "forced":
         # Standalone ends the replication pair: its virtual endpoint no longer follows (Learn, virtual endpoints).
         if pg_new.replica_of == old.server and pg_new.writer_endpoint:
@@ -312,8 +318,12 @@ def release(pair: Pair, stack: str) -> Transition:
     _settled(pair, "release")
     target = pair.members[stack]
     retired = target.config.postgres.retired
-    if not retired:
-        raise PairError(f"release: {stack} has no retired server generation (postgres.retired is empty)")
+    kept = [n for n in target.config.backup.retained_instances if not (target.config.is_active and n == target.server)]
+    if not retired and not kept:
+        raise PairError(
+            f"release: {stack} has no retired server generation (postgres.retired is empty) and no retained backup "
+            "instance (backup.retained_instances is empty)"
+        )
     names = [target.names.postgres(r.generation) for r in retired]
     steps = [
         Step(
@@ -326,13 +336,33 @@ def release(pair: Pair, stack: str) -> Transition:
             2,
             tuple(Effect(stack, "forget", PG_GENERATION, str(r.generation)) for r in retired),
         ),
-        *_ups([target], {stack: "no change: the retired generations are no longer declared"}, 1),
     ]
+    if kept:
+        steps.append(
+            Step(
+                "state",
+                stack,
+                f"pulumi state unprotect --stack {stack} '<urn>' && pulumi state delete --stack {stack} "
+                f"--target-dependents '<urn>' --yes   # for the backup instance of each of: {', '.join(kept)}",
+                "Pulumi forgets the retained long-term backup instances; Azure keeps them and their recovery points "
+                "until the policy's retention ends",
+                "az dataprotection backup-instance list shows them, unmanaged",
+                2,
+                tuple(Effect(stack, "forget", NAMED, f"-{server}") for server in kept),
+            )
+        )
+    if not retired:
+        steps = steps[1:]
+    steps += _ups([target], {stack: "no change: the released generations and instances are no longer declared"}, 1)
     notes = (
         f"delete the stale servers yourself when you no longer need them: az postgres flexible-server delete "
         f"--name NAME --resource-group {target.names.resource_group} (after removing its lock)",
     )
-    return Transition(f"release {stack}", (Edit(stack, ("postgres", "retired"), DELETE),), tuple(steps), notes=notes)
+    edits = [Edit(stack, ("postgres", "retired"), DELETE)] if retired else []
+    if kept:
+        remaining = [n for n in target.config.backup.retained_instances if n not in kept]
+        edits.append(Edit(stack, ("backup", "retained_instances"), remaining if remaining else DELETE))
+    return Transition(f"release {stack}", tuple(edits), tuple(steps), notes=notes)
 
 
 def settle(pair: Pair) -> Transition:

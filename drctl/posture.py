@@ -170,3 +170,65 @@ def posture_text(rows: Sequence[ServicePosture], title: str) -> str:
             f"{m.description if m else 'no DR mechanism found'}"
         )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RetentionPosture:
+    """Long-term retention of PostgreSQL backups across the plans, against ``long_term_retention_years``."""
+
+    kept_years: int | None
+    objective_years: int
+    protected_servers: tuple[str, ...]
+    redundancy: str | None
+
+    @property
+    def meets(self) -> bool:
+        return self.kept_years is not None and self.kept_years >= self.objective_years and bool(self.protected_servers)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kept_years": self.kept_years,
+            "objective_years": self.objective_years,
+            "protected_servers": list(self.protected_servers),
+            "vault_redundancy": self.redundancy,
+            "meets": self.meets,
+        }
+
+
+def _years(duration: Any) -> int | None:
+    text = str(duration or "")
+    return int(text[1:-1]) if text.startswith("P") and text.endswith("Y") and text[1:-1].isdigit() else None
+
+
+def long_term_retention(plans: Sequence[StackPlan], objectives: StackConfig) -> RetentionPosture:
+    """The longest weekly retention any plan's PostgreSQL backup policy keeps, and the servers it protects."""
+    usable = [p for p in plans if p.error is None]
+    kept = [
+        y
+        for policy in _all(usable, "azure-native:dataprotection:BackupPolicy")
+        for rule in dig(policy.inputs, "properties.policyRules") or []
+        for lifecycle in (rule.get("lifecycles") or [] if isinstance(rule, dict) else [])
+        if (y := _years(dig(lifecycle, "deleteAfter.duration"))) is not None
+    ]
+    servers = tuple(
+        sorted(
+            str(dig(i.inputs, "properties.dataSourceInfo.resourceName"))
+            for i in _all(usable, "azure-native:dataprotection:BackupInstance")
+        )
+    )
+    vaults = _all(usable, "azure-native:dataprotection:BackupVault")
+    redundancy = str(dig(vaults[0].inputs, "properties.storageSettings.0.type")) if vaults else None
+    return RetentionPosture(
+        max(kept) if kept else None, objectives.objectives.long_term_retention_years, servers, redundancy
+    )
+
+
+def retention_text(ltr: RetentionPosture) -> str:
+    """The posture table's LTR line: weekly vaulted backups kept N years against the objective."""
+    kept = f"{ltr.kept_years} y" if ltr.kept_years is not None else "-"
+    status = "ok " if ltr.meets else "GAP"
+    where = ", ".join(ltr.protected_servers) or "no server protected"
+    return (
+        f"  {'LTR':<11} {'weekly':<6} {'-':>8} {'-':>8}   {'keep ' + str(ltr.objective_years) + ' y':<17} {status} "
+        f"weekly backups kept {kept} in the Backup vault ({ltr.redundancy or 'none'}): {where}"
+    )

@@ -103,6 +103,45 @@ DR_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "azure-native:trafficmanager:Endpoint": (("target", "target"), ("priority", "priority")),
     LOCK: (("level", "level"),),
+    # DR operations: long-term backup, compliance storage, alerts and drills (components/dr_operations.py)
+    "azure-native:dataprotection:BackupVault": (
+        ("storage", "properties.storageSettings"),
+        ("crossRegionRestore", "properties.featureSettings.crossRegionRestoreSettings.state"),
+        ("softDelete", "properties.securitySettings.softDeleteSettings.state"),
+        ("softDeleteDays", "properties.securitySettings.softDeleteSettings.retentionDurationInDays"),
+        ("immutability", "properties.securitySettings.immutabilitySettings.state"),
+    ),
+    "azure-native:dataprotection:BackupPolicy": (
+        ("schedule", "properties.policyRules.0.trigger.schedule.repeatingTimeIntervals"),
+        ("keep", "properties.policyRules.1.lifecycles.0.deleteAfter.duration"),
+    ),
+    "azure-native:dataprotection:BackupInstance": (
+        ("server", "properties.dataSourceInfo.resourceName"),
+        ("policy", "properties.policyInfo.policyId"),
+    ),
+    "azure-native:storage:BlobContainerImmutabilityPolicy": (
+        ("wormDays", "immutabilityPeriodSinceCreationInDays"),
+        ("appendWrites", "allowProtectedAppendWrites"),
+    ),
+    "azure-native:monitor:ActionGroup": (("shortName", "groupShortName"),),
+    "azure-native:monitor:MetricAlert": (
+        ("metric", "criteria.allOf.0.metricName"),
+        ("when", "criteria.allOf.0.operator"),
+        ("threshold", "criteria.allOf.0.threshold"),
+        ("window", "windowSize"),
+        ("scope", "scopes"),
+    ),
+    "azure-native:monitor:ScheduledQueryRule": (
+        ("signal", "tags.azure-dr:signal"),
+        ("measure", "criteria.allOf.0.metricMeasureColumn"),
+        ("when", "criteria.allOf.0.operator"),
+        ("threshold", "criteria.allOf.0.threshold"),
+        ("window", "windowSize"),
+    ),
+    "azure-native:chaos:Experiment": (
+        ("fault", "properties.steps.0.branches.0.actions.0.name"),
+        ("duration", "properties.steps.0.branches.0.actions.0.duration"),
+    ),
 }
 
 
@@ -111,6 +150,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list) and value and all(isinstance(v, dict) and "datastoreType" in v for v in value):
+        return ",".join(f"{v['datastoreType']}:{v.get('type')}" for v in value)
     if isinstance(value, list) and value and all(isinstance(v, dict) and "locationName" in v for v in value):
         return ",".join(f"{v['locationName']}:{_show(v.get('failoverPriority'))}" for v in value)
     if isinstance(value, list):

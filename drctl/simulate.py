@@ -20,7 +20,7 @@ from typing import Any, Literal
 from components.naming import Names
 from components.recovery import STATEFUL_TYPES
 from drctl import engine
-from drctl.lifecycle import PG_GENERATION, Effect, Step, Transition
+from drctl.lifecycle import NAMED, PG_GENERATION, Effect, Step, Transition
 from drctl.pair import Pair, load_pair
 from drctl.recording import RecordedResource, StackPlan
 from drctl.replacement import changed_keys, refused_keys, replacing_keys
@@ -181,7 +181,11 @@ def apply_effect(plan: StackPlan, effect: Effect) -> StackPlan:
     resources: list[RecordedResource] = []
     for r in plan.resources:
         if effect.kind == "forget":
-            if (effect.type == PG_GENERATION and _generation(r) == int(effect.value)) or r.type == effect.type:
+            if (
+                (effect.type == PG_GENERATION and _generation(r) == int(effect.value))
+                or (effect.type == NAMED and effect.value in r.name)
+                or r.type == effect.type
+            ):
                 continue
         elif r.type == effect.type and effect.kind == "cosmos-write-region":
             locations = sorted(r.inputs.get("locations") or [], key=lambda loc: loc.get("locationName") != effect.value)

@@ -38,6 +38,13 @@ def test_plan_json_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
     assert {p["service"]: p["meets"] for p in document["posture"]} == dict.fromkeys(
         ["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"], True
     )
+    assert document["long_term_retention"] == {
+        "kept_years": 7,
+        "objective_years": 7,
+        "protected_servers": ["psql-qlp-prod-uks-1"],
+        "vault_redundancy": "GeoRedundant",
+        "meets": True,
+    }
 
 
 def test_policy_config_follows_the_stack_objectives(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -135,7 +136,7 @@ def test_progress_only_for_a_person_at_a_terminal(
     plans = engine.plan_stacks(["primary"], ROOT)
     err = capsys.readouterr().err
     assert plans[0].error is None
-    assert err.startswith("drctl: planned stack primary: 33 resources (") and err.rstrip().endswith(" s)")
+    assert re.match(r"drctl: planned stack primary: \d+ resources \(", err) and err.rstrip().endswith(" s)")
     monkeypatch.setattr(progress, "THRESHOLD_SECONDS", 3600.0)
     with progress.step("fast step"):
         pass

@@ -19,6 +19,7 @@ EXPECTED_STATEFUL = {
     "azure-native:redis:Redis",
 }
 EXPECTED_STATEFUL.add("azure-native:operationalinsights:Workspace")
+EXPECTED_STATEFUL.add("azure-native:dataprotection:BackupVault")
 GLOBAL_STATEFUL = {"azure-native:cosmosdb:DatabaseAccount", "azure-native:containerregistry:Registry"}
 
 

@@ -171,6 +171,10 @@ def test_persistence_instead_of_geo_replication() -> None:
             f"BlobEndpoint={stack.one('azure-native:storage:StorageAccount').outputs['primaryEndpoints']['blob']};"
         )
         assert "AccountKey" not in config["rdbStorageConnectionString"]
-        role = stack.one("azure-native:authorization:RoleAssignment").inputs
+        [role] = [
+            r.inputs
+            for r in stack.of_type("azure-native:authorization:RoleAssignment")
+            if r.name.endswith("-rdb-writer")
+        ]
         assert role["scope"] == stack.one("azure-native:storage:StorageAccount").id
         assert stack.of_type(LINK) == []

@@ -36,6 +36,8 @@ KV = "azure-native:keyvault:Vault"
 AFD_GROUP = "azure-native:cdn:AFDOriginGroup"
 TM = "azure-native:trafficmanager:Profile"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
+BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
+BACKUP_POLICY = "azure-native:dataprotection:BackupPolicy"
 
 TAGS = {"workload": "qlp", "environment": "prod"}
 
@@ -151,6 +153,35 @@ BASELINES: dict[str, dict[str, Any]] = {
         "tags": TAGS,
         "sku": {"name": "PerGB2018"},
         "retentionInDays": 90.0,
+    },
+    BACKUP_VAULT: {
+        "location": "uksouth",
+        "tags": TAGS,
+        "identity": {"type": "SystemAssigned"},
+        "properties": {
+            "storageSettings": [{"datastoreType": "VaultStore", "type": "GeoRedundant"}],
+            "featureSettings": {"crossRegionRestoreSettings": {"state": "Enabled"}},
+            "securitySettings": {
+                "softDeleteSettings": {"state": "On", "retentionDurationInDays": 14.0},
+                "immutabilitySettings": {"state": "Unlocked"},
+            },
+        },
+    },
+    BACKUP_POLICY: {
+        "vaultName": "bvault-qlp-prod-uks",
+        "properties": {
+            "objectType": "BackupPolicy",
+            "datasourceTypes": ["Microsoft.DBforPostgreSQL/flexibleServers"],
+            "policyRules": [
+                {"name": "BackupWeekly", "objectType": "AzureBackupRule"},
+                {
+                    "name": "Default",
+                    "objectType": "AzureRetentionRule",
+                    "isDefault": True,
+                    "lifecycles": [{"deleteAfter": {"duration": "P7Y", "objectType": "AbsoluteDeleteOption"}}],
+                },
+            ],
+        },
     },
 }
 
@@ -378,6 +409,51 @@ CASES: list[Case] = [
     fail("la-retention", WORKSPACE, {"retentionInDays": 30.0}, "retentionInDays"),
     fail("la-retention", WORKSPACE, {"retentionInDays": DROP}, "retentionInDays"),
     ok("la-retention", WORKSPACE, {"retentionInDays": 365.0}),
+    # Azure Backup (long-term retention)
+    fail(
+        "backup-vault-redundancy",
+        BACKUP_VAULT,
+        {"properties.storageSettings.0.type": "LocallyRedundant"},
+        "GeoRedundant",
+    ),
+    fail("backup-vault-redundancy", BACKUP_VAULT, {"properties.storageSettings": DROP}, "storageSettings"),
+    fail(
+        "backup-vault-redundancy",
+        BACKUP_VAULT,
+        {"properties.featureSettings.crossRegionRestoreSettings.state": "Disabled"},
+        "crossRegionRestoreSettings",
+    ),
+    fail(
+        "backup-vault-soft-delete",
+        BACKUP_VAULT,
+        {"properties.securitySettings.softDeleteSettings.state": "Off"},
+        "state",
+    ),
+    fail(
+        "backup-vault-soft-delete",
+        BACKUP_VAULT,
+        {"properties.securitySettings.softDeleteSettings.retentionDurationInDays": 7.0},
+        "retentionDurationInDays",
+    ),
+    ok("backup-vault-soft-delete", BACKUP_VAULT, {"properties.securitySettings.softDeleteSettings.state": "AlwaysOn"}),
+    fail(
+        "backup-vault-immutability",
+        BACKUP_VAULT,
+        {"properties.securitySettings.immutabilitySettings.state": "Disabled"},
+        "immutabilitySettings",
+    ),
+    fail(
+        "backup-vault-immutability", BACKUP_VAULT, {"properties.securitySettings.immutabilitySettings": DROP}, "unset"
+    ),
+    ok("backup-vault-immutability", BACKUP_VAULT, {"properties.securitySettings.immutabilitySettings.state": "Locked"}),
+    fail("backup-ltr", BACKUP_POLICY, {"properties.policyRules.1.lifecycles.0.deleteAfter.duration": "P3M"}, "7 years"),
+    fail("backup-ltr", BACKUP_POLICY, {"properties.policyRules.1.lifecycles": []}, "0 years"),
+    ok("backup-ltr", BACKUP_POLICY, {"properties.policyRules.1.lifecycles.0.deleteAfter.duration": "P84M"}),
+    ok(
+        "backup-ltr",
+        BACKUP_POLICY,
+        {"properties.datasourceTypes": ["Microsoft.Compute/disks"], "properties.policyRules": []},
+    ),
 ]
 
 
@@ -484,6 +560,9 @@ def test_threshold_defaults_come_from_the_objectives() -> None:
         "kv-soft-delete": {"min_days": 90},
         "la-retention": {"min_days": 90},
         "afd-health-probe": {"max_interval_seconds": 120},
+        "backup-vault-soft-delete": {"min_days": 14},
+        "backup-vault-immutability": {"require_locked": False},
+        "backup-ltr": {"min_years": 7},
     }
 
 
@@ -604,10 +683,10 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     found = [importlib.import_module(f"{resource_rules.__name__}.{name}").RULE for name in modules]
     assert all(isinstance(r, ResourceRule) for r in found)
     ids = [r.rule.id for r in found]
-    assert len(ids) == len(set(ids)) == len(modules) == 39
+    assert len(ids) == len(set(ids)) == len(modules) == 43
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
-        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la)(-[a-z0-9]+)+", rule_id)
+        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup)(-[a-z0-9]+)+", rule_id)
 
 
 @pytest.mark.parametrize("rule_id", sorted(resource_rules_by_id()))
