@@ -127,7 +127,7 @@ class FrontDoorRoute(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class RegionalOriginArgs:
     origin_name: str
-    host_name: str
+    host_name: pulumi.Input[str]
     active: bool
     profile_name: pulumi.Input[str]
     origin_group_name: pulumi.Input[str]
@@ -205,7 +205,7 @@ class TrafficManagerGlobal(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class TrafficManagerEndpointArgs:
     endpoint_name: str
-    target: str
+    target: pulumi.Input[str]
     location: str
     active: bool
     profile_name: pulumi.Input[str]
