@@ -8,9 +8,15 @@ from typing import Any
 
 
 def dig(values: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted camelCase path (``backup.geoRedundantBackup``), or None where any step is missing."""
+    """The value at a dotted camelCase path (``backup.geoRedundantBackup``), or None where any step is missing.
+
+    A numeric step indexes a list: ``agentPoolProfiles.0.availabilityZones``.
+    """
     current: Any = values
     for part in path.split("."):
+        if isinstance(current, list) and part.isdigit():
+            current = current[int(part)] if int(part) < len(current) else None
+            continue
         if not isinstance(current, Mapping):
             return None
         current = current.get(part)

@@ -7,7 +7,7 @@ link). The global-owner stack also owns the shared objects: routing profile, Cos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -180,6 +180,9 @@ class DrRegion(pulumi.ComponentResource):
         """The region's cluster, its workloads at the role's replica count, Velero, and the ingress address."""
         cfg, names, name = self._cfg, self.names, self._name
         aks, pool = cfg.aks, cfg.aks.system_pool
+        # Without the role tag: a switch must change nothing here but replica counts (DESIGN §3).
+        tags = {k: v for k, v in self.tags.items() if k != "dr-role"}
+        interfaces = replace(interfaces, tags=tags)
         registry_id = self._owner_value("registry_id", self.contract["registry_id"]) if cfg.registry.enabled else None
         cluster = AksCluster(
             f"{name}-aks",
@@ -220,13 +223,13 @@ class DrRegion(pulumi.ComponentResource):
                     subscription_id=client.subscription_id,
                     cluster_principal_id=cluster.principal_id,
                     zones=["1", "2", "3"] if has_zones(cfg.region) else [],
-                    tags=self.tags,
+                    tags=tags,
                 ),
                 opts=self._child,
             )
             # Front Door reaches the origin from its backend ranges only; Traffic Manager clients connect directly.
-            tags = ["AzureFrontDoor.Backend"] if cfg.routing.kind == "frontdoor" else []
-            exposure = IngressExposure(address.ip_name, self.resource_group_name, tags)
+            allowed = ["AzureFrontDoor.Backend"] if cfg.routing.kind == "frontdoor" else []
+            exposure = IngressExposure(address.ip_name, self.resource_group_name, allowed)
             self.contract["ingress_fqdn"] = address.fqdn
             if cfg.routing.origin == "cluster":
                 self._origin_host = address.fqdn
@@ -283,7 +286,7 @@ class DrRegion(pulumi.ComponentResource):
                     chart_version=cfg.velero.chart_version,
                     plugin_image=cfg.velero.plugin_image,
                     peer=peer,
-                    tags=self.tags,
+                    tags=tags,
                 ),
                 opts=self._child,
             )
