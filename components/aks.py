@@ -159,10 +159,14 @@ class AksCluster(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
         login = args.kubelogin
-        kubeconfig = credentials.kubeconfigs.apply(lambda ks: with_login_mode(str(ks[0].value), login))
+
+        def usable(result: cs.ListManagedClusterUserCredentialsResult) -> pulumi.Output[str]:
+            return pulumi.Output.secret(with_login_mode(str(result.kubeconfigs[0].value), login))
+
+        kubeconfig: pulumi.Output[str] = credentials.apply(usable)
         self.provider = k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=pulumi.Output.secret(kubeconfig),
+            kubeconfig=kubeconfig,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs(

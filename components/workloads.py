@@ -23,6 +23,7 @@ from pulumi_kubernetes.autoscaling.v2 import (
     ResourceMetricSourceArgs,
 )
 from pulumi_kubernetes.core.v1 import (
+    CapabilitiesArgs,
     ContainerArgs,
     ContainerPortArgs,
     HTTPGetActionArgs,
@@ -149,7 +150,7 @@ class Workloads(pulumi.ComponentResource):
                                 security_context=SecurityContextArgs(
                                     allow_privilege_escalation=False,
                                     read_only_root_filesystem=True,
-                                    capabilities={"drop": ["ALL"]},
+                                    capabilities=CapabilitiesArgs(drop=["ALL"]),
                                 ),
                             )
                         ],

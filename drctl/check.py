@@ -36,6 +36,10 @@ def objectives_config(config: StackConfig) -> dict[str, dict[str, Any]]:
         "pg-backup-retention": {"min_days": days},
         "storage-blob-soft-delete": {"min_days": days},
         "storage-container-soft-delete": {"min_days": days},
+        "aks-velero-schedule": {
+            "min_ttl_hours": days * 24,
+            "max_interval_minutes": config.objective("compute").rpo_minutes,
+        },
     }
 
 
