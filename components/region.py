@@ -244,7 +244,9 @@ class DrRegion(pulumi.ComponentResource):
                     workloads=[
                         WorkloadSpec(
                             name=w.name,
-                            image=pulumi.Output.concat(login_server, "/", w.image),
+                            image=pulumi.Output.from_input(login_server).apply(
+                                lambda server, image=w.image: f"{server}/{image}" if server else image
+                            ),
                             replicas=cfg.replicas(w),
                             max_replicas=w.max_replicas,
                             port=w.port,

@@ -230,6 +230,11 @@ class VeleroBackups(pulumi.ComponentResource):
                 "storageAccount": account_name,
                 "subscriptionId": args.subscription_id,
                 "useAAD": "true",
-                "storageAccountURI": pulumi.Output.concat("https://", account_name, ".blob.core.windows.net/"),
+                "storageAccountURI": pulumi.Output.from_input(account_name).apply(_blob_endpoint),
             },
         }
+
+
+def _blob_endpoint(account_name: str | None) -> str | None:
+    """The account's blob endpoint (public cloud); None while the account name is not known (a peer not yet built)."""
+    return f"https://{account_name}.blob.core.windows.net/" if account_name else None

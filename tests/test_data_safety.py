@@ -17,6 +17,7 @@ EXPECTED_STATEFUL = {
     "azure-native:redis:Redis",
 }
 EXPECTED_STATEFUL.add("azure-native:operationalinsights:Workspace")
+EXPECTED_STATEFUL.add("azure-native:containerservice:ManagedCluster")
 GLOBAL_STATEFUL = {"azure-native:cosmosdb:DatabaseAccount", "azure-native:containerregistry:Registry"}
 
 

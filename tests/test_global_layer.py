@@ -86,8 +86,9 @@ def test_front_door_one_group_one_origin_per_region(primary: StackPlan, dr: Stac
     assert dr.of_type(GROUP) == [] and dr.of_type("azure-native:cdn:Profile") == []
     own, peer = primary.one(ORIGIN).inputs, dr.one(ORIGIN).inputs
     assert (own["priority"], peer["priority"]) == (1, 2)
-    assert own["hostName"] == "app-qlp-prod-uks.azurewebsites.net"
-    assert peer["hostName"] == "app-qlp-prod-ukw.azurewebsites.net"
+    # routing.origin=cluster: each origin is its region's ingress address (the static IP's DNS name).
+    assert own["hostName"] == primary.outputs["ingress_fqdn"] == "qlp-prod-uks-ingress.uksouth.cloudapp.azure.com"
+    assert peer["hostName"] == dr.outputs["ingress_fqdn"] == "qlp-prod-ukw-ingress.ukwest.cloudapp.azure.com"
     for origin in (own, peer):
         assert origin["originGroupName"] == group.outputs["name"]
         assert origin["profileName"] == primary.outputs["frontdoor_profile_name"]
@@ -172,7 +173,9 @@ def test_persistence_instead_of_geo_replication() -> None:
             f"BlobEndpoint={stack.one('azure-native:storage:StorageAccount').outputs['primaryEndpoints']['blob']};"
         )
         assert "AccountKey" not in config["rdbStorageConnectionString"]
-        role = stack.one("azure-native:authorization:RoleAssignment").inputs
+        [role] = [
+            r.inputs for r in stack.of_type("azure-native:authorization:RoleAssignment") if r.name.endswith("-rdb-writer")
+        ]
         assert role["scope"] == stack.one("azure-native:storage:StorageAccount").id
         assert stack.of_type(LINK) == []
 

@@ -36,6 +36,7 @@ KV = "azure-native:keyvault:Vault"
 AFD_GROUP = "azure-native:cdn:AFDOriginGroup"
 TM = "azure-native:trafficmanager:Profile"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
+AKS = "azure-native:containerservice:ManagedCluster"
 
 TAGS = {"workload": "qlp", "environment": "prod"}
 
@@ -151,6 +152,19 @@ BASELINES: dict[str, dict[str, Any]] = {
         "tags": TAGS,
         "sku": {"name": "PerGB2018"},
         "retentionInDays": 90.0,
+    },
+    AKS: {
+        "location": "uksouth",
+        "tags": TAGS,
+        "agentPoolProfiles": [
+            {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "availabilityZones": ["1", "2", "3"]}
+        ],
+        "enableRBAC": True,
+        "aadProfile": {"managed": True, "enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
+        "disableLocalAccounts": True,
+        "autoUpgradeProfile": {"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"},
+        "oidcIssuerProfile": {"enabled": True},
+        "securityProfile": {"workloadIdentity": {"enabled": True}},
     },
 }
 
@@ -367,6 +381,21 @@ CASES: list[Case] = [
     fail("la-retention", WORKSPACE, {"retentionInDays": 30.0}, "retentionInDays"),
     fail("la-retention", WORKSPACE, {"retentionInDays": DROP}, "retentionInDays"),
     ok("la-retention", WORKSPACE, {"retentionInDays": 365.0}),
+    # AKS
+    fail("aks-zones", AKS, {"agentPoolProfiles.0.availabilityZones": ["1"]}, "agent pool system"),
+    fail("aks-zones", AKS, {"agentPoolProfiles.0.availabilityZones": DROP}, "0 availability zone"),
+    ok("aks-zones", AKS, {"location": "ukwest", "agentPoolProfiles.0.availabilityZones": DROP}),
+    ok("aks-zones", AKS, {"location": "West US", "agentPoolProfiles.0.availabilityZones": DROP}),
+    fail("aks-local-accounts", AKS, {"disableLocalAccounts": False}, "disableLocalAccounts"),
+    fail("aks-local-accounts", AKS, {"disableLocalAccounts": DROP}, "disableLocalAccounts"),
+    fail("aks-entra-rbac", AKS, {"aadProfile": DROP}, "aadProfile.managed"),
+    fail("aks-entra-rbac", AKS, {"aadProfile.enableAzureRBAC": False}, "aadProfile.enableAzureRBAC"),
+    fail("aks-entra-rbac", AKS, {"enableRBAC": False}, "enableRBAC"),
+    ok("aks-entra-rbac", AKS, {"enableRBAC": DROP}),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile.upgradeChannel": "none"}, "upgradeChannel is none"),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile": DROP}, "upgradeChannel is unset"),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile.nodeOSUpgradeChannel": "Unmanaged"}, "nodeOSUpgradeChannel"),
+    ok("aks-upgrade-channel", AKS, {"autoUpgradeProfile.upgradeChannel": "patch"}),
 ]
 
 
@@ -593,10 +622,10 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     found = [importlib.import_module(f"{resource_rules.__name__}.{name}").RULE for name in modules]
     assert all(isinstance(r, ResourceRule) for r in found)
     ids = [r.rule.id for r in found]
-    assert len(ids) == len(set(ids)) == len(modules) == 39
+    assert len(ids) == len(set(ids)) == len(modules) == 43
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
-        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la)(-[a-z0-9]+)+", rule_id)
+        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|aks)(-[a-z0-9]+)+", rule_id)
 
 
 @pytest.mark.parametrize("rule_id", sorted(resource_rules_by_id()))
