@@ -174,7 +174,9 @@ def test_persistence_instead_of_geo_replication() -> None:
         )
         assert "AccountKey" not in config["rdbStorageConnectionString"]
         [role] = [
-            r.inputs for r in stack.of_type("azure-native:authorization:RoleAssignment") if r.name.endswith("-rdb-writer")
+            r.inputs
+            for r in stack.of_type("azure-native:authorization:RoleAssignment")
+            if r.name.endswith("-rdb-writer")
         ]
         assert role["scope"] == stack.one("azure-native:storage:StorageAccount").id
         assert stack.of_type(LINK) == []
