@@ -220,17 +220,6 @@ def test_the_standby_restores_from_the_peers_container_read_only(primary: StackP
     assert reader["roleDefinitionId"].endswith(BLOB_READER)
 
 
-def test_velero_config_reaches_the_schedule() -> None:
-    velero = {"schedule": "0 */6 * * *", "ttl_hours": 2160, "namespaces": ["qlp", "jobs"]}
-    p = plan({"primary": {"azure-dr:velero": json.dumps(velero)}}, ["primary"])["primary"]
-    spec = p.one(SCHEDULE).inputs["spec"]
-    assert (spec["schedule"], spec["template"]["ttl"], spec["template"]["includedNamespaces"]) == (
-        "0 */6 * * *",
-        "2160h0m0s",
-        ["qlp", "jobs"],
-    )
-
-
 def test_the_compute_tier_is_off_by_default() -> None:
     routing = {"kind": "frontdoor", "origin_host": "app.example.com"}
     p = plan(
@@ -266,8 +255,13 @@ def _changed(before: StackPlan, after: StackPlan) -> dict[str, list[str]]:
     }
 
 
-def test_promotion_only_scales_the_compute_tier(shipped: dict[str, StackPlan]) -> None:
-    promoted = plan(PROMOTED)  # both stacks, roles swapped, reading each other
+@pytest.fixture(scope="module")
+def promoted() -> dict[str, StackPlan]:
+    """Both stacks with the roles swapped, reading each other (as after a promotion)."""
+    return plan(PROMOTED)
+
+
+def test_promotion_only_scales_the_compute_tier(shipped: dict[str, StackPlan], promoted: dict[str, StackPlan]) -> None:
     assert [p.error for p in promoted.values()] == [None, None]
     for name in ("primary", "dr"):
         before, after = shipped[name], promoted[name]
@@ -294,8 +288,7 @@ def test_promotion_only_scales_the_compute_tier(shipped: dict[str, StackPlan]) -
     assert hpa_floors(promoted["primary"]) == {"api": 1, "worker": 1}
 
 
-def test_failback_only_scales_the_compute_tier() -> None:
-    promoted = plan(PROMOTED)
+def test_failback_only_scales_the_compute_tier(promoted: dict[str, StackPlan]) -> None:
     back = plan({"primary": {"azure-dr:peer_stack": "dr"}, "dr": {}})  # primary active again, still reading dr
     for name in ("primary", "dr"):
         changed = _changed(promoted[name], back[name])
@@ -303,8 +296,9 @@ def test_failback_only_scales_the_compute_tier() -> None:
         assert replacements(promoted[name], back[name]) == []
 
 
-def test_cluster_create_only_inputs_do_not_depend_on_the_role(shipped: dict[str, StackPlan]) -> None:
-    promoted = plan(PROMOTED)
+def test_cluster_create_only_inputs_do_not_depend_on_the_role(
+    shipped: dict[str, StackPlan], promoted: dict[str, StackPlan]
+) -> None:
     keys = ("resourceName", "location", "dnsPrefix", "nodeResourceGroup", "networkProfile", "resourceGroupName")
     for name in ("primary", "dr"):
         before, after = shipped[name].one(CLUSTER).inputs, promoted[name].one(CLUSTER).inputs

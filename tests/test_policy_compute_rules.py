@@ -3,6 +3,7 @@ arithmetic the rules and the posture share."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -194,7 +195,15 @@ def test_compute_posture_is_scale_out_time_and_backup_interval(shipped: dict[str
     assert _compute_row([shipped["primary"]]).mechanism is None  # one region is no DR
 
 
-def test_a_weekly_backup_misses_the_compute_rpo() -> None:
-    weekly = '{"schedule": "0 2 * * 0"}'
-    row = _compute_row(list(plan({"primary": {"azure-dr:velero": weekly}, "dr": {"azure-dr:velero": weekly}}).values()))
+def test_velero_config_reaches_the_schedule_and_a_weekly_backup_misses_the_rpo() -> None:
+    weekly = json.dumps({"schedule": "0 2 * * 0", "ttl_hours": 2160, "namespaces": ["qlp", "jobs"]})
+    plans = plan({"primary": {"azure-dr:velero": weekly}, "dr": {"azure-dr:velero": weekly}})
+    for p in plans.values():
+        spec = p.one(SCHEDULE).inputs["spec"]
+        assert (spec["schedule"], spec["template"]["ttl"], spec["template"]["includedNamespaces"]) == (
+            "0 2 * * 0",
+            "2160h0m0s",
+            ["qlp", "jobs"],
+        )
+    row = _compute_row(list(plans.values()))
     assert row.mechanism is not None and row.mechanism.rpo_minutes == 10080 and not row.meets
