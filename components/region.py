@@ -244,9 +244,7 @@ class DrRegion(pulumi.ComponentResource):
                     workloads=[
                         WorkloadSpec(
                             name=w.name,
-                            image=pulumi.Output.from_input(login_server).apply(
-                                lambda server, image=w.image: f"{server}/{image}" if server else image
-                            ),
+                            image=_image_ref(login_server, w.image),
                             replicas=cfg.replicas(w),
                             max_replicas=w.max_replicas,
                             port=w.port,
@@ -448,3 +446,8 @@ class DrRegion(pulumi.ComponentResource):
                 ),
                 opts=self._child,
             )
+
+
+def _image_ref(login_server: pulumi.Input[Any], image: str) -> pulumi.Output[str]:
+    """``<login server>/<image>``; the bare image while the login server is unknown (a peer not yet planned)."""
+    return pulumi.Output.from_input(login_server).apply(lambda server: f"{server}/{image}" if server else image)
