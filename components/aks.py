@@ -10,7 +10,7 @@ retained, and none of its create-only inputs (facts §0 forceNewMap: ``dnsPrefix
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -58,7 +58,6 @@ class AksClusterArgs:
     which serves pulls from this region's replication."""
     kubelogin: str = "azurecli"
     """How ``pulumi up`` signs in to the API server (kubelogin login mode)."""
-    tags: dict[str, str] = field(default_factory=dict)
 
 
 class AksCluster(pulumi.ComponentResource):

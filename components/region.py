@@ -278,7 +278,6 @@ class DrRegion(pulumi.ComponentResource):
                     resource_group_name=self.resource_group_name,
                     location=cfg.region,
                     subscription_id=client.subscription_id,
-                    storage_account_id=storage.account_id,
                     storage_account_name=storage.account_name,
                     namespaces=cfg.velero.namespaces or [cfg.workload_namespace],
                     schedule=cfg.velero.schedule,

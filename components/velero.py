@@ -53,7 +53,6 @@ class VeleroArgs:
     resource_group_name: pulumi.Input[str]
     location: str
     subscription_id: pulumi.Input[str]
-    storage_account_id: pulumi.Input[str]
     storage_account_name: pulumi.Input[str]
     namespaces: Sequence[str]
     """Namespaces each scheduled backup includes."""

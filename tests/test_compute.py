@@ -15,7 +15,7 @@ from drctl import azure_ids
 from drctl.recording import RecordedResource, StackPlan
 from drctl.render import locked_ids, plan_text
 from drctl.replacement import replacements
-from tests.conftest import plan
+from tests.conftest import plan, plan_one
 from tests.helpers import stack_value, with_block
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
@@ -347,7 +347,7 @@ REFUSED = [
 
 @pytest.mark.parametrize(("stack", "overrides", "message"), REFUSED, ids=[m[:40] for _, _, m in REFUSED])
 def test_bad_compute_config_is_refused_in_one_line(stack: str, overrides: dict[str, str], message: str) -> None:
-    p = plan({stack: overrides}, [stack])[stack]
+    p = plan_one(stack, overrides)  # refused before any resource: no need to plan the peer
     assert p.error is not None and message in p.error and "\n" not in p.error
     assert p.resources == []
 
