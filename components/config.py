@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from components import limits
 from components.regions import REGIONS, has_zones
+from components.schedule import CronError, max_gap_minutes
 
 #: The shipped project's name; the program and drctl use the running project's own name (``pulumi.get_project()``,
 #: the ``name`` in ``Pulumi.yaml``), since Pulumi namespaces config by it.
@@ -76,7 +77,7 @@ def _default_tiers() -> dict[TierName, Tier]:
     }
 
 
-ServiceName = Literal["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"]
+ServiceName = Literal["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault", "compute"]
 
 
 def _default_service_tiers() -> dict[ServiceName, TierName]:
@@ -88,6 +89,8 @@ def _default_service_tiers() -> dict[ServiceName, TierName]:
         "keyvault": "tier1",
         "registry": "tier2",
         "redis": "tier2",
+        # AKS workloads restored from daily Velero backups (seed 004: AKS RTO 4 h, RPO 24 h).
+        "compute": "tier3",
     }
 
 
@@ -228,11 +231,13 @@ class FrontDoorProbe(Block):
 class Routing(Block):
     """Global routing: Front Door Standard/Premium (default) or a Traffic Manager priority profile.
 
-    Every stack owns its own origin (endpoint), pointing at ``origin_host``, its region's application endpoint.
+    Every stack owns its own origin (endpoint), pointing at its region's application endpoint: ``origin_host``
+    (``origin: host``) or the public address of the region's cluster ingress (``origin: cluster``).
     """
 
     kind: Literal["frontdoor", "trafficmanager"] = "frontdoor"
-    origin_host: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    origin: Literal["host", "cluster"] = "host"
+    origin_host: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
     frontdoor_sku: Literal["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"] = "Standard_AzureFrontDoor"
     probe: FrontDoorProbe = Field(default_factory=FrontDoorProbe)
 
@@ -342,6 +347,84 @@ class Drills(Block):
     aks_cluster_id: ArmId | None = None
 
 
+class SystemPool(Block):
+    """The cluster's system node pool, autoscaled between ``min_count`` and ``max_count`` nodes."""
+
+    vm_size: Annotated[str, Field(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4ds_v5"
+    min_count: Annotated[int, _range(1, 100, "nodes")] = 3
+    max_count: Annotated[int, _range(1, 1000, "nodes")] = 6
+    max_pods: Annotated[int, _range(30, 250, "pods per node")] = 110
+    zones: list[Literal["1", "2", "3"]] | None = None  # None: all three where the region has zones
+
+
+Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+
+
+class Aks(Block):
+    """An AKS cluster in this stack's region: Entra ID RBAC only, auto-upgraded, workload identity on.
+
+    ``upgrade_channel`` has no ``none``: a DR cluster that is never patched drifts from its peer. There is no
+    version setting: the channel owns the version (every update is a full PUT, so a pinned version would ask
+    Azure to downgrade after an automatic upgrade; facts §0). The API server
+    is private (``private_cluster``) or reachable only from ``api_server_authorized_ranges``.
+    """
+
+    enabled: bool = False
+    sku_tier: Literal["Standard", "Premium", "Free"] = "Standard"
+    upgrade_channel: Literal["patch", "stable", "rapid", "node-image"] = "stable"
+    node_os_upgrade_channel: Literal["NodeImage", "SecurityPatch"] = "NodeImage"
+    system_pool: SystemPool = Field(default_factory=SystemPool)
+    admin_group_object_ids: list[Guid] = Field(default_factory=list)
+    private_cluster: bool = False
+    api_server_authorized_ranges: list[Cidr] = Field(default_factory=list)
+    subnet_id: Annotated[str, Field(pattern=r"^/subscriptions/.+/subnets/[^/]+$")] | None = None
+    kubelogin: Literal["azurecli", "workloadidentity", "spn", "msi", "azd", "azurepipelines"] = "azurecli"
+
+
+ImageRef = Annotated[
+    str, Field(pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$")
+]
+Quantity = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi)?$")]
+
+
+class Workload(Block):
+    """An application on the cluster: a Deployment with its Service, autoscaler and disruption budget.
+
+    ``replicas`` run on the active stack, ``warm_replicas`` on the standby one (warm, never cold); a switch
+    only changes which of the two applies. ``ingress`` puts the workload behind the region's public ingress
+    address (the Front Door origin with ``routing.origin: cluster``).
+    """
+
+    name: Annotated[str, Field(pattern=r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
+    image: ImageRef
+    port: Annotated[int, _range(1, 65535, "")] = 8080
+    replicas: Annotated[int, _range(1, 100, "replicas")] = 3
+    warm_replicas: Annotated[int, _range(1, 100, "replicas")] = 1
+    max_replicas: Annotated[int, _range(1, 1000, "replicas")] = 10
+    cpu_utilization: Annotated[int, _range(10, 100, "percent")] = 70
+    cpu: Quantity = "250m"
+    memory: Quantity = "256Mi"
+    max_unavailable: Annotated[int, _range(1, 100, "pods")] = 1
+    health_path: Annotated[str, Field(pattern=r"^/.*$")] = "/healthz"
+    ingress: bool = False
+
+
+class Velero(Block):
+    """Velero backups of the cluster to the region's geo-redundant storage account, through workload identity.
+
+    Defaults from seed 004: daily at 02:00 UTC, kept 720 h. ``namespaces`` defaults to the workloads' namespace.
+    """
+
+    enabled: bool = True
+    schedule: str = "0 2 * * *"
+    ttl_hours: Annotated[int, _range(1, 87600, "hours")] = 720
+    namespaces: list[Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]] | None = None
+    chart_version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")] = "10.0.0"
+    plugin_image: Annotated[str, Field(pattern=r"^[a-z0-9./-]+:v?\d+\.\d+\.\d+$")] = (
+        "velero/velero-plugin-for-microsoft-azure:v1.12.1"
+    )
+
+
 class StackConfig(Block):
     """Everything one stack (one region) needs, validated as a whole before any resource exists."""
 
@@ -368,6 +451,9 @@ class StackConfig(Block):
     backup: BackupVault = Field(default_factory=BackupVault)
     alerts: Alerts = Field(default_factory=Alerts)
     drills: Drills = Field(default_factory=Drills)
+    aks: Aks = Field(default_factory=Aks)
+    workloads: list[Workload] = Field(default_factory=list)
+    velero: Velero = Field(default_factory=Velero)
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
@@ -385,6 +471,7 @@ class StackConfig(Block):
         self._check_ignored_blocks()
 
         self._check_dr_operations()
+        self._check_compute()
         if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
             raise _Refused(
                 "storage.sku",
@@ -482,9 +569,10 @@ class StackConfig(Block):
             problem = limits.tag_problem(name, value)
             if problem is not None:
                 raise _Refused(f"tags.{name[:60]}", value[:60], f"not {problem}")
-        problem = limits.host_name_problem(self.routing.origin_host)
-        if problem is not None:
-            raise _Refused("routing.origin_host", self.routing.origin_host[:80], f"a DNS host name, not {problem}")
+        host = self.routing.origin_host
+        problem = limits.host_name_problem(host) if host is not None else None
+        if host is not None and problem is not None:
+            raise _Refused("routing.origin_host", host[:80], f"a DNS host name, not {problem}")
         pg = self.postgres
         tier = limits.pg_tier_for_sku(pg.sku_name)
         if tier is not None and tier != pg.sku_tier:
@@ -574,6 +662,56 @@ class StackConfig(Block):
         if d.enabled and "aks-pod-chaos" in d.experiments and d.aks_cluster_id is None:
             raise _Refused("drills.aks_cluster_id", None, "the AKS cluster id (drills.experiments has aks-pod-chaos)")
 
+    def _check_compute(self) -> None:
+        aks, routing = self.aks, self.routing
+        if routing.origin == "host" and routing.origin_host is None:
+            raise _Refused("routing.origin_host", None, "the region's application host name (routing.origin=host)")
+        ingress = [w.name for w in self.workloads if w.ingress]
+        if routing.origin == "cluster" and (not aks.enabled or len(ingress) != 1):
+            raise _Refused(
+                "routing.origin", "cluster", "host, or aks.enabled=true with exactly one workload with ingress=true"
+            )
+        if not aks.enabled:
+            if self.workloads:
+                raise _Refused("workloads", "set", "unset, or aks.enabled=true (workloads run on the cluster)")
+            return
+        if not aks.admin_group_object_ids:
+            raise _Refused(
+                "aks.admin_group_object_ids",
+                None,
+                "at least one Entra group (local accounts are off: nobody else could administer the cluster)",
+            )
+        if not aks.private_cluster and not aks.api_server_authorized_ranges:
+            raise _Refused(
+                "aks.api_server_authorized_ranges",
+                None,
+                "the CIDRs allowed to reach the API server, or aks.private_cluster=true",
+            )
+        if aks.system_pool.max_count < aks.system_pool.min_count:
+            raise _Refused(
+                "aks.system_pool.max_count",
+                aks.system_pool.max_count,
+                f"at least aks.system_pool.min_count ({aks.system_pool.min_count})",
+            )
+        zones = aks.system_pool.zones
+        if zones and not has_zones(self.region):
+            raise _Refused("aks.system_pool.zones", zones, f"unset ({self.region} has no availability zones)")
+        if len(ingress) > 1:
+            raise _Refused("workloads", ", ".join(ingress), "at most one workload with ingress=true")
+        names = [w.name for w in self.workloads]
+        if len(set(names)) != len(names):
+            raise _Refused("workloads", ", ".join(names), "unique workload names")
+        for i, w in enumerate(self.workloads):
+            if w.warm_replicas > w.replicas:
+                raise _Refused(f"workloads.{i}.warm_replicas", w.warm_replicas, f"at most replicas ({w.replicas})")
+            if w.max_replicas < w.replicas:
+                raise _Refused(f"workloads.{i}.max_replicas", w.max_replicas, f"at least replicas ({w.replicas})")
+        if self.velero.enabled:
+            try:
+                max_gap_minutes(self.velero.schedule)
+            except CronError as exc:
+                raise _Refused("velero.schedule", self.velero.schedule, f"a five-field cron schedule ({exc})") from None
+
     # --- derived settings: what the components deploy, resolved once here ---------------------------------
 
     @property
@@ -605,6 +743,22 @@ class StackConfig(Block):
         """A replica covers the region: the server is one, or a peer region is declared to hold one."""
         replicated = self.postgres.create_as == "replica" or self.peer_region is not None
         return "postgres-replica" if replicated else "postgres-geo-backup"
+
+    @property
+    def aks_zones(self) -> list[str]:
+        """The system pool's zones: as configured, else all three where the region has zones, else none."""
+        if self.aks.system_pool.zones is not None:
+            return list(self.aks.system_pool.zones)
+        return ["1", "2", "3"] if has_zones(self.region) else []
+
+    @property
+    def workload_namespace(self) -> str:
+        """The Kubernetes namespace the workloads run in (and Velero backs up by default)."""
+        return self.workload
+
+    def replicas(self, workload: Workload) -> int:
+        """How many pods the workload runs here: full while active, warm while standby (a switch only scales)."""
+        return workload.replicas if self.is_active else workload.warm_replicas
 
     @property
     def postgres_retention_days(self) -> int:
@@ -720,7 +874,7 @@ def _format(error: ValidationError, namespace: str, secret_keys: Collection[str]
 
 # What Pulumi.yaml's declared defaults hand over for a key the stack does not set (a project default cannot be
 # null): an empty string, or an empty block. Both mean "unset", exactly as if the key were absent.
-UNSET = ("", "{}")
+UNSET = ("", "{}", "[]")
 
 
 def parse_config(

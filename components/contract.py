@@ -36,6 +36,10 @@ CONTRACT: dict[str, str] = {
     "redis_hostname": "the region's Redis host name",
     "redis_capacity": "the cache's Premium capacity (a geo-secondary must be at least this size)",
     "redis_geo_secondary": "whether this stack's cache is the geo-secondary of the peer's (declares the link)",
+    "storage_account_name": "the region's geo-redundant storage account name",
+    "aks_cluster_name": "the region's AKS cluster name (None without a cluster)",
+    "ingress_fqdn": "the region's public ingress host name (None without an ingress workload)",
+    "velero_container_id": "the container holding the region's Velero backups (the peer restores from it)",
     # global objects: set by the global-owner stack, None elsewhere
     "routing_kind": "frontdoor | trafficmanager",
     "frontdoor_profile_name": "the Front Door profile every stack adds its origin to",

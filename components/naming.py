@@ -83,6 +83,34 @@ class Names:
     def chaos_experiment_prefix(self) -> str:
         return f"chaos-{self._base}"
 
+    @property
+    def aks(self) -> str:
+        """1-63 letters, digits, hyphens and underscores."""
+        return f"aks-{self._base}"
+
+    @property
+    def aks_dns_prefix(self) -> str:
+        """Create-only: fixed by the region, never by the role."""
+        return f"aks-{self._base}"
+
+    @property
+    def aks_node_resource_group(self) -> str:
+        """Create-only: named explicitly so it never depends on anything that can switch."""
+        return f"rg-{self._base}-aks-nodes"
+
+    @property
+    def ingress_ip(self) -> str:
+        return f"pip-{self._base}-ingress"
+
+    @property
+    def ingress_dns_label(self) -> str:
+        """Unique within the region: ``<label>.<region>.cloudapp.azure.com``."""
+        return f"{self._base}-ingress"
+
+    @property
+    def velero_identity(self) -> str:
+        return f"id-{self._base}-velero"
+
     # global objects: one per pair, named without a region
     @property
     def global_resource_group(self) -> str:

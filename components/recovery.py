@@ -162,3 +162,26 @@ def trafficmanager_failover(interval_seconds: int, tolerated_failures: int = 3, 
         minutes,
         "Learn, 'Traffic Manager endpoint monitoring': failover after tolerated failures plus DNS TTL",
     )
+
+
+# The cluster autoscaler's default ``max-node-provision-time`` (Microsoft Learn, "Use the cluster autoscaler in
+# AKS", cluster autoscaler profile): the longest a scale-out waits for a new node. Promotion raises the
+# autoscalers' floors from the warm to the full count, so this bounds the time to full capacity.
+AKS_SCALE_OUT_MINUTES = 15
+
+
+def aks_warm_standby(backup_interval_minutes: int) -> Mechanism:
+    """A warm cluster in each region scaled out on promotion; cluster state restored from Velero backups.
+
+    RPO is the longest gap between two scheduled backups (state written since the last one is lost); RTO is the
+    scale-out of the warm workloads to full size.
+    """
+    return Mechanism(
+        "aks-warm-standby",
+        "compute",
+        f"warm AKS cluster per region, Velero backup every {backup_interval_minutes / 60:g} h",
+        backup_interval_minutes,
+        AKS_SCALE_OUT_MINUTES,
+        "Velero docs, 'Schedule API type' (cron schedule; RPO = the longest gap between backups); Learn, "
+        "'Use the cluster autoscaler in AKS' (max-node-provision-time 15 min bounds the scale-out)",
+    )

@@ -7,12 +7,13 @@ link). The global-owner stack also owns the shared objects: routing profile, Cos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization
 
+from components.aks import AksCluster, AksClusterArgs
 from components.config import (
     PostgresServerSettings,
     StackConfig,
@@ -25,6 +26,7 @@ from components.cosmos import CosmosAccount, CosmosArgs
 from components.dr_operations import RegionRefs, add_dr_operations
 from components.foundation import FoundationArgs, RegionalFoundation
 from components.global_layer import GlobalLayer, GlobalLayerArgs
+from components.ingress import IngressAddress, IngressAddressArgs
 from components.interfaces import DataInterfaces
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
@@ -36,6 +38,7 @@ from components.postgres import (
     PostgresWriterEndpointArgs,
 )
 from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
+from components.regions import has_zones
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
 from components.routing import (
     FrontDoorGlobal,
@@ -50,6 +53,8 @@ from components.routing import (
     TrafficManagerGlobalArgs,
 )
 from components.storage import GeoStorage, GeoStorageArgs
+from components.velero import BackupContainer, VeleroArgs, VeleroBackups
+from components.workloads import IngressExposure, Workloads, WorkloadsArgs, WorkloadSpec
 
 
 @dataclass(frozen=True)
@@ -131,12 +136,17 @@ class DrRegion(pulumi.ComponentResource):
             "redis_hostname": None,
             "redis_capacity": None,
             "redis_geo_secondary": cfg.redis.enabled and cfg.redis.geo_secondary,
+            "storage_account_name": storage.account_name,
+            "aks_cluster_name": None,
+            "ingress_fqdn": None,
+            "velero_container_id": None,
             **dict.fromkeys(GLOBAL_KEYS),
         }
+        self._origin_host: pulumi.Input[str] | None = cfg.routing.origin_host
         self._global = self._global_layer() if cfg.owns_global else None
         if self._global is not None:
             self.contract["global_resource_group_name"] = self._global.resource_group_name
-        self._routing()
+
         if cfg.cosmos.enabled and cfg.owns_global:
             self._cosmos(interfaces)
         if cfg.registry.enabled:
@@ -155,6 +165,9 @@ class DrRegion(pulumi.ComponentResource):
                 else None
             )
             self._redis(interfaces, target)
+        if cfg.aks.enabled:
+            self._compute(interfaces, client, storage)
+        self._routing()
         # Long-term backup, compliance storage, alerts and drills: components/dr_operations.py.
         refs = RegionRefs(self.contract, interfaces, client.subscription_id, self.cosmos_account_id)
         add_dr_operations(self, name, cfg, self.names, refs)
@@ -256,6 +269,133 @@ class DrRegion(pulumi.ComponentResource):
         """A global object's output: our own when we own the global layer, else the owner's export."""
         return own if self._cfg.owns_global else self._peer_value(key)
 
+    @property
+    def _origin(self) -> pulumi.Input[str]:
+        """The region's application endpoint: the configured host, or the cluster ingress FQDN."""
+        if self._origin_host is None:
+            raise ValueError("routing.origin=cluster needs the cluster's ingress (config validation ensures it)")
+        return self._origin_host
+
+    def _compute(
+        self,
+        interfaces: DataInterfaces,
+        client: pulumi.Output[authorization.GetClientConfigResult],
+        storage: GeoStorage,
+    ) -> None:
+        """The region's cluster, its workloads at the role's replica count, Velero, and the ingress address."""
+        cfg, names, name = self._cfg, self.names, self._name
+        aks, pool = cfg.aks, cfg.aks.system_pool
+        # Without the role tag: a switch must change nothing here but replica counts (DESIGN §3).
+        tags = {k: v for k, v in self.tags.items() if k != "dr-role"}
+        interfaces = replace(interfaces, tags=tags)
+        registry_id = self._owner_value("registry_id", self.contract["registry_id"]) if cfg.registry.enabled else None
+        cluster = AksCluster(
+            f"{name}-aks",
+            AksClusterArgs(
+                cluster_name=names.aks,
+                dns_prefix=names.aks_dns_prefix,
+                node_resource_group=names.aks_node_resource_group,
+                tenant_id=client.tenant_id,
+                subscription_id=client.subscription_id,
+                admin_group_object_ids=aks.admin_group_object_ids,
+                interfaces=interfaces,
+                vm_size=pool.vm_size,
+                min_nodes=pool.min_count,
+                max_nodes=pool.max_count,
+                max_pods=pool.max_pods,
+                zones=cfg.aks_zones,
+                sku_tier=aks.sku_tier,
+                upgrade_channel=aks.upgrade_channel,
+                node_os_upgrade_channel=aks.node_os_upgrade_channel,
+                private_cluster=aks.private_cluster,
+                authorized_ip_ranges=aks.api_server_authorized_ranges,
+                subnet_id=aks.subnet_id,
+                registry_id=registry_id,
+                kubelogin=aks.kubelogin,
+            ),
+            opts=self._child,
+        )
+        self.contract["aks_cluster_name"] = cluster.cluster_name
+        exposure: IngressExposure | None = None
+        if any(w.ingress for w in cfg.workloads):
+            address = IngressAddress(
+                f"{name}-ingress",
+                IngressAddressArgs(
+                    ip_name=names.ingress_ip,
+                    dns_label=names.ingress_dns_label,
+                    resource_group_name=self.resource_group_name,
+                    location=cfg.region,
+                    subscription_id=client.subscription_id,
+                    cluster_principal_id=cluster.principal_id,
+                    zones=["1", "2", "3"] if has_zones(cfg.region) else [],
+                    tags=tags,
+                ),
+                opts=self._child,
+            )
+            # Front Door reaches the origin from its backend ranges only; Traffic Manager clients connect directly.
+            allowed = ["AzureFrontDoor.Backend"] if cfg.routing.kind == "frontdoor" else []
+            exposure = IngressExposure(address.ip_name, self.resource_group_name, allowed)
+            self.contract["ingress_fqdn"] = address.fqdn
+            if cfg.routing.origin == "cluster":
+                self._origin_host = address.fqdn
+        login_server = self._owner_value("registry_login_server", self.contract["registry_login_server"])
+        if cfg.workloads:
+            Workloads(
+                f"{name}-apps",
+                WorkloadsArgs(
+                    namespace=cfg.workload_namespace,
+                    provider=cluster.provider,
+                    labels={"app.kubernetes.io/part-of": cfg.workload},
+                    workloads=[
+                        WorkloadSpec(
+                            name=w.name,
+                            image=_image_ref(login_server, w.image),
+                            replicas=cfg.replicas(w),
+                            max_replicas=w.max_replicas,
+                            port=w.port,
+                            cpu_utilization=w.cpu_utilization,
+                            cpu=w.cpu,
+                            memory=w.memory,
+                            max_unavailable=w.max_unavailable,
+                            health_path=w.health_path,
+                            ingress=exposure if w.ingress else None,
+                        )
+                        for w in cfg.workloads
+                    ],
+                ),
+                opts=self._child,
+            )
+        if cfg.velero.enabled:
+            peer = None
+            if self._peer is not None:
+                # Read what the peer exports: its container exists only once the peer has Velero.
+                peer = BackupContainer(
+                    resource_group_name=self._peer.get("resource_group_name"),
+                    account_name=self._peer.get("storage_account_name"),
+                    container_id=self._peer.get("velero_container_id"),
+                )
+            velero = VeleroBackups(
+                f"{name}-velero",
+                VeleroArgs(
+                    provider=cluster.provider,
+                    oidc_issuer_url=cluster.oidc_issuer_url,
+                    identity_name=names.velero_identity,
+                    resource_group_name=self.resource_group_name,
+                    location=cfg.region,
+                    subscription_id=client.subscription_id,
+                    storage_account_name=storage.account_name,
+                    namespaces=cfg.velero.namespaces or [cfg.workload_namespace],
+                    schedule=cfg.velero.schedule,
+                    ttl_hours=cfg.velero.ttl_hours,
+                    chart_version=cfg.velero.chart_version,
+                    plugin_image=cfg.velero.plugin_image,
+                    peer=peer,
+                    tags=tags,
+                ),
+                opts=self._child,
+            )
+            self.contract["velero_container_id"] = velero.container_id
+
     def _routing(self) -> None:
         cfg, names = self._cfg, self.names
         routing = cfg.routing
@@ -288,7 +428,7 @@ class DrRegion(pulumi.ComponentResource):
                 f"{self._name}-origin",
                 RegionalOriginArgs(
                     origin_name=names.frontdoor_origin,
-                    host_name=routing.origin_host,
+                    host_name=self._origin,
                     active=cfg.is_active,
                     profile_name=self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name")),
                     origin_group_name=self._owner_value("origin_group_name", own.get("origin_group_name")),
@@ -329,7 +469,7 @@ class DrRegion(pulumi.ComponentResource):
             f"{self._name}-endpoint",
             TrafficManagerEndpointArgs(
                 endpoint_name=cfg.region,
-                target=routing.origin_host,
+                target=self._origin,
                 location=cfg.region,
                 active=cfg.is_active,
                 profile_name=self._owner_value("traffic_manager_profile_name", tm_profile),
@@ -422,3 +562,8 @@ class DrRegion(pulumi.ComponentResource):
                 ),
                 opts=self._child,
             )
+
+
+def _image_ref(login_server: pulumi.Input[Any], image: str) -> pulumi.Output[str]:
+    """``<login server>/<image>``; the bare image while the login server is unknown (a peer not yet planned)."""
+    return pulumi.Output.from_input(login_server).apply(lambda server: f"{server}/{image}" if server else image)

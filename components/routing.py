@@ -131,7 +131,7 @@ class FrontDoorRoute(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class RegionalOriginArgs:
     origin_name: str
-    host_name: str
+    host_name: pulumi.Input[str]
     active: bool
     profile_name: pulumi.Input[str]
     origin_group_name: pulumi.Input[str]
@@ -209,7 +209,7 @@ class TrafficManagerGlobal(pulumi.ComponentResource):
 @dataclass(frozen=True)
 class TrafficManagerEndpointArgs:
     endpoint_name: str
-    target: str
+    target: pulumi.Input[str]
     location: str
     active: bool
     profile_name: pulumi.Input[str]

@@ -6,6 +6,7 @@ Each entry maps a type token to the ARM path of the resource, built from its inp
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import uuid
 from typing import Any
@@ -53,13 +54,16 @@ ID_TEMPLATES: dict[str, str] = {
     "azure-native:cdn:Route": "Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{routeName}",
     "azure-native:trafficmanager:Profile": "Microsoft.Network/trafficManagerProfiles/{profileName}",
     "azure-native:trafficmanager:Endpoint": "Microsoft.Network/trafficManagerProfiles/{profileName}/{endpointType}/{endpointName}",
+    "azure-native:containerservice:ManagedCluster": "Microsoft.ContainerService/managedClusters/{resourceName}",
+    "azure-native:network:PublicIPAddress": "Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
+    "azure-native:managedidentity:FederatedIdentityCredential": "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}",
     "azure-native:authorization:RoleAssignment": "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
     "azure-native:authorization:ManagementLockByScope": "{scope}/providers/Microsoft.Authorization/locks/{lockName}",
     "azure-native:monitor:DiagnosticSetting": "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}",
     "azure-native:dataprotection:BackupVault": "Microsoft.DataProtection/backupVaults/{vaultName}",
     "azure-native:dataprotection:BackupPolicy": "Microsoft.DataProtection/backupVaults/{vaultName}/backupPolicies/{backupPolicyName}",
     "azure-native:dataprotection:BackupInstance": "Microsoft.DataProtection/backupVaults/{vaultName}/backupInstances/{backupInstanceName}",
-    "azure-native:storage:BlobContainer": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}",
     "azure-native:storage:BlobContainerImmutabilityPolicy": "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}/immutabilityPolicies/{immutabilityPolicyName}",
     "azure-native:monitor:ActionGroup": "Microsoft.Insights/actionGroups/{actionGroupName}",
     "azure-native:monitor:MetricAlert": "Microsoft.Insights/metricAlerts/{ruleName}",
@@ -171,6 +175,13 @@ def _service_outputs(type_: str, inputs: Inputs, name: str, rid: str) -> Inputs:
     if type_ == "azure-native:trafficmanager:Profile":
         dns = dict(inputs.get("dnsConfig") or {})
         return {"dnsConfig": {**dns, "fqdn": f"{dns.get('relativeName', name)}.trafficmanager.net"}}
+    if type_ == "azure-native:containerservice:ManagedCluster":
+        return _cluster_outputs(inputs, name, rid)
+    if type_ == "azure-native:network:PublicIPAddress":
+        dns = dict(inputs.get("dnsSettings") or {})
+        if dns.get("domainNameLabel"):
+            dns["fqdn"] = f"{dns['domainNameLabel']}.{inputs.get('location')}.cloudapp.azure.com"
+        return {"dnsSettings": dns, "ipAddress": "20.0.0." + str(int(short_hash(rid)[:2], 16) % 250 + 1)}
     if type_ == "azure-native:managedidentity:UserAssignedIdentity":
         return {
             "principalId": stable_guid(rid, "principal"),
@@ -178,6 +189,68 @@ def _service_outputs(type_: str, inputs: Inputs, name: str, rid: str) -> Inputs:
             "tenantId": TENANT_ID,
         }
     return {}
+
+
+def _cluster_outputs(inputs: Inputs, name: str, rid: str) -> Inputs:
+    """What AKS reports: the API server FQDN, the OIDC issuer, the system identity and the kubelet identity
+    (a user-assigned identity AKS creates in the node resource group)."""
+    location = inputs.get("location")
+    node_rg = inputs.get("nodeResourceGroup") or f"MC_{name}"
+    kubelet_id = (
+        f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{node_rg}/providers/"
+        f"Microsoft.ManagedIdentity/userAssignedIdentities/{name}-agentpool"
+    )
+    identity = dict(inputs.get("identity") or {})
+    identity.update({"principalId": stable_guid(rid, "principal"), "tenantId": TENANT_ID})
+    oidc = {**dict(inputs.get("oidcIssuerProfile") or {})}
+    if oidc.get("enabled"):
+        oidc["issuerURL"] = f"https://{location}.oic.prod-aks.azure.com/{TENANT_ID}/{stable_guid(rid, 'oidc')}/"
+    return {
+        "fqdn": f"{inputs.get('dnsPrefix', name)}-{short_hash(rid)[:8]}.hcp.{location}.azmk8s.io",
+        "identity": identity,
+        "identityProfile": {
+            "kubeletidentity": {
+                "resourceId": kubelet_id,
+                "clientId": stable_guid(kubelet_id, "client"),
+                "objectId": stable_guid(kubelet_id, "principal"),
+            }
+        },
+        "oidcIssuerProfile": oidc,
+        "provisioningState": "Succeeded",
+    }
+
+
+def user_kubeconfig(resource_group_name: str, cluster_name: str) -> str:
+    """The base64 kubeconfig ``listClusterUserCredential`` returns for an Entra ID cluster in ``exec`` format:
+    a kubelogin exec plugin that signs in by device code (Microsoft Learn, "Use kubelogin with AKS")."""
+    server = f"https://{cluster_name}-{short_hash(resource_group_name, cluster_name)[:8]}.hcp.azmk8s.io:443"
+    user = f"clusterUser_{resource_group_name}_{cluster_name}"
+    text = (
+        "apiVersion: v1\n"
+        "kind: Config\n"
+        "clusters:\n"
+        f"- name: {cluster_name}\n"
+        "  cluster:\n"
+        "    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n"
+        f"    server: {server}\n"
+        "contexts:\n"
+        f"- name: {cluster_name}\n"
+        "  context:\n"
+        f"    cluster: {cluster_name}\n"
+        f"    user: {user}\n"
+        f"current-context: {cluster_name}\n"
+        "users:\n"
+        f"- name: {user}\n"
+        "  user:\n"
+        "    exec:\n"
+        "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+        "      command: kubelogin\n"
+        "      args: [get-token, --environment, AzurePublicCloud, --server-id, "
+        "6dae42f8-4368-4678-94ff-3960e28e3630, --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, "
+        f"--tenant-id, {TENANT_ID}, --login, devicecode]\n"
+        "      provideClusterInfo: false\n"
+    )
+    return base64.b64encode(text.encode()).decode()
 
 
 def client_config() -> Inputs:

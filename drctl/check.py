@@ -48,6 +48,10 @@ def objectives_config(config: StackConfig) -> dict[str, dict[str, Any]]:
                 for s in ("postgresql", "cosmos", "redis", "routing")
             },
         },
+        "aks-velero-schedule": {
+            "min_ttl_hours": days * 24,
+            "max_interval_minutes": config.objective("compute").rpo_minutes,
+        },
     }
 
 

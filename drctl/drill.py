@@ -40,6 +40,8 @@ READ_BY_HAND: dict[ServiceName, str] = {
     "routing": "az monitor metrics list --resource <profile id> --metric OriginHealthPercentage --dimension Origin",
     "registry": "az acr replication list --registry <registry> --query [].status",
     "keyvault": "nothing replicates: both vaults hold the secrets (check the app reads the DR vault)",
+    "compute": "velero backup get (the newest Completed backup's age is the RPO); kubectl get hpa -A (replicas "
+    "scaled to the active count)",
 }
 SIGNALS_OF: dict[str, tuple[str, ...]] = {
     "postgresql": ("pg-replica-lag", "backup-age", "backup-job-failure"),

@@ -20,6 +20,7 @@ StepKind = Literal["up", "az", "state", "drctl"]
 EffectKind = Literal["cosmos-write-region", "forget", "storage-failover"]
 
 LINKED_SERVER = "azure-native:redis:LinkedServer"
+ORIGIN_TYPES = ("azure-native:cdn:AFDOrigin", "azure-native:trafficmanager:Endpoint")
 COSMOS_ACCOUNT = "azure-native:cosmosdb:DatabaseAccount"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 PG_SERVER = "azure-native:dbforpostgresql:Server"
@@ -48,6 +49,9 @@ class Step:
     effects: tuple[Effect, ...] = ()
     lifts: tuple[str, ...] = ()
     """Resource names whose CanNotDelete lock this step lifts and restores around its action."""
+    targets: tuple[str, ...] = ()
+    """A targeted ``pulumi up`` (``--target``): only resources of these types are written; the rest of the stack
+    waits for its region (the full up runs at the rebuild)."""
     optional: bool = False
 
 
@@ -182,13 +186,23 @@ def promote(pair: Pair, mode: Literal["forced", "planned"], name: str = "promote
             edits.append(Edit(old.name, ("postgres", "writer_endpoint"), False))
     steps: list[Step] = _cosmos_steps(pair, new, mode == "forced")
     routing = "Traffic Manager endpoint" if new.config.routing.kind == "trafficmanager" else "Front Door origin"
-    steps += _ups(
-        [old],
-        {
-            old.name: f"{old.name} becomes standby: its {routing} drops to priority 2 (the only "
-            "write, in the global layer's group)"
-        },
-    )
+    demote = f"{old.name} becomes standby: its {routing} drops to priority 2"
+    if mode == "forced":
+        # The failed region takes no write: only the origin (in the global layer's group) is updated; the rest
+        # of the stack (e.g. its workloads scaling to warm) waits for the region and the rebuild.
+        steps.append(
+            Step(
+                "up",
+                old.name,
+                f"pulumi up --stack {old.name} --target '<urn of the {old.name} origin>'",
+                demote + " (a targeted up: the only write, in the global layer's group)",
+                f"the {old.name} origin's priority is 2 (az afd origin show)",
+                5,
+                targets=ORIGIN_TYPES,
+            )
+        )
+    else:
+        steps += _ups([old], {old.name: demote})
     if new.config.redis.geo_secondary:
         # Unlinked before the new active takes traffic: its cache must be writable. The reverse link (the old
         # active's cache as geo-secondary) is written by `drctl settle` once both ups are done.

@@ -49,6 +49,10 @@ class AzureMocks(mocks.Mocks):
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "azure-native:authorization:getClientConfig":
             return azure_ids.client_config(), []
+        if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            rg, cluster = str(args.args.get("resourceGroupName")), str(args.args.get("resourceName"))
+            kubeconfig = {"name": "clusterUser", "value": azure_ids.user_kubeconfig(rg, cluster)}
+            return {"kubeconfigs": [kubeconfig]}, []
         raise NotImplementedError(f"the offline engine has no answer for invoke {args.token}")
 
 

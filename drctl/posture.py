@@ -15,6 +15,7 @@ from components import recovery
 from components.config import ServiceName, StackConfig, parse_config
 from components.paths import dig
 from components.recovery import GEO_REDUNDANT_STORAGE_SKUS, Mechanism
+from components.schedule import CronError, max_gap_minutes
 from drctl.recording import RecordedResource, StackPlan
 from drctl.stackfiles import StackFile
 
@@ -114,6 +115,22 @@ def _keyvault(plans: Sequence[StackPlan]) -> Mechanism | None:
     return recovery.MECHANISMS["keyvault-regional"] if len(vaults) >= 2 else None
 
 
+def _compute(plans: Sequence[StackPlan]) -> Mechanism | None:
+    """Clusters in two regions, and scheduled Velero backups: the longest backup gap is the RPO."""
+    clusters = _all(plans, "azure-native:containerservice:ManagedCluster")
+    gaps = []
+    for schedule in _all(plans, "kubernetes:velero.io/v1:Schedule"):
+        if dig(schedule.inputs, "spec.paused") is True:
+            continue
+        try:
+            gaps.append(max_gap_minutes(str(dig(schedule.inputs, "spec.schedule"))))
+        except CronError:
+            continue
+    if len({c.inputs.get("location") for c in clusters}) < 2 or not gaps:
+        return None
+    return recovery.aks_warm_standby(max(gaps))
+
+
 Detector = Callable[[Sequence[StackPlan]], Mechanism | None]
 
 DETECTORS: dict[ServiceName, Detector] = {
@@ -124,6 +141,7 @@ DETECTORS: dict[ServiceName, Detector] = {
     "redis": _redis,
     "routing": _routing,
     "keyvault": _keyvault,
+    "compute": _compute,
 }
 
 

@@ -45,7 +45,14 @@ def table() -> dict[str, TypeRules]:
     return rules
 
 
+# Kubernetes objects (pulumi-kubernetes) replace when their identity changes; their spec is updated in place,
+# except the fields the API server refuses to change (Deployment spec.selector), which the provider replaces.
+KUBERNETES_RULES = TypeRules(("metadata.name", "metadata.namespace", "spec.selector", "name", "namespace"))
+
+
 def rules_for(type_: str) -> TypeRules:
+    if type_.startswith("kubernetes:"):
+        return KUBERNETES_RULES
     return table().get(type_, TypeRules((ANY_CHANGE,)))
 
 

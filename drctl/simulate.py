@@ -71,6 +71,11 @@ class Simulation:
     def problems(self) -> list[str]:
         return [p for r in self.results for p in r.problems]
 
+    @property
+    def pending(self) -> set[str]:
+        """Stacks that took only a targeted up (their region is down): their full up waits for the rebuild."""
+        return {r.step.stack for r in self.results if r.step.targets and r.step.stack}
+
 
 def _locks(plans: Iterable[StackPlan]) -> dict[str, str]:
     """Locked scope id -> the lock's logical name, across every stack's state (locks cross stacks too)."""
@@ -167,6 +172,14 @@ def classify(
         else:
             changes.append(Change(prev.urn, prev.type, prev.name, "delete", region=region))
     return changes
+
+
+def _targeted(state: StackPlan, new: StackPlan, types: Sequence[str]) -> StackPlan:
+    """``pulumi up --target``: only the targeted resources take their new inputs; every other resource keeps
+    its state (the program's outputs are still exported)."""
+    chosen = {r.urn: r for r in new.resources if r.type in types}
+    resources = [chosen.pop(r.urn, r) for r in state.resources]
+    return replace(new, resources=resources + list(chosen.values()))
 
 
 def _generation(resource: RecordedResource) -> int | None:
@@ -274,6 +287,8 @@ def simulate(root: Path, transition: Transition, initial: Mapping[str, StackPlan
             if new.error:
                 result.problems.append(f"step `{step.command}`: {new.error}")
             else:
+                if step.targets:
+                    new = _targeted(states[step.stack], new, step.targets)
                 result.changes = classify(states[step.stack], new, _locks(states.values()), groups, step.lifts)
                 result.plan = new
                 states[step.stack] = new
@@ -283,11 +298,19 @@ def simulate(root: Path, transition: Transition, initial: Mapping[str, StackPlan
     return Simulation(transition, results, documents, states)
 
 
-def settled_plans(root: Path, documents: Mapping[str, StackDocument], states: Mapping[str, StackPlan]) -> list[str]:
-    """Re-plan every stack against its peer's state: a converged pair plans no change."""
+def settled_plans(
+    root: Path,
+    documents: Mapping[str, StackDocument],
+    states: Mapping[str, StackPlan],
+    pending: Iterable[str] = (),
+) -> list[str]:
+    """Re-plan every stack against its peer's state: a converged pair plans no change (``pending`` stacks, whose
+    region is down, are not expected to converge yet)."""
     pair = load_pair(root, {n: d.stack_file() for n, d in documents.items()})
     problems = []
     for name, member in pair.members.items():
+        if name in set(pending):
+            continue
         peers = {member.peer: states[member.peer]} if member.peer and member.peer in states else {}
         again = plan_file(root, documents[name].stack_file(), peers)
         changed = [c for c in classify(states[name], again, {}, {}) if c.action != "unchanged"]

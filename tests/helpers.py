@@ -29,3 +29,30 @@ def with_block(stack: str, block: str, **changes: Any) -> dict[str, str]:
     value = dict(stack_value(stack, block)) if f"azure-dr:{block}" in load_stack(ROOT, stack).config else {}
     value.update(changes)
     return {f"azure-dr:{block}": json.dumps(value)}
+
+
+def promoted_pair() -> dict[str, dict[str, str]]:
+    """Config overrides for the pair as `drctl promote --planned` then `drctl settle` leave it: dr active, its
+    server promoted by switchover, primary's server its replica, primary's cache the geo-secondary (the
+    lifecycle itself is replayed step by step in test_lifecycle.py)."""
+    return {
+        "primary": {
+            "azure-dr:role": "standby",
+            "azure-dr:peer_stack": "dr",
+            "azure-dr:peer_region": "ukwest",
+            **with_block("primary", "backup", retained_instances=["psql-qlp-prod-uks-1"]),
+            **with_block("primary", "postgres", state="replica"),
+            **with_block("primary", "redis", geo_secondary=True),
+        },
+        "dr": {
+            "azure-dr:role": "active",
+            **with_block("dr", "postgres", state="primary", promotion="planned"),
+            **with_block("dr", "redis", geo_secondary=False),
+        },
+    }
+
+
+def named(plan: StackPlan, type_: str, part: str) -> RecordedResource:
+    """The one resource of ``type_`` whose logical name contains ``part`` (a stack holds several containers)."""
+    (found,) = [r for r in plan.of_type(type_) if part in r.name]
+    return found

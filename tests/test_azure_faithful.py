@@ -59,7 +59,9 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 def unflowed_references(plan: StackPlan) -> list[str]:
     """Inputs that repeat another resource's id or Azure name without a dependency on that resource: a re-typed
     name, which lets a first ``up`` race the resource it names. Tags and locations only describe."""
-    custom = [r for r in plan.resources if r.custom and not r.read]
+    # Azure names only: a Kubernetes object is named inside its cluster (a namespace "qlp" is not the Cosmos
+    # database "qlp").
+    custom = [r for r in plan.resources if r.custom and not r.read and r.type.startswith("azure-native:")]
     by_value: dict[str, list[RecordedResource]] = {}
     for other in custom:
         for value in (other.id, other.outputs.get("name")):

@@ -18,7 +18,7 @@ def test_plan_text_shows_the_dr_settings(primary: StackPlan, dr: StackPlan) -> N
     assert "dbforpostgresql:Server qlp-uksouth-psql-server [protected, locked]" in text
     assert "createMode=Update sku=Standard_D4ds_v5 geoBackup=Enabled retentionDays=30 ha=ZoneRedundant" in text
     assert "locations=uksouth:0,ukwest:1 autoFailover=true" in text
-    assert "host=app-qlp-prod-uks.azurewebsites.net priority=1" in text
+    assert "host=qlp-prod-uks-ingress.uksouth.cloudapp.azure.com priority=1" in text
     replica = render.plan_text(dr)
     assert "createMode=Update source=psql-qlp-prod-uks-1 (id)" in replica
     assert (
@@ -36,7 +36,7 @@ def test_plan_json_for_tools(capsys: pytest.CaptureFixture[str]) -> None:
     server = next(r for r in stacks["dr"]["resources"] if r["type"] == "azure-native:dbforpostgresql:Server")
     assert server["protect"] and server["locked"] and server["dr"]["createMode"] == "Update"
     assert {p["service"]: p["meets"] for p in document["posture"]} == dict.fromkeys(
-        ["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault"], True
+        ["postgresql", "cosmos", "storage", "registry", "redis", "routing", "keyvault", "compute"], True
     )
     assert document["long_term_retention"] == {
         "kept_years": 7,

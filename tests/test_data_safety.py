@@ -20,6 +20,7 @@ EXPECTED_STATEFUL = {
 }
 EXPECTED_STATEFUL.add("azure-native:operationalinsights:Workspace")
 EXPECTED_STATEFUL.add("azure-native:dataprotection:BackupVault")
+EXPECTED_STATEFUL.add("azure-native:containerservice:ManagedCluster")
 GLOBAL_STATEFUL = {"azure-native:cosmosdb:DatabaseAccount", "azure-native:containerregistry:Registry"}
 
 

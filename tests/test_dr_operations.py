@@ -17,7 +17,7 @@ from drctl.recording import RecordedResource, StackPlan
 from drctl.replacement import deleted, replacements
 from drctl.stackfiles import load_stack
 from tests.conftest import plan, plan_one
-from tests.helpers import dig, stack_value, with_block
+from tests.helpers import dig, named, promoted_pair, stack_value, with_block
 
 VAULT = "azure-native:dataprotection:BackupVault"
 POLICY = "azure-native:dataprotection:BackupPolicy"
@@ -150,7 +150,7 @@ def test_bad_operations_config_is_one_line_naming_the_key(block: str, changes: d
 
 def test_compliance_container_keeps_blobs_seven_years(primary: StackPlan, dr: StackPlan) -> None:
     for p in (primary, dr):
-        worm, container = p.one(WORM), p.one(CONTAINER)
+        worm, container = p.one(WORM), named(p, CONTAINER, "compliance")
         assert worm.inputs["immutabilityPeriodSinceCreationInDays"] == 2557 == retention_days(7)
         assert worm.inputs["immutabilityPolicyName"] == "default"
         assert worm.inputs["allowProtectedAppendWrites"] is False
@@ -237,22 +237,7 @@ def test_alert_scopes_are_the_watched_resources(primary: StackPlan, dr: StackPla
 # Promotion: the backup instance and the alert scopes move, nothing else in this layer changes
 
 
-# The pair after `drctl promote --planned` and `drctl settle` (the switchover made primary's server the replica).
-PROMOTED = {
-    "primary": {
-        "azure-dr:role": "standby",
-        "azure-dr:peer_stack": "dr",
-        "azure-dr:peer_region": "ukwest",
-        **with_block("primary", "backup", retained_instances=["psql-qlp-prod-uks-1"]),
-        **with_block("primary", "postgres", state="replica"),
-        **with_block("primary", "redis", geo_secondary=True),
-    },
-    "dr": {
-        "azure-dr:role": "active",
-        **with_block("dr", "postgres", state="primary", promotion="planned"),
-        **with_block("dr", "redis", geo_secondary=False),
-    },
-}
+PROMOTED = promoted_pair()
 
 
 def tier(p: StackPlan) -> dict[str, RecordedResource]:

@@ -85,8 +85,9 @@ def test_front_door_one_group_one_origin_per_region(primary: StackPlan, dr: Stac
     assert dr.of_type(GROUP) == [] and dr.of_type("azure-native:cdn:Profile") == []
     own, peer = primary.one(ORIGIN).inputs, dr.one(ORIGIN).inputs
     assert (own["priority"], peer["priority"]) == (1, 2)
-    assert own["hostName"] == "app-qlp-prod-uks.azurewebsites.net"
-    assert peer["hostName"] == "app-qlp-prod-ukw.azurewebsites.net"
+    # routing.origin=cluster: each origin is its region's ingress address (the static IP's DNS name).
+    assert own["hostName"] == primary.outputs["ingress_fqdn"] == "qlp-prod-uks-ingress.uksouth.cloudapp.azure.com"
+    assert peer["hostName"] == dr.outputs["ingress_fqdn"] == "qlp-prod-ukw-ingress.ukwest.cloudapp.azure.com"
     for origin in (own, peer):
         assert origin["originGroupName"] == group.outputs["name"]
         assert origin["profileName"] == primary.outputs["frontdoor_profile_name"]

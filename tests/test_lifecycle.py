@@ -30,7 +30,7 @@ def switch(root: Path, transition: lifecycle.Transition) -> simulate.Simulation:
     assert sim.problems == [], "\n".join(sim.problems)
     for doc in sim.documents.values():
         doc.write()
-    assert simulate.settled_plans(root, sim.documents, sim.final) == []
+    assert simulate.settled_plans(root, sim.documents, sim.final, sim.pending) == []
     return sim
 
 

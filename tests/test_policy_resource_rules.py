@@ -38,6 +38,7 @@ TM = "azure-native:trafficmanager:Profile"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
 BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
 BACKUP_POLICY = "azure-native:dataprotection:BackupPolicy"
+AKS = "azure-native:containerservice:ManagedCluster"
 
 TAGS = {"workload": "qlp", "environment": "prod"}
 
@@ -182,6 +183,19 @@ BASELINES: dict[str, dict[str, Any]] = {
                 },
             ],
         },
+    },
+    AKS: {
+        "location": "uksouth",
+        "tags": TAGS,
+        "agentPoolProfiles": [
+            {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "availabilityZones": ["1", "2", "3"]}
+        ],
+        "enableRBAC": True,
+        "aadProfile": {"managed": True, "enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]},
+        "disableLocalAccounts": True,
+        "autoUpgradeProfile": {"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"},
+        "oidcIssuerProfile": {"enabled": True},
+        "securityProfile": {"workloadIdentity": {"enabled": True}},
     },
 }
 
@@ -454,6 +468,21 @@ CASES: list[Case] = [
         BACKUP_POLICY,
         {"properties.datasourceTypes": ["Microsoft.Compute/disks"], "properties.policyRules": []},
     ),
+    # AKS
+    fail("aks-zones", AKS, {"agentPoolProfiles.0.availabilityZones": ["1"]}, "agent pool system"),
+    fail("aks-zones", AKS, {"agentPoolProfiles.0.availabilityZones": DROP}, "0 availability zone"),
+    ok("aks-zones", AKS, {"location": "ukwest", "agentPoolProfiles.0.availabilityZones": DROP}),
+    ok("aks-zones", AKS, {"location": "West US", "agentPoolProfiles.0.availabilityZones": DROP}),
+    fail("aks-local-accounts", AKS, {"disableLocalAccounts": False}, "disableLocalAccounts"),
+    fail("aks-local-accounts", AKS, {"disableLocalAccounts": DROP}, "disableLocalAccounts"),
+    fail("aks-entra-rbac", AKS, {"aadProfile": DROP}, "aadProfile.managed"),
+    fail("aks-entra-rbac", AKS, {"aadProfile.enableAzureRBAC": False}, "aadProfile.enableAzureRBAC"),
+    fail("aks-entra-rbac", AKS, {"enableRBAC": False}, "enableRBAC"),
+    ok("aks-entra-rbac", AKS, {"enableRBAC": DROP}),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile.upgradeChannel": "none"}, "upgradeChannel is none"),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile": DROP}, "upgradeChannel is unset"),
+    fail("aks-upgrade-channel", AKS, {"autoUpgradeProfile.nodeOSUpgradeChannel": "Unmanaged"}, "nodeOSUpgradeChannel"),
+    ok("aks-upgrade-channel", AKS, {"autoUpgradeProfile.upgradeChannel": "patch"}),
 ]
 
 
@@ -683,10 +712,10 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     found = [importlib.import_module(f"{resource_rules.__name__}.{name}").RULE for name in modules]
     assert all(isinstance(r, ResourceRule) for r in found)
     ids = [r.rule.id for r in found]
-    assert len(ids) == len(set(ids)) == len(modules) == 43
+    assert len(ids) == len(set(ids)) == len(modules) == 47
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
-        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup)(-[a-z0-9]+)+", rule_id)
+        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks)(-[a-z0-9]+)+", rule_id)
 
 
 @pytest.mark.parametrize("rule_id", sorted(resource_rules_by_id()))

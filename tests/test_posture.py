@@ -26,6 +26,7 @@ def test_shipped_pair_meets_every_objective(shipped: dict[str, StackPlan]) -> No
         "redis": "redis-geo-replication",
         "routing": "frontdoor-priority",
         "keyvault": "keyvault-regional",
+        "compute": "aks-warm-standby",
     }
     assert all(r.meets for r in rows.values())
     assert rows["postgresql"].objective_rpo == 15 and rows["postgresql"].objective_rto == 120

@@ -60,6 +60,8 @@ def test_declared_types_and_defaults_agree_with_the_model() -> None:
             assert default == "", f"{key}: an optional key without a value is declared as ''"
         elif isinstance(model_default, str | bool | int):
             assert default == model_default, key
+        elif isinstance(model_default, list):  # a list: [] means none
+            assert default == [] == model_default, key
         else:  # a block: {} means every field of the block at its model default
             assert default == {}, key
 

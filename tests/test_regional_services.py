@@ -19,7 +19,8 @@ def test_foundation_per_region(primary: StackPlan, dr: StackPlan) -> None:
         workspace = stack.one(WORKSPACE).inputs
         assert workspace["retentionInDays"] == 90
         assert workspace["features"]["disableLocalAuth"] is True
-        assert stack.one("azure-native:managedidentity:UserAssignedIdentity").inputs["location"] == region
+        identities = stack.of_type("azure-native:managedidentity:UserAssignedIdentity")
+        assert {i.inputs["location"] for i in identities} == {region}
 
 
 def test_workspace_retention_from_config() -> None:

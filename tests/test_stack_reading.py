@@ -28,11 +28,9 @@ def test_a_nested_secure_value_is_accepted_as_a_placeholder_with_a_note(tmp_path
     """`pulumi config set --secret --path azure-dr:routing.origin_host` writes a nested `secure:`."""
     root = copy_project(tmp_path, "primary")
     path = root / "Pulumi.primary.yaml"
-    path.write_text(
-        path.read_text().replace(
-            "origin_host: app-qlp-prod-uks.azurewebsites.net", "origin_host:\n      secure: v1:AAAAc2VjcmV0"
-        )
-    )
+    text = path.read_text()
+    origin = next(line for line in text.splitlines() if line.strip().startswith("origin: cluster"))
+    path.write_text(text.replace(origin, "    origin: host\n    origin_host:\n      secure: v1:AAAAc2VjcmV0"))
     stack = load_stack(root, "primary")
     assert stack.secret_keys == ("azure-dr:routing",)
     plans = engine.plan_stacks(["primary"], root)

@@ -16,6 +16,10 @@ PRIMARY = (ROOT / "Pulumi.primary.yaml").read_text()
 DR = (ROOT / "Pulumi.dr.yaml").read_text()
 
 
+# The shipped primary routes to its cluster ingress; the host-name cases switch it back to a host.
+ORIGIN = next(line + "\n" for line in PRIMARY.splitlines() if line.strip().startswith("origin: cluster"))
+
+
 def edit(old: str, new: str, base: str = PRIMARY) -> str:
     assert base.count(old) == 1, f"the shipped stack file changed: {old!r} not found once"
     return base.replace(old, new)
@@ -24,6 +28,11 @@ def edit(old: str, new: str, base: str = PRIMARY) -> str:
 def add(block: str, base: str = PRIMARY) -> str:
     """``base`` with ``block`` appended inside ``config:`` (the shipped files end with a config key)."""
     return base.rstrip("\n") + "\n" + block
+
+
+def host(name: str) -> str:
+    """The primary routed to a host name instead of its cluster ingress."""
+    return edit(ORIGIN, f"    origin: host\n    origin_host: {name}\n")
 
 
 def tags(count: int) -> str:
@@ -167,10 +176,22 @@ CASES: list[Case] = [
         (f":{LAST + 1}:", "tags.dr-role", "sets itself"),
     ),
     ("tag-program-mechanism", add("  azure-dr:tags: {'azure-dr:dr-mechanism': none}\n"), ("sets itself",)),
-    ("host-leading-hyphen", edit("origin_host: app-qlp", "origin_host: -app-qlp"), (":31:", "routing.origin_host")),
-    ("host-long-label", edit("origin_host: app-qlp-prod-uks", f"origin_host: {'a' * 64}"), (":31:", "label")),
-    ("host-empty-label", edit("origin_host: app-qlp-prod-uks.", "origin_host: app-qlp-prod-uks.."), (":31:", "label")),
-    ("host-too-long", edit("origin_host: app-qlp-prod-uks.", "origin_host: " + "a.b" * 90 + "."), (":31:", "253")),
+    (
+        "host-leading-hyphen",
+        host("-app-qlp.azurewebsites.net"),
+        (":32:", "routing.origin_host"),
+    ),
+    (
+        "host-long-label",
+        host(f"{'a' * 64}.example.com"),
+        (":32:", "label"),
+    ),
+    (
+        "host-empty-label",
+        host("app-qlp-prod-uks..azurewebsites.net"),
+        (":32:", "label"),
+    ),
+    ("host-too-long", host("a.b" * 90 + ".com"), (":32:", "253")),
     (
         "pg-burstable-sku-gp",
         edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_B1ms"),

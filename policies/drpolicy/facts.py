@@ -79,6 +79,15 @@ def stack_region(resources: Sequence[PolicyResource]) -> str | None:
     return region_name(groups[0].props.get("location")) if groups else None
 
 
+def stack_role(resources: Sequence[PolicyResource]) -> str | None:
+    """The stack's DR role (``active`` | ``standby``): the ``dr-role`` tag of its resource group."""
+    for group in of_type(resources, RESOURCE_GROUP):
+        role = (group.props.get("tags") or {}).get("dr-role")
+        if role:
+            return str(role)
+    return None
+
+
 def known(props: Mapping[str, Any], key: str) -> Any:
     """``props[key]``, or None while it is unknown (a computed output during preview)."""
     try:

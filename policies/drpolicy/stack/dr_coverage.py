@@ -13,7 +13,15 @@ from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 from components.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from drpolicy.facts import mechanism, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
-from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, REDIS, REGISTRY, STORAGE_ACCOUNT
+from drpolicy.services import (
+    COSMOS_ACCOUNT,
+    KEY_VAULT,
+    MANAGED_CLUSTER,
+    PG_SERVER,
+    REDIS,
+    REGISTRY,
+    STORAGE_ACCOUNT,
+)
 
 Support = Callable[[Mapping[str, Any]], str | None]
 
@@ -65,6 +73,16 @@ def _recoverable_vault(p: Mapping[str, Any]) -> str | None:
     return None if ok else "needs soft delete and purge protection"
 
 
+def _velero_identity(p: Mapping[str, Any]) -> str | None:
+    """Velero signs in to the keyless storage account through workload identity, which needs the OIDC issuer."""
+    if (
+        dig(p, "oidcIssuerProfile.enabled") is not True
+        or dig(p, "securityProfile.workloadIdentity.enabled") is not True
+    ):
+        return "Velero needs oidcIssuerProfile.enabled and securityProfile.workloadIdentity.enabled"
+    return None
+
+
 SUPPORTED: dict[str, dict[str, Support]] = {
     PG_SERVER: {"postgres-replica": _replica, "postgres-geo-backup": _geo_backup},
     COSMOS_ACCOUNT: {"cosmos-service-managed-failover": _multi_region, "cosmos-strong-failover": _multi_region},
@@ -72,6 +90,7 @@ SUPPORTED: dict[str, dict[str, Support]] = {
     REGISTRY: {"acr-geo-replication": _premium},
     REDIS: {"redis-geo-replication": _no_persistence, "redis-persistence": _persistence},
     KEY_VAULT: {"keyvault-regional": _recoverable_vault},
+    MANAGED_CLUSTER: {"aks-velero": _velero_identity},
 }
 
 
