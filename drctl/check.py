@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from components.config import ServiceName, StackConfig
-from drctl.analyzer import PackReport, PolicyInfo, PolicyPackProcess, PolicyResult
+from drctl.analyzer import PackReport, PolicyInfo, PolicyResult, open_pack
 from drctl.recording import StackPlan
 
 SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
@@ -82,6 +82,11 @@ def _merge(base: Mapping[str, Mapping[str, Any]], override: Mapping[str, Any] | 
     return merged
 
 
+def pack_stack(plans: Sequence[StackPlan]) -> str:
+    """The stack the pack's environment names (``PULUMI_STACK``): the one stack checked, or none for several."""
+    return plans[0].stack if len(plans) == 1 else ""
+
+
 def check_plans(
     plans: Sequence[StackPlan],
     pack_dir: Path,
@@ -91,7 +96,7 @@ def check_plans(
     """One pack process for all stacks; each stack is judged with thresholds from its own objectives (when
     given), overridden by ``policy_config``."""
     project = next((p.project for p in plans), "")
-    with PolicyPackProcess(pack_dir, project=project, stack=plans[0].stack if len(plans) == 1 else "") as pack:
+    with open_pack(pack_dir, project=project, stack=pack_stack(plans)) as pack:
         name, version, policies, _ = pack.info()
         validate_policy_config(policies, policy_config or {})
         report = PackReport(pack_name=name, pack_version=version, policies=policies)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import runpy
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from pulumi.runtime.sync_await import _sync_await
 from components.config import ConfigError
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
+from drctl.sdk_aliases import without_sdk_version_aliases
 from drctl.stackfiles import StackFile, load_stack, project_name, stack_names
 
 ORGANIZATION = "organization"
@@ -47,8 +49,12 @@ def run_stack(
     peer_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     root: Path = ROOT,
     config_overrides: Mapping[str, str] | None = None,
+    keep_sdk_aliases: bool = False,
 ) -> StackPlan:
-    """Run ``__main__.py`` for one stack and return what it registered and exported."""
+    """Run ``__main__.py`` for one stack and return what it registered and exported.
+
+    The SDKs' API-version aliases are left out unless ``keep_sdk_aliases`` (``drctl.sdk_aliases`` says why).
+    """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
     _configure_runtime(monitor, project, stack.name)
@@ -60,7 +66,8 @@ def run_stack(
 
     error: str | None = None
     try:
-        _sync_await(runtime_stack.run_in_stack(run_program))
+        with nullcontext() if keep_sdk_aliases else without_sdk_version_aliases():
+            _sync_await(runtime_stack.run_in_stack(run_program))
     except ConfigError as exc:
         error = str(exc)
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)

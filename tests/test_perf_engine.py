@@ -1,0 +1,116 @@
+"""The engine's speed-ups change no result: version aliases left out, the same plans, users' aliases kept."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from drctl import engine, render
+from drctl.mocks import RecordingMonitor
+from drctl.recording import StackPlan
+from drctl.sdk_aliases import is_version_alias_options, without_sdk_version_aliases
+from drctl.stackfiles import StackFile
+
+SDK_CALLER = """
+def build(opts):
+    opts = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(), opts)
+    alias_opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="azure-native:cosmosdb/v20240815:Thing")])
+    return pulumi.ResourceOptions.merge(opts, alias_opts)
+"""
+
+
+def _caller(module: str) -> Any:
+    namespace: dict[str, Any] = {"__name__": module, "pulumi": pulumi}
+    exec(SDK_CALLER, namespace)
+    return namespace["build"]
+
+
+def _user_options(**extra: Any) -> pulumi.ResourceOptions:
+    """A user's own type-only alias: alone it looks exactly like the SDK's ``alias_opts``."""
+    return pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="azure-native:cosmosdb:OldThing")], **extra)
+
+
+@pytest.mark.parametrize("extra", [{}, {"protect": True}])
+def test_an_sdk_modules_version_aliases_are_dropped_and_the_users_kept(extra: dict[str, Any]) -> None:
+    build = _caller("pulumi_azure_native.cosmosdb.thing")
+    with without_sdk_version_aliases():
+        merged = build(_user_options(**extra))
+    assert [a.type_ for a in merged.aliases] == ["azure-native:cosmosdb:OldThing"]
+    assert merged.protect is extra.get("protect")
+    outside = build(_user_options(**extra))  # restored after the block
+    assert len(outside.aliases) == 2
+
+
+def test_the_same_merge_from_user_code_keeps_every_alias() -> None:
+    with without_sdk_version_aliases():
+        merged = _caller("components.cosmos")(_user_options())
+    assert len(merged.aliases) == 2
+
+
+@pytest.mark.parametrize(
+    ("opts", "expected"),
+    [
+        (pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="azure-native:a/v1:B")]), True),
+        (pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="azure-native:a/v1:B")], protect=True), False),
+        (pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old", type_="azure-native:a/v1:B")]), False),
+        (pulumi.ResourceOptions(aliases=["urn:pulumi:s::p::a:b:C::old"]), False),
+        (pulumi.ResourceOptions(), False),
+        (None, False),
+    ],
+)
+def test_only_type_only_alias_options_count_as_version_aliases(opts: Any, expected: bool) -> None:
+    assert is_version_alias_options(opts) is expected
+
+
+def _normalised(plan: StackPlan) -> list[dict[str, Any]]:
+    """Registration order depends on the mock monitor's threads, so plans compare sorted by URN."""
+    return sorted((dataclasses.asdict(r) for r in plan.resources), key=lambda r: str(r["urn"]))
+
+
+def test_the_shipped_plans_are_the_same_with_and_without_the_sdk_aliases(shipped: dict[str, StackPlan]) -> None:
+    with_aliases: dict[str, StackPlan] = {}
+    for name in engine.plan_order(engine.ROOT):
+        peers = {n: p.outputs for n, p in with_aliases.items()}
+        with_aliases[name] = engine.run_stack(engine.load_stack(engine.ROOT, name), peers, keep_sdk_aliases=True)
+    assert set(with_aliases) == set(shipped)
+    for name, plan in shipped.items():
+        reference = with_aliases[name]
+        assert _normalised(plan) == _normalised(reference), name
+        assert plan.outputs == reference.outputs
+        assert render.plan_text(plan) == render.plan_text(reference)
+
+
+USER_ALIAS_PROGRAM = """
+import pulumi
+from pulumi_azure_native import resources
+
+resources.ResourceGroup(
+    "rg",
+    resource_group_name="rg-alias",
+    location="uksouth",
+    opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="azure-native:resources/v20150101:OldGroup")]),
+)
+"""
+
+
+def test_a_real_resource_sends_only_the_alias_its_user_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: azure-dr\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(USER_ALIAS_PROGRAM)
+    sent: dict[str, list[str]] = {}
+    register = RecordingMonitor.RegisterResource
+
+    def spy(self: RecordingMonitor, request: Any) -> Any:
+        sent[request.name] = [a.spec.type for a in request.aliases]
+        return register(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", spy)
+    stack = StackFile("alias", tmp_path / "Pulumi.alias.yaml", {})
+    engine.run_stack(stack, {}, tmp_path)
+    assert sent["rg"] == ["azure-native:resources/v20150101:OldGroup"]
+    engine.run_stack(stack, {}, tmp_path, keep_sdk_aliases=True)
+    assert "azure-native:resources/v20150101:OldGroup" in sent["rg"]
+    assert len(sent["rg"]) > 20  # the SDK's own: one per earlier API version
