@@ -72,7 +72,7 @@ def _prestart_pack(argv: Sequence[str]) -> None:
     try:
         order = engine.plan_order(root, args.stacks or None)
         analyzer.prestart(root / "policies", project=project_name(root), stack=order[0] if len(order) == 1 else "")
-    except Exception:  # noqa: BLE001 - the command itself reports a missing stack or pack in its own words
+    except Exception:  # the command itself reports a missing stack or pack, in its own words
         return
 
 

@@ -3,8 +3,9 @@
 Set ``DRCTL_CACHE`` to a directory to turn it on. The key covers the command line, the interpreter, the installed
 distributions (names and versions), ``PULUMI_*``/``DRCTL_*`` environment variables, every file named on the command
 line, and the content of every source, stack and pack file under the project root (``__main__.py``,
-``Pulumi*.yaml``, ``components/``, ``policies/``...) and of the project's own packages wherever installed. It is looked up before
-pulumi is imported, so an unchanged project answers in a few hundredths of a second; any changed byte re-runs.
+``Pulumi*.yaml``, ``components/``, ``policies/``...) and of the project's own packages wherever installed. It is
+looked up before pulumi is imported, so an unchanged project answers in a few hundredths of a second; any changed
+byte re-runs.
 Commands that write files (``--sarif``) are never cached, nor runs that could not finish (exit status 2).
 """
 
@@ -69,7 +70,7 @@ def _installed() -> list[str]:
 
 def _project_packages() -> list[Path]:
     """Where this project's own packages are installed from (a program under another root still imports them)."""
-    found = []
+    found: list[Path] = []
     for name in PROJECT_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.submodule_search_locations:

@@ -31,18 +31,15 @@ _EMPTY = {k: v for k, v in vars(pulumi.ResourceOptions()).items() if k != "alias
 
 
 def _type_only(alias: Any) -> bool:
-    return (
-        isinstance(alias, pulumi.Alias)
-        and isinstance(alias.type_, str)
-        and alias.name is ...
-        and alias.parent is ...
-        and alias.stack is ...
-        and alias.project is ...
-    )
+    """``Alias(type_=...)`` and nothing else (pulumi marks an unset field with ``...``)."""
+    if not isinstance(alias, pulumi.Alias) or not isinstance(alias.type_, str):
+        return False
+    unset: tuple[Any, ...] = (alias.name, alias.parent, alias.stack, alias.project)
+    return all(value is ... for value in unset)
 
 
 def is_version_alias_options(opts: Any) -> bool:
-    """``ResourceOptions`` that set only a non-empty list of type-only aliases: what the SDKs build as ``alias_opts``."""
+    """``ResourceOptions`` setting only a non-empty list of type-only aliases: what the SDKs build as ``alias_opts``."""
     if not isinstance(opts, pulumi.ResourceOptions) or not opts.aliases:
         return False
     others = {k: v for k, v in vars(opts).items() if k != "aliases"}
@@ -67,7 +64,7 @@ def without_sdk_version_aliases() -> Iterator[None]:
             opts2 = None
         return original(opts1, opts2)
 
-    pulumi.ResourceOptions.merge = merge  # type: ignore[method-assign,assignment]
+    pulumi.ResourceOptions.merge = merge  # type: ignore[method-assign]
     try:
         yield
     finally:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from drctl.yaml_files import load_yaml
 
 SECRET_PLACEHOLDER = "[secret: placeholder offline]"
 
@@ -27,7 +27,7 @@ class StackFile:
 
 
 def project_name(root: Path) -> str:
-    data = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    data = load_yaml(root / "Pulumi.yaml")
     return str(data["name"])
 
 
@@ -41,7 +41,7 @@ def _as_config_string(value: Any) -> str:
 
 
 def _project_defaults(root: Path, project: str) -> dict[str, Any]:
-    data = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
+    data = load_yaml(root / "Pulumi.yaml") or {}
     defaults: dict[str, Any] = {}
     for key, spec in (data.get("config") or {}).items():
         full = key if ":" in key else f"{project}:{key}"
@@ -58,7 +58,7 @@ def load_stack(root: Path, stack: str) -> StackFile:
     path = root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"no stack '{stack}': {path.name} does not exist")
-    data = yaml.safe_load(path.read_text()) or {}
+    data = load_yaml(path) or {}
     raw: dict[str, Any] = {**_project_defaults(root, project), **(data.get("config") or {})}
     config: dict[str, str] = {}
     secrets: list[str] = []
