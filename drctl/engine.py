@@ -18,6 +18,7 @@ from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import ConfigError
+from drctl import sdk_imports
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
 from drctl.sdk_aliases import without_sdk_version_aliases
@@ -60,6 +61,7 @@ def run_stack(
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
     program = str(root / "__main__.py")
+    sdk_imports.load_sdk_modules_on_demand()
 
     def run_program() -> None:
         runpy.run_path(program, run_name="__main__")

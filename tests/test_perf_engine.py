@@ -1,8 +1,11 @@
-"""The engine's speed-ups change no result: version aliases left out, the same plans, users' aliases kept."""
+"""The engine's speed-ups change no result: version aliases left out (users' kept), SDK modules loaded on demand."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ from drctl import engine, render
 from drctl.mocks import RecordingMonitor
 from drctl.recording import StackPlan
 from drctl.sdk_aliases import is_version_alias_options, without_sdk_version_aliases
+from drctl.sdk_imports import module_name_of
 from drctl.stackfiles import StackFile
 
 SDK_CALLER = """
@@ -114,3 +118,85 @@ def test_a_real_resource_sends_only_the_alias_its_user_wrote(tmp_path: Path, mon
     engine.run_stack(stack, {}, tmp_path, keep_sdk_aliases=True)
     assert "azure-native:resources/v20150101:OldGroup" in sent["rg"]
     assert len(sent["rg"]) > 20  # the SDK's own: one per earlier API version
+
+
+NAMES_SCRIPT = """
+import importlib, json, sys
+if sys.argv[1] == "on-demand":
+    from drctl.sdk_imports import load_sdk_modules_on_demand
+    load_sdk_modules_on_demand()
+package = importlib.import_module("pulumi_azure_native.search")
+if sys.argv[1] == "full":
+    package._utilities
+    names = sorted(n for n in dir(package) if not n.startswith("__"))
+else:
+    names = json.loads(sys.stdin.read())
+def describe(value):
+    return [type(value).__name__, getattr(value, "__module__", None), getattr(value, "__qualname__", None),
+            getattr(value, "__name__", None)]
+described = {name: describe(getattr(package, name)) for name in names}
+loaded = sorted(m for m, v in sys.modules.items() if m.startswith("pulumi_azure_native.search.")
+                and type(v).__name__ != "_LazyModule")
+print(json.dumps({"names": described, "loaded": loaded}))
+"""
+
+
+def _names(mode: str, names: list[str] | None = None) -> dict[str, Any]:
+    run = subprocess.run(
+        [sys.executable, "-c", NAMES_SCRIPT, mode],
+        input=json.dumps(names or []),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=engine.ROOT,
+    )
+    result: dict[str, Any] = json.loads(run.stdout)
+    return result
+
+
+def test_on_demand_sdk_loading_resolves_every_name_to_what_the_full_import_gives() -> None:
+    full = _names("full")
+    # Resource classes, their args, enums and input types first: these must not need the full import.
+    first = sorted(full["names"], key=lambda n: (n.startswith(("Get", "Awaitable", "get_", "list_")), n))
+    on_demand = _names("on-demand", first)
+    assert on_demand["names"] == full["names"]
+    assert full["names"]["get_service"][0] == "function"  # not the module of the same name
+    one = _names("on-demand", ["Service"])
+    assert one["loaded"] == [f"pulumi_azure_native.search.{m}" for m in ("_enums", "_inputs", "outputs", "service")]
+    assert len(full["loaded"]) > len(one["loaded"])
+
+
+def test_module_names_follow_the_generator() -> None:
+    assert module_name_of("SqlResourceSqlContainer") == "sql_resource_sql_container"
+    assert module_name_of("SqlResourceSqlContainerArgs") == "sql_resource_sql_container"
+    assert module_name_of("AFDOriginGroup") == "afd_origin_group"
+    assert module_name_of("get_database_account") == "get_database_account"
+
+
+PLAN_SCRIPT = """
+import dataclasses, json
+import drctl.sdk_imports
+drctl.sdk_imports.load_sdk_modules_on_demand = lambda: None  # every subpackage imported whole
+from drctl import engine
+print(json.dumps({p.stack: [dataclasses.asdict(r) for r in p.resources] for p in engine.plan_stacks(None, engine.ROOT)},
+                 default=list))
+"""
+
+
+def _as_sets(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Dependency lists come from sets (their order varies between processes): compared as sets, by URN."""
+    normalised = json.loads(json.dumps(resources, default=list))
+    for r in normalised:
+        r["dependencies"] = sorted(r["dependencies"])
+        r["property_dependencies"] = {k: sorted(v) for k, v in r["property_dependencies"].items()}
+    return {r["urn"]: r for r in normalised}
+
+
+def test_the_shipped_plans_are_the_same_with_whole_subpackages_imported(shipped: dict[str, StackPlan]) -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", PLAN_SCRIPT], capture_output=True, text=True, check=True, cwd=engine.ROOT
+    )
+    whole = json.loads(run.stdout)
+    assert set(whole) == set(shipped)
+    for name, plan in shipped.items():
+        assert _as_sets([dataclasses.asdict(r) for r in plan.resources]) == _as_sets(whole[name]), name
