@@ -57,22 +57,20 @@ def _exit(status: int) -> NoReturn:
 
 
 def _prestart_pack(argv: Sequence[str]) -> None:
-    """Spawn the pack ``check`` will use, if this command checks; any doubt is left to the command itself."""
+    """Spawn the pack ``check`` will use, if this command checks. Only an optimisation: any doubt or error is
+    left to the command itself, which reports it in its own words."""
     from drctl import analyzer, cli, engine
     from drctl.stackfiles import project_name
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             args = cli._parser().parse_args(argv)
-    except SystemExit:
-        return
-    if not (args.command == "check" or (args.command == "plan" and args.check)):
-        return
-    root: Path = args.root
-    try:
+        if not (args.command == "check" or (args.command == "plan" and getattr(args, "check", False))):
+            return
+        root: Path = args.root
         order = engine.plan_order(root, args.stacks or None)
         analyzer.prestart(root / "policies", project=project_name(root), stack=order[0] if len(order) == 1 else "")
-    except Exception:  # the command itself reports a missing stack or pack, in its own words
+    except (Exception, SystemExit):
         return
 
 
