@@ -100,7 +100,7 @@ def versus_checkov(runs: int) -> dict[str, Any]:
             if name == "drctl check" and status != 0:
                 raise SystemExit(f"drctl check failed with {status}")
             samples[name].append((wall, cpu))
-    result: dict[str, Any] = {"runs": runs, "checkov": {"version": CHECKOV_VERSION, **summary}}
+    result: dict[str, Any] = {"runs": runs, "checkov_scan": {"version": CHECKOV_VERSION, **summary}}
     for name, values in samples.items():
         walls = [w for w, _ in values]
         result[name] = {
@@ -195,14 +195,16 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "# The pull-request check: figures",
         "",
-        f"Machine: {result['machine']}; measured {result['when']}. The machine is shared by other jobs: compare",
-        "ratios from the same loop, not seconds across runs. `benchmarks/bench_pr_check.py --write` re-measures.",
+        f"Machine: {result['machine']}; measured {result['when']}, load average {result['load_average_at_start']:.1f}",
+        "at the start (the machine is shared by other jobs: compare ratios from the same loop, not seconds across",
+        "runs). `benchmarks/bench_pr_check.py --write` re-measures.",
         "",
-        f"## `drctl check` (both stacks, cold process) against Checkov {vs['checkov']['version']}",
+        f"## `drctl check` (both stacks, cold process) against Checkov {vs['checkov_scan']['version']}",
         "",
         f"One loop of {vs['runs']} rounds alternating the two. Checkov scans the seed's Terraform "
-        f"(`fixtures/seed000_terraform`: {vs['checkov']['resource_count']} resources, "
-        f"{vs['checkov']['passed'] + vs['checkov']['failed']} checks); drctl plans {sum(ph['resources'].values())} "
+        f"(`fixtures/seed000_terraform`: {vs['checkov_scan']['resource_count']} resources, "
+        f"{vs['checkov_scan']['passed'] + vs['checkov_scan']['failed']} checks); drctl plans "
+        f"{sum(ph['resources'].values())} "
         "resources in two stacks and runs the 48-rule pack over them through the analyzer protocol.",
         "",
         "| | wall median (s) | wall best (s) | CPU median (s) |",
@@ -243,17 +245,19 @@ def main() -> None:
     result = {
         "machine": f"{machine}, Python {platform.python_version()}",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average_at_start": os.getloadavg()[0],
         "versus_checkov": versus_checkov(args.runs),
     }
     print(json.dumps(result["versus_checkov"], indent=2), flush=True)
     result["phases"] = phases.measure(args.phase_runs)
     print(phases.table(result["phases"]), flush=True)
     result["scale"] = scale([int(f) for f in args.scale.split(",")], args.scale_runs)
+    if args.write:
+        (HERE / "pr_check.json").write_text(json.dumps(result, indent=2) + "\n")
     text = markdown(result)
     print(text)
     if args.write:
         (HERE / "pr_check.md").write_text(text)
-        (HERE / "pr_check.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import io
 import itertools
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ PolicyPack(name="empty", policies=[noop])
 """
 
 
-def child_check() -> dict[str, float]:
+def child_check(types: list[str]) -> dict[str, float]:
     """The steps of ``drctl check`` (as ``drctl.launch`` runs it), each timestamped."""
     marks = {"start": time.time()}
     from drctl import analyzer, check, cli, engine, launch, posture  # noqa: F401
@@ -53,8 +52,12 @@ def child_check() -> dict[str, float]:
     gc.set_threshold(*launch.GC_THRESHOLDS)
     launch._prestart_pack(["--root", str(ROOT), "check"])
     marks["prestart"] = time.time()
-    for name in _sdk_subpackages():
-        importlib.import_module(f"pulumi_azure_native.{name}")._utilities  # noqa: B018 - loads the lazy package
+    from drctl.sdk_imports import load_sdk_modules_on_demand
+
+    load_sdk_modules_on_demand()  # as the engine does; then read the plan's classes, as the program will
+    for token in types:
+        _, module, name = token.split(":")
+        getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
     marks["sdk"] = time.time()
     plans = []
     outputs: dict[str, Any] = {}
@@ -85,14 +88,6 @@ def child_check() -> dict[str, float]:
 
 def _counts(plans: list[Any]) -> dict[str, int]:
     return {p.stack: sum(1 for r in p.resources if r.custom and not r.read) for p in plans}
-
-
-def _sdk_subpackages() -> list[str]:
-    names: set[str] = set()
-    for path in [*sorted((ROOT / "components").glob("*.py")), ROOT / "__main__.py"]:
-        for match in re.finditer(r"^from pulumi_azure_native import ([\w, ]+)", path.read_text(), re.M):
-            names.update(part.split(" as ")[0].strip() for part in match.group(1).split(","))
-    return sorted(names)
 
 
 def _resource_modules(types: list[str]) -> list[str]:
@@ -208,14 +203,14 @@ def measure(runs: int) -> dict[str, Any]:
     floors: dict[str, list[float]] = {}
     counts: dict[str, int] = {}
     registered: dict[str, int] = {}
-    types: list[str] = []
     verdict = ""
 
     def add(store: dict[str, list[float]], key: str, value: float) -> None:
         store.setdefault(key, []).append(value)
 
+    types = _plan_types()
     for _ in range(runs):
-        total, out = _run([me, "--child", "check"])
+        total, out = _run([me, "--child", "check", json.dumps(types)])
         marks = out["marks"]
         counts, registered, verdict = out["resources"], out["registered"], out["verdict"]
         order = list(marks)
@@ -224,8 +219,6 @@ def measure(runs: int) -> dict[str, Any]:
             add(samples, step, marks[step] - marks[previous])
         add(samples, "exit", out["spawn"] + total - marks[order[-1]])
         add(samples, "total", total)
-        if not types:
-            types = _plan_types()
         floor_total, _ = _run(["-c", "print('{}')"])
         add(floors, "interpreter start", floor_total)
         _, out = _run(["-c", "import time,json;s=time.time();import pulumi;print(json.dumps({'s':time.time()-s}))"])
@@ -272,7 +265,7 @@ LABELS = {
     "imports": ("import drctl (pulumi, pydantic, grpc, yaml, config model)", "imports"),
     "components": ("import components (the library)", None),
     "prestart": ("gc settings + pack spawned (it starts in parallel)", None),
-    "sdk": ("load the azure-native subpackages used", "sdk"),
+    "sdk": ("load the azure-native modules of the plan's classes (on demand)", "sdk"),
     "program primary": ("program run, primary", "program primary"),
     "program dr": ("program run, dr", "program dr"),
     "pack wait": ("pack start not hidden by the programs", "pack start (empty pack)"),
@@ -314,7 +307,7 @@ def main() -> None:
         sys.path.insert(0, str(ROOT))
         kind, *rest = args.child
         if kind == "check":
-            child_check()
+            child_check(json.loads(rest[0]))
         elif kind == "floor-sdk":
             floor_sdk(json.loads(rest[0]))
         elif kind == "floor-programs":

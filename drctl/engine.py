@@ -21,6 +21,7 @@ from components.config import ConfigError
 from drctl import sdk_imports
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
+from drctl.runtime_wait import linear_output_wait
 from drctl.sdk_aliases import without_sdk_version_aliases
 from drctl.stackfiles import StackFile, load_stack, project_name, stack_names
 
@@ -50,11 +51,12 @@ def run_stack(
     peer_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     root: Path = ROOT,
     config_overrides: Mapping[str, str] | None = None,
-    keep_sdk_aliases: bool = False,
+    stock_sdk: bool = False,
 ) -> StackPlan:
     """Run ``__main__.py`` for one stack and return what it registered and exported.
 
-    The SDKs' API-version aliases are left out unless ``keep_sdk_aliases`` (``drctl.sdk_aliases`` says why).
+    Unless ``stock_sdk``, the SDKs' API-version aliases are left out and the program's end waits in linear time
+    (``drctl.sdk_aliases``, ``drctl.runtime_wait`` say why); the plan is the same.
     """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
@@ -68,7 +70,7 @@ def run_stack(
 
     error: str | None = None
     try:
-        with nullcontext() if keep_sdk_aliases else without_sdk_version_aliases():
+        with nullcontext() if stock_sdk else without_sdk_version_aliases(), linear_output_wait(stock_sdk):
             _sync_await(runtime_stack.run_in_stack(run_program))
     except ConfigError as exc:
         error = str(exc)

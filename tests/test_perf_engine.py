@@ -79,7 +79,7 @@ def test_the_shipped_plans_are_the_same_with_and_without_the_sdk_aliases(shipped
     with_aliases: dict[str, StackPlan] = {}
     for name in engine.plan_order(engine.ROOT):
         peers = {n: p.outputs for n, p in with_aliases.items()}
-        with_aliases[name] = engine.run_stack(engine.load_stack(engine.ROOT, name), peers, keep_sdk_aliases=True)
+        with_aliases[name] = engine.run_stack(engine.load_stack(engine.ROOT, name), peers, stock_sdk=True)
     assert set(with_aliases) == set(shipped)
     for name, plan in shipped.items():
         reference = with_aliases[name]
@@ -115,7 +115,7 @@ def test_a_real_resource_sends_only_the_alias_its_user_wrote(tmp_path: Path, mon
     stack = StackFile("alias", tmp_path / "Pulumi.alias.yaml", {})
     engine.run_stack(stack, {}, tmp_path)
     assert sent["rg"] == ["azure-native:resources/v20150101:OldGroup"]
-    engine.run_stack(stack, {}, tmp_path, keep_sdk_aliases=True)
+    engine.run_stack(stack, {}, tmp_path, stock_sdk=True)
     assert "azure-native:resources/v20150101:OldGroup" in sent["rg"]
     assert len(sent["rg"]) > 20  # the SDK's own: one per earlier API version
 
@@ -200,3 +200,18 @@ def test_the_shipped_plans_are_the_same_with_whole_subpackages_imported(shipped:
     assert set(whole) == set(shipped)
     for name, plan in shipped.items():
         assert _as_sets([dataclasses.asdict(r) for r in plan.resources]) == _as_sets(whole[name]), name
+
+
+FAILING_APPLY = """
+import pulumi
+
+pulumi.export("ratio", pulumi.Output.from_input(1).apply(lambda one: one / 0))
+"""
+
+
+@pytest.mark.parametrize("stock_sdk", [True, False])
+def test_an_output_that_fails_fails_the_run_with_either_wait(tmp_path: Path, stock_sdk: bool) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: azure-dr\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(FAILING_APPLY)
+    with pytest.raises(ZeroDivisionError):
+        engine.run_stack(StackFile("failing", tmp_path / "Pulumi.failing.yaml", {}), {}, tmp_path, stock_sdk=stock_sdk)
