@@ -139,10 +139,6 @@ def floor_programs(counts: dict[str, int]) -> None:
         def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
             return {}, []
 
-    from drctl import engine
-    from drctl.mocks import AzureMocks, RecordingMonitor  # noqa: F401
-    from drctl.stackfiles import StackFile
-
     seconds = {}
     for stack, count in counts.items():
         start = time.time()
@@ -155,7 +151,6 @@ def floor_programs(counts: dict[str, int]) -> None:
 
         pulumi.runtime.sync_await._sync_await(pulumi.runtime.stack.run_in_stack(program))
         seconds[stack] = time.time() - start
-    _ = (engine, StackFile)
     print(json.dumps(seconds))
 
 
