@@ -45,6 +45,9 @@ def child_check(types: list[str]) -> dict[str, float]:
     from drctl.stackfiles import load_stack
 
     marks["imports"] = time.time()
+    from drctl.sdk_imports import load_sdk_modules_on_demand
+
+    load_sdk_modules_on_demand()  # as the engine does before the program imports the library
     import components.region  # noqa: F401
 
     marks["components"] = time.time()
@@ -52,10 +55,7 @@ def child_check(types: list[str]) -> dict[str, float]:
     gc.set_threshold(*launch.GC_THRESHOLDS)
     launch._prestart_pack(["--root", str(ROOT), "check"])
     marks["prestart"] = time.time()
-    from drctl.sdk_imports import load_sdk_modules_on_demand
-
-    load_sdk_modules_on_demand()  # as the engine does; then read the plan's classes, as the program will
-    for token in types:
+    for token in types:  # the plan's classes, read as the program will read them
         _, module, name = token.split(":")
         getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
     marks["sdk"] = time.time()
