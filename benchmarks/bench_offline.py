@@ -45,7 +45,7 @@ def timed_process(args: list[str], runs: int) -> tuple[float, float]:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "drctl.cli", "--root", str(ROOT), *args], cwd=ROOT, check=False, capture_output=True
+            [sys.executable, "-m", "drctl", "--root", str(ROOT), *args], cwd=ROOT, check=False, capture_output=True
         )
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), min(samples)

@@ -1,7 +1,5 @@
-"""``python -m drctl``: the same command line as the ``drctl`` script."""
+"""``python -m drctl``: the same as the ``drctl`` console script."""
 
-import sys
+from drctl.launch import main
 
-from drctl.cli import main
-
-sys.exit(main())
+main()

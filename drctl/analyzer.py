@@ -37,7 +37,10 @@ __all__ = [
     "PolicyPackProcess",
     "PolicyResult",
     "check_stacks",
+    "discard_prestarted",
     "effective_policy_config",
+    "open_pack",
+    "prestart",
 ]
 
 #: Same ceiling as the CLI and pulumi_policy use: a stack's properties easily exceed gRPC's 4 MB default.
@@ -357,6 +360,10 @@ class PolicyPackProcess:
         self._stub: Any = None
         self._policies: list[PolicyInfo] | None = None
         self._configured = False
+        self._first_line: queue.Queue[str | None] = queue.Queue()
+        self._stderr_done = threading.Event()
+        self._started = 0.0
+        self.launch_env: dict[str, str] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -392,32 +399,40 @@ class PolicyPackProcess:
         return env
 
     def start(self) -> None:
-        """Start the engine service and the pack, read the pack's port, and connect."""
+        """Start the engine service and the pack (unless ``launch`` already did), read the pack's port, connect."""
+        if self._proc is None:
+            self.launch()
+        if self._stub is None:
+            self._connect()
+
+    def launch(self) -> None:
+        """Start the engine service and spawn the pack, without waiting for it: it imports while we work."""
         if self._proc is not None:
             return
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
-        started = time.monotonic()
+        self._started = time.monotonic()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=_CHANNEL_OPTIONS)
         engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self._server)
         engine_port = self._server.add_insecure_port("127.0.0.1:0")
         self._server.start()
         self.engine_address = f"127.0.0.1:{engine_port}"
-
+        self.launch_env = self._env()
         self._proc = subprocess.Popen(
             [self.python, "-u", "-m", "pulumi.policy", self.engine_address, str(self.pack_dir)],
             cwd=self.pack_dir,
-            env=self._env(),
+            env=self.launch_env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        first_line: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=self._pump_stdout, args=(first_line,), daemon=True).start()
-        stderr_done = threading.Event()
-        threading.Thread(target=self._pump_stderr, args=(stderr_done,), daemon=True).start()
+        threading.Thread(target=self._pump_stdout, args=(self._first_line,), daemon=True).start()
+        threading.Thread(target=self._pump_stderr, args=(self._stderr_done,), daemon=True).start()
+
+    def _connect(self) -> None:
+        assert self._proc is not None
         try:
-            line = first_line.get(timeout=self.startup_timeout)
+            line = self._first_line.get(timeout=self.startup_timeout)
         except queue.Empty:
             self.close()
             raise PolicyPackError(
@@ -425,7 +440,7 @@ class PolicyPackProcess:
             ) from None
         if line is None or not line.strip().isdigit():
             self._proc.wait(timeout=10)
-            stderr_done.wait(timeout=5)
+            self._stderr_done.wait(timeout=5)
             code = self._proc.returncode
             self.close()
             what = f"exited with code {code}" if line is None else f"printed {line.strip()!r} instead of a port"
@@ -440,7 +455,7 @@ class PolicyPackProcess:
                 f"policy pack {self.pack_dir} did not accept connections" + self._stderr_tail()
             ) from None
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        self.startup_seconds = time.monotonic() - started
+        self.startup_seconds = time.monotonic() - self._started
 
     def _pump_stdout(self, first_line: queue.Queue[str | None]) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -616,6 +631,43 @@ class PolicyPackProcess:
             )
         for na in answer.not_applicable:
             skipped.append((stack, str(na.policy_name), str(na.reason)))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Starting the pack early: it imports pulumi and the rules (a few tenths of a second) while the programs run
+
+_prestarted: list[PolicyPackProcess] = []
+
+
+def prestart(pack_dir: Path | str, *, project: str = "", stack: str = "") -> None:
+    """Spawn the pack now; the next ``open_pack`` with the same pack, interpreter and environment adopts it."""
+    pack = PolicyPackProcess(pack_dir, project=project, stack=stack)
+    pack.launch()
+    _prestarted.append(pack)
+
+
+def open_pack(pack_dir: Path | str, *, project: str = "", stack: str = "") -> PolicyPackProcess:
+    """A prestarted pack launched exactly as this one would be (same command line and environment), else a new one.
+
+    A prestarted pack that does not match is stopped: what the pack sees never depends on the guess.
+    """
+    wanted = PolicyPackProcess(pack_dir, project=project, stack=stack)
+    while _prestarted:
+        candidate = _prestarted.pop()
+        if (candidate.pack_dir, candidate.python, candidate.launch_env) == (
+            wanted.pack_dir,
+            wanted.python,
+            wanted._env(),
+        ):
+            return candidate
+        candidate.close()
+    return wanted
+
+
+def discard_prestarted() -> None:
+    """Stop every prestarted pack nobody adopted (a plan that failed before its check)."""
+    while _prestarted:
+        _prestarted.pop().close()
 
 
 def check_stacks(

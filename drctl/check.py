@@ -14,7 +14,7 @@ from typing import Any
 
 from components.config import ServiceName, StackConfig
 from drctl import progress, schemas
-from drctl.analyzer import PackReport, PolicyInfo, PolicyPackProcess, PolicyResult
+from drctl.analyzer import PackReport, PolicyInfo, PolicyResult, open_pack
 from drctl.recording import StackPlan
 from drctl.render import managed
 
@@ -98,6 +98,11 @@ def _merge(base: Mapping[str, Mapping[str, Any]], override: Mapping[str, Any] | 
     return merged
 
 
+def pack_stack(plans: Sequence[StackPlan]) -> str:
+    """The stack the pack's environment names (``PULUMI_STACK``): the one stack checked, or none for several."""
+    return plans[0].stack if len(plans) == 1 else ""
+
+
 def check_plans(
     plans: Sequence[StackPlan],
     pack_dir: Path,
@@ -107,10 +112,7 @@ def check_plans(
     """One pack process for all stacks; each stack is judged with thresholds from its own objectives (when
     given), overridden by ``policy_config``."""
     project = next((p.project for p in plans), "")
-    process = PolicyPackProcess(pack_dir, project=project, stack=plans[0].stack if len(plans) == 1 else "")
-    with progress.step("policy pack started"):
-        process.start()
-    with process as pack:
+    with open_pack(pack_dir, project=project, stack=pack_stack(plans)) as pack:
         name, version, policies, _ = pack.info()
         validate_policy_config(policies, policy_config or {})
         report = PackReport(pack_name=name, pack_version=version, policies=policies)

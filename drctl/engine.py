@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import runpy
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,11 @@ from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import ConfigError, parse_config
-from drctl import progress
+from drctl import progress, sdk_imports
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
+from drctl.runtime_wait import linear_output_wait
+from drctl.sdk_aliases import without_sdk_version_aliases
 from drctl.stackfiles import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
 from drctl.yamlfile import YamlFileError
 
@@ -49,20 +52,27 @@ def run_stack(
     peer_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     root: Path = ROOT,
     config_overrides: Mapping[str, str] | None = None,
+    stock_sdk: bool = False,
 ) -> StackPlan:
-    """Run ``__main__.py`` for one stack and return what it registered and exported."""
+    """Run ``__main__.py`` for one stack and return what it registered and exported.
+
+    Unless ``stock_sdk``, the SDKs' API-version aliases are left out and the program's end waits in linear time
+    (``drctl.sdk_aliases``, ``drctl.runtime_wait`` say why); the plan is the same.
+    """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
     program = str(root / "__main__.py")
+    sdk_imports.load_sdk_modules_on_demand()
 
     def run_program() -> None:
         runpy.run_path(program, run_name="__main__")
 
     error: str | None = None
     try:
-        _sync_await(runtime_stack.run_in_stack(run_program))
+        with nullcontext() if stock_sdk else without_sdk_version_aliases(), linear_output_wait(stock_sdk):
+            _sync_await(runtime_stack.run_in_stack(run_program))
     except ConfigError as exc:
         error = located(stack, str(exc), config_overrides)
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
