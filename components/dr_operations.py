@@ -15,7 +15,7 @@ the role:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -66,6 +66,8 @@ class RegionRefs:
     subscription_id: pulumi.Input[str]
     #: the Cosmos account's own id (it may live in another resource group than the region's).
     cosmos_account_id: pulumi.Input[str] | None = None
+    #: every server generation this stack declares (current and retired): physical name -> its id.
+    server_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
 
 
 def _arm(subscription: pulumi.Input[str], group: pulumi.Input[str], path: pulumi.Input[str]) -> pulumi.Output[str]:
@@ -85,10 +87,11 @@ def add_dr_operations(
         servers = [
             ProtectedServer(
                 server_name=server,
-                # The live server's own id (a dependency); a retained server's id is built from its name.
+                # A server this stack declares: its own id (a dependency); another one's is built from its name.
                 server_id=c["postgres_server_id"]
                 if server == own
-                else _arm(sub, rg, f"/providers/Microsoft.DBforPostgreSQL/flexibleServers/{server}"),
+                else refs.server_ids.get(server)
+                or _arm(sub, rg, f"/providers/Microsoft.DBforPostgreSQL/flexibleServers/{server}"),
                 resource_group_id=_arm(sub, rg, ""),
             )
             for server in protected_server_names(cfg, names)
@@ -162,7 +165,8 @@ def _alerts(
     metric: list[MetricAlertSpec] = []
     # Alerts follow what replicates, not the role: a role switch must not write into a region that may be down
     # (the demoted stack's server is not a replica until a rebuild or a switchover settles).
-    if cfg.postgres.state == "replica":
+    pg = cfg.postgres
+    if pg.state == "replica" or (pg.state == "new" and pg.create_as == "replica"):
         metric.append(MetricAlertSpec("pg-replica-lag", c["postgres_server_id"], t.pg_replica_lag_seconds, window))
     if cfg.redis.enabled and cfg.redis.geo_secondary:
         metric.append(

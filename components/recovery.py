@@ -13,6 +13,10 @@ from dataclasses import dataclass
 # The tag naming the mechanism a stateful resource relies on (keys of MECHANISMS, or "redis-persistence").
 MECHANISM_TAG = "azure-dr:dr-mechanism"
 
+# The tag marking a cache that is the geo-secondary of its peer's (the link it declares must exist): a cache
+# unlinked by a forced promotion, waiting for the rebuild, carries none.
+GEO_SECONDARY_TAG = "azure-dr:geo-secondary"
+
 # The tag marking the global layer's resource group: a stack's own region is where its regional group lives.
 SCOPE_TAG = "azure-dr:scope"
 

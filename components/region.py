@@ -7,6 +7,7 @@ link). The global-owner stack also owns the shared objects: routing profile, Cos
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,6 +38,7 @@ from components.postgres import (
     PostgresWriterEndpoint,
     PostgresWriterEndpointArgs,
 )
+from components.recovery import GEO_SECONDARY_TAG
 from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
 from components.regions import has_zones
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
@@ -104,6 +106,7 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
         self._interfaces, self._tenant_id = interfaces, tenant_id
+        self._server_ids: dict[str, pulumi.Output[str]] = {}
         for retired in cfg.postgres.retired:  # earlier generations: declared unchanged until `drctl release`
             self._postgres(retired)
         postgres = self._postgres(cfg.postgres)
@@ -169,19 +172,22 @@ class DrRegion(pulumi.ComponentResource):
             self._compute(interfaces, client, storage)
         self._routing()
         # Long-term backup, compliance storage, alerts and drills: components/dr_operations.py.
-        refs = RegionRefs(self.contract, interfaces, client.subscription_id, self.cosmos_account_id)
+        refs = RegionRefs(
+            self.contract, interfaces, client.subscription_id, self.cosmos_account_id, server_ids=self._server_ids
+        )
         add_dr_operations(self, name, cfg, self.names, refs)
         self.register_outputs(self.contract)
 
     def _postgres(self, pg: PostgresServerSettings) -> PostgresServer:
         """One server generation; a new generation is a new resource beside the stale one, never a replacement."""
         cfg = self._cfg
+        server_name = self.names.postgres(pg.generation)
         name = f"{self._name}-psql" if pg.generation == 1 else f"{self._name}-psql-g{pg.generation}"
         admin = cfg.postgres.entra_admin
-        return PostgresServer(
+        server = PostgresServer(
             name,
             PostgresServerArgs(
-                server_name=self.names.postgres(pg.generation),
+                server_name=server_name,
                 tenant_id=self._tenant_id,
                 interfaces=self._interfaces,
                 entra_admin=EntraAdministrator(admin.object_id, admin.principal_name, admin.principal_type),
@@ -202,6 +208,8 @@ class DrRegion(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
+        self._server_ids[server_name] = server.server_id
+        return server
 
     def _source_server_id(self, server_name: str) -> pulumi.Output[str]:
         """The source of a replica, pinned by name in config: the peer's later generations never move it.
@@ -533,6 +541,8 @@ class DrRegion(pulumi.ComponentResource):
 
     def _redis(self, interfaces: DataInterfaces, persistence: PersistenceTarget | None) -> None:
         cfg = self._cfg
+        if cfg.redis.geo_secondary:
+            interfaces = dataclasses.replace(interfaces, tags={**interfaces.tags, GEO_SECONDARY_TAG: "true"})
         cache = RedisCache(
             f"{self._name}-redis",
             RedisCacheArgs(

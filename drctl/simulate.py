@@ -183,7 +183,8 @@ def _targeted(state: StackPlan, new: StackPlan, types: Sequence[str]) -> StackPl
 
 
 def _generation(resource: RecordedResource) -> int | None:
-    m = re.search(r"-psql(?:-g(\d+))?-", resource.name + "-")
+    # The PostgresServer component's children: ``<workload>-<region>-psql[-g<N>]-<child>``.
+    m = re.match(r"^[a-z0-9]+-[a-z0-9]+-psql(?:-g(\d+))?-", resource.name + "-")
     if m is None or "-psql-vep" in resource.name:
         return None
     return int(m.group(1)) if m.group(1) else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from components.recovery import GEO_SECONDARY_TAG
 from drctl.recording import RecordedResource
 from tests.policy_harness import analyze, make_resource
 
@@ -81,7 +82,7 @@ def dr_cache(capacity: int = 2, rdb: str = "false", mechanism: str = "redis-geo-
             "location": "ukwest",
             "sku": {"name": "Premium", "capacity": capacity},
             "redisConfiguration": {"rdbBackupEnabled": rdb, "rdbBackupFrequency": "60"},
-            "tags": {TAG: mechanism},
+            "tags": {TAG: mechanism, GEO_SECONDARY_TAG: "true"},
         },
         "cache",
     )
@@ -171,6 +172,9 @@ def test_dr_peer_links() -> None:
     unlinked = violations("dr-peer-links", [group("ukwest"), dr_cache(), peer()])
     assert "no link from the peer's cache redis-uks" in unlinked[0]
     assert "no link" in violations("dr-peer-links", [group("ukwest"), dr_cache(), link("someone-else"), peer()])[0]
+    # a cache a forced promotion unlinked (no geo-secondary tag) waits for the rebuild: not a violation
+    unlinked_on_purpose = make_resource(REDIS, {**dr_cache().inputs, "tags": {TAG: "redis-geo-replication"}}, name="c")
+    assert violations("dr-peer-links", [group("ukwest"), unlinked_on_purpose, peer()]) == []
     unrelated = make_resource(REDIS, dr_cache().inputs, name="other-cache")
     to_other = violations("dr-peer-links", [group("ukwest"), dr_cache(), link(cache=unrelated), peer()])
     assert "no link" in to_other[0]

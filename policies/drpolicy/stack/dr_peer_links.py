@@ -11,6 +11,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
+from components.recovery import GEO_SECONDARY_TAG
 from drpolicy.facts import depends_on, known, mechanism, of_type, peer_outputs
 from drpolicy.framework import MANDATORY, Rule, StackRule
 from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
@@ -44,8 +45,9 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
     if peer.get("role") == "active":
         links = of_type(args.resources, REDIS_LINK)
         for cache in of_type(args.resources, REDIS):
-            if mechanism(cache) != "redis-geo-replication":
-                continue
+            tags = cache.props.get("tags") or {}
+            if mechanism(cache) != "redis-geo-replication" or tags.get(GEO_SECONDARY_TAG) != "true":
+                continue  # a geo-primary, or a cache a forced promotion unlinked (the rebuild links it again)
             if not any(
                 depends_on(link, "linkedRedisCacheId", cache) and linked_primary(link) == peer.get("redis_cache_name")
                 for link in links
