@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from components.regions import REGIONS, has_zones
+from components import rules
+from components.regions import REGIONS
 
 NAMESPACE = "azure-dr"
 
@@ -263,73 +264,55 @@ class StackConfig(Block):
             raise _Refused("peer_region", None, "the peer stack's Azure region")
         self._check_postgres()
         self._check_global_services()
-        if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
-            raise _Refused(
-                "storage.sku",
-                self.storage.sku,
-                f"Standard_RAGRS or Standard_GRS ({self.region} has no availability zones)",
-            )
         s = self.storage
-        if s.point_in_time_restore_days >= s.blob_soft_delete_days:
-            raise _Refused(
-                "storage.point_in_time_restore_days",
-                s.point_in_time_restore_days,
-                f"fewer days than storage.blob_soft_delete_days ({s.blob_soft_delete_days})",
+        _raise(
+            rules.storage(
+                sku=s.sku,
+                region=self.region,
+                blob_soft_delete_days=s.blob_soft_delete_days,
+                point_in_time_restore_days=s.point_in_time_restore_days,
+                change_feed_retention_days=s.change_feed_retention_days,
+                prefix="storage.",
             )
-        if s.change_feed_retention_days < s.point_in_time_restore_days:
-            raise _Refused(
-                "storage.change_feed_retention_days",
-                s.change_feed_retention_days,
-                f"at least storage.point_in_time_restore_days ({s.point_in_time_restore_days})",
-            )
+        )
         return self
 
     def _check_postgres(self) -> None:
         pg = self.postgres
-        if pg.create_as == "replica":
-            if pg.geo_redundant_backup == "Enabled":
-                raise _Refused("postgres.geo_redundant_backup", "Enabled", "Disabled (a read replica has none)")
-            if pg.high_availability not in (None, "Disabled"):
-                raise _Refused(
-                    "postgres.high_availability", pg.high_availability, "Disabled (a read replica cannot have HA)"
-                )
-        if pg.high_availability == "ZoneRedundant" and not has_zones(self.region):
-            raise _Refused(
-                "postgres.high_availability",
-                "ZoneRedundant",
-                f"SameZone or Disabled ({self.region} has no availability zones)",
+        _raise(
+            rules.postgres(
+                replica=pg.create_as == "replica",
+                geo_redundant_backup=pg.geo_redundant_backup,
+                high_availability=pg.high_availability,
+                sku_tier=pg.sku_tier,
+                region=self.region,
+                prefix="postgres.",
             )
-        if pg.sku_tier == "Burstable" and pg.high_availability not in (None, "Disabled"):
-            raise _Refused(
-                "postgres.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)"
-            )
+        )
 
     def _check_global_services(self) -> None:
         reg = self.registry
-        if reg.soft_delete_days is not None and (reg.retention_days > 0 or self.peer_region is not None):
-            raise _Refused(
-                "registry.soft_delete_days",
-                reg.soft_delete_days,
-                "unset: ACR soft delete cannot be combined with geo-replication or the untagged-manifest "
-                "retention policy",
+        _raise(
+            rules.registry_soft_delete(
+                soft_delete_days=reg.soft_delete_days,
+                retention_days=reg.retention_days,
+                geo_replicated=self.peer_region is not None,
+                prefix="registry.",
             )
+        )
         if self.owns_global and self.cosmos.enabled and self.peer_region is None:
             raise _Refused("peer_region", None, "the DR region (the Cosmos account spans both regions)")
-        probe = self.routing.probe
-        if self.routing.kind == "trafficmanager" and probe.interval_seconds not in (10, 30):
-            raise _Refused(
-                "routing.probe.interval_seconds",
-                probe.interval_seconds,
-                "10 or 30 (the intervals Traffic Manager supports)",
-            )
+        if self.routing.kind == "trafficmanager":
+            _raise(rules.traffic_manager_probe(self.routing.probe.interval_seconds, "routing.probe.interval_seconds"))
         redis = self.redis
-        if redis.dr_mechanism == "geo-replication" and redis.persistence is not None:
-            raise _Refused(
-                "redis.persistence",
-                "set",
-                "unset with redis.dr_mechanism=geo-replication (Azure refuses persistence on a geo-replicated "
-                "cache); or set redis.dr_mechanism=persistence",
+        _raise(
+            rules.redis_persistence(
+                geo_replicated=redis.dr_mechanism == "geo-replication",
+                persistence=redis.persistence is not None,
+                key="redis.persistence",
+                other_fix="redis.dr_mechanism=persistence",
             )
+        )
         if redis.dr_mechanism == "geo-replication" and self.peer_region is None:
             raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
 
@@ -350,9 +333,7 @@ class StackConfig(Block):
         pg = self.postgres
         if pg.high_availability is not None:
             return pg.high_availability
-        if pg.create_as == "primary" and pg.sku_tier != "Burstable" and has_zones(self.region):
-            return "ZoneRedundant"
-        return "Disabled"
+        return rules.postgres_ha_default(replica=pg.create_as == "replica", sku_tier=pg.sku_tier, region=self.region)
 
     @property
     def postgres_geo_backup(self) -> Literal["Enabled", "Disabled"]:
@@ -376,6 +357,12 @@ class StackConfig(Block):
     @property
     def postgres_retention_days(self) -> int:
         return self.postgres.backup_retention_days or self.objectives.backup_retention_days
+
+
+def _raise(refusal: rules.Refusal | None) -> None:
+    """A rule from ``components.rules`` broken: the config's one-line error for it."""
+    if refusal is not None:
+        raise _Refused(refusal.key, refusal.value, refusal.allowed)
 
 
 class _Refused(ValueError):

@@ -2,79 +2,191 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import pulumi
 from pulumi_azure_native import dbforpostgresql as pg
 
-from components.config import StackConfig
-from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
+from components import rules
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DataComponent,
+    DataInterfaceArgs,
+    ManagedIdentitiesArgs,
+    data_tags,
+    stateful,
+)
 
 # Azure moves the zones on an HA failover; follow Azure rather than fight it on every `pulumi up`.
 ZONE_DRIFT = ["availabilityZone", "highAvailability.standbyAvailabilityZone"]
 
 
-@dataclass(frozen=True)
-class PostgresArgs:
-    server_name: str
-    config: StackConfig
-    tenant_id: pulumi.Input[str]
-    interfaces: DataInterfaces
-    source_server_id: pulumi.Input[str] | None = None
+@dataclass(frozen=True, kw_only=True)
+class EntraAdministratorArgs:
+    """The Entra group or identity that administers an Entra-only server (without one nobody can sign in)."""
+
+    object_id: pulumi.Input[str]
+    principal_name: pulumi.Input[str]
+    principal_type: Literal["Group", "User", "ServicePrincipal"] = "Group"
 
 
-class PostgresServer(pulumi.ComponentResource):
-    """One region's server. ``create_as=replica`` makes it a read replica of ``source_server_id``.
+@dataclass(frozen=True, kw_only=True)
+class PostgresServerArgs(DataInterfaceArgs):
+    """A PostgreSQL flexible server: Entra-only, private, geo-backed-up and zone-redundant unless told otherwise.
 
-    Create-only inputs (name, location, ``create_mode``, ``source_server_resource_id``) depend only on
-    ``create_as``, never on the role, so promotion and failback are updates, not replacements.
+    Create-only in Azure (changing them replaces the server, so never switch them on a live one):
+    ``server_name``, ``location``, ``replica_of``, ``version`` downgrades, ``customer_managed_key``.
     """
 
+    server_name: str
+    tenant_id: pulumi.Input[str]
+    """The Entra tenant that signs users in (password authentication is off)."""
+    entra_administrator: EntraAdministratorArgs | None = None
+    """Required for a primary; a replica inherits its source's administrators."""
+    replica_of: PostgresServer | pulumi.Input[str] | None = None
+    """The server (or its resource id, e.g. a peer stack's export) this one is a read replica of.
+    Default: ``None``, a primary server."""
+    version: str = "16"
+    sku_name: str = "Standard_D4ds_v5"
+    sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
+    storage_size_gb: int = 128
+    """Storage auto-grows; this is the starting size."""
+    backup_retention_days: int = 35
+    """7-35; default: 35, the longest PostgreSQL keeps point-in-time backups."""
+    geo_redundant_backup: Literal["Enabled", "Disabled"] | None = None
+    """Default: ``Enabled`` for a primary (backups also in the paired region); ``Disabled`` for a replica, which
+    has none. Create-only in Azure."""
+    high_availability: Literal["ZoneRedundant", "SameZone", "Disabled"] | None = None
+    """Default: ``ZoneRedundant`` for a non-Burstable primary in a region with zones, else ``Disabled``."""
+    cross_region_replica: bool = False
+    """A read replica of this server is kept in another region (by that region's program): the server is tagged
+    ``postgres-replica`` so the policy pack looks for it. Default: tagged ``postgres-geo-backup``."""
+    managed_identities: ManagedIdentitiesArgs | None = None
+    """System-assigned or user-assigned (the API takes one type, not both). Default: none."""
+    customer_managed_key: CustomerManagedKeyArgs | None = None
+    """Data encryption with your key; only when the server is created (Learn, "Data encryption with
+    customer-managed keys in Azure Database for PostgreSQL"). With geo-redundant backup, also give
+    ``geo_backup_key_uri`` (a key in the paired region). Default: service-managed keys."""
+
+
+def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
+    found = rules.postgres(
+        replica=args.replica_of is not None,
+        geo_redundant_backup=args.geo_redundant_backup,
+        high_availability=args.high_availability,
+        sku_tier=args.sku_tier,
+        region=args.location,
+    )
+    if found is not None:
+        return found
+    if args.replica_of is None and args.entra_administrator is None:
+        return rules.Refusal("entra_administrator", None, "an Entra group or identity (password auth is off)")
+    mi = args.managed_identities
+    if mi is not None and mi.system_assigned and mi.user_assigned_resource_ids:
+        # REST API 2025-08-01, IdentityType: "UserAssigned" | "SystemAssigned" (azure-native enum).
+        return rules.Refusal("managed_identities", "both", "system-assigned or user-assigned identities, not both")
+    cmk = args.customer_managed_key
+    if cmk is not None:
+        if mi is None or not mi.user_assigned_resource_ids:
+            return rules.Refusal(
+                "managed_identities", None, "the user-assigned identity of customer_managed_key (it reads the key)"
+            )
+        if _geo_backup(args) == "Enabled" and cmk.geo_backup_key_uri is None:
+            return rules.Refusal(
+                "customer_managed_key.geo_backup_key_uri", None, "a key in the paired region (geo-redundant backup)"
+            )
+    return None
+
+
+def _geo_backup(args: PostgresServerArgs) -> Literal["Enabled", "Disabled"]:
+    if args.geo_redundant_backup is not None:
+        return args.geo_redundant_backup
+    return "Disabled" if args.replica_of is not None else "Enabled"
+
+
+def _identity(mi: ManagedIdentitiesArgs | None) -> pg.UserAssignedIdentityArgs | None:
+    if mi is None or not mi.any:
+        return None
+    if mi.system_assigned:
+        return pg.UserAssignedIdentityArgs(type="SystemAssigned")
+    ids: Sequence[pulumi.Input[str]] = mi.user_assigned_resource_ids
+    return pg.UserAssignedIdentityArgs(
+        type="UserAssigned",
+        user_assigned_identities=pulumi.Output.all(*ids).apply(
+            lambda rids: {rid: pg.UserIdentityArgs() for rid in rids}
+        ),
+    )
+
+
+def _encryption(args: PostgresServerArgs) -> pg.DataEncryptionArgs | None:
+    cmk = args.customer_managed_key
+    if cmk is None:
+        return None
+    return pg.DataEncryptionArgs(
+        type="AzureKeyVault",
+        primary_key_uri=cmk.key_uri,
+        primary_user_assigned_identity_id=cmk.user_assigned_identity_resource_id,
+        geo_backup_key_uri=cmk.geo_backup_key_uri,
+        geo_backup_user_assigned_identity_id=cmk.geo_backup_user_assigned_identity_resource_id,
+    )
+
+
+class PostgresServer(DataComponent):
+    """One region's server. ``replica_of`` makes it a read replica of another server.
+
+    Create-only inputs (name, location, ``create_mode``, ``source_server_resource_id``) depend only on
+    ``replica_of``, never on a DR role, so promotion and failback are updates, not replacements.
+    """
+
+    server: pg.Server
+    entra_administrator: pg.AdministratorsMicrosoftEntra | None
     server_id: pulumi.Output[str]
     server_name: pulumi.Output[str]
     fqdn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: PostgresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: PostgresServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        rules.refuse("PostgresServer", name, _refusal(args))
         super().__init__("azure-dr:postgres:PostgresServer", name, None, opts)
-        cfg, i = args.config, args.interfaces
-        replica = cfg.postgres.create_as == "replica"
-        if replica and args.source_server_id is None:
-            raise ValueError("a replica server needs source_server_id (the peer stack's postgres_server_id)")
-        ha_mode = cfg.postgres_ha_mode
+        i = args
+        replica = args.replica_of is not None
+        source = args.replica_of.server_id if isinstance(args.replica_of, PostgresServer) else args.replica_of
+        ha_mode = args.high_availability or rules.postgres_ha_default(
+            replica=replica, sku_tier=args.sku_tier, region=args.location
+        )
         server = pg.Server(
             f"{name}-server",
             server_name=args.server_name,
             resource_group_name=i.resource_group_name,
             location=i.location,
-            version=cfg.postgres.version,
-            sku=pg.SkuArgs(name=cfg.postgres.sku_name, tier=cfg.postgres.sku_tier),
+            version=args.version,
+            sku=pg.SkuArgs(name=args.sku_name, tier=args.sku_tier),
             create_mode="Replica" if replica else "Create",
-            source_server_resource_id=args.source_server_id if replica else None,
-            storage=pg.StorageArgs(storage_size_gb=cfg.postgres.storage_size_gb, auto_grow="Enabled"),
+            source_server_resource_id=source if replica else None,
+            storage=pg.StorageArgs(storage_size_gb=args.storage_size_gb, auto_grow="Enabled"),
             backup=pg.BackupArgs(
-                backup_retention_days=cfg.postgres_retention_days,
-                geo_redundant_backup=cfg.postgres_geo_backup,
+                backup_retention_days=args.backup_retention_days,
+                geo_redundant_backup=_geo_backup(args),
             ),
             high_availability=pg.HighAvailabilityArgs(mode=ha_mode),
             auth_config=pg.AuthConfigArgs(
                 active_directory_auth="Enabled", password_auth="Disabled", tenant_id=args.tenant_id
             ),
             network=pg.NetworkArgs(public_network_access="Disabled"),
-            identity=pg.UserAssignedIdentityArgs(
-                type="UserAssigned",
-                user_assigned_identities=pulumi.Output.from_input(i.identity_id).apply(
-                    lambda rid: {rid: pg.UserIdentityArgs()}
-                ),
-            )
-            if i.identity_id is not None
-            else None,
-            tags=data_tags(i, cfg.postgres_dr_mechanism),
+            identity=_identity(args.managed_identities),
+            data_encryption=_encryption(args),
+            tags=data_tags(
+                i.tags, "postgres-replica" if replica or args.cross_region_replica else "postgres-geo-backup"
+            ),
             opts=stateful(self, ignore_changes=ZONE_DRIFT),
         )
+        self.entra_administrator = None
         if not replica:
             # A replica inherits its administrators from the source server.
-            admin = cfg.postgres.entra_admin
-            pg.AdministratorsMicrosoftEntra(
+            admin = args.entra_administrator
+            assert admin is not None  # refused above
+            self.entra_administrator = pg.AdministratorsMicrosoftEntra(
                 f"{name}-entra-admin",
                 resource_group_name=i.resource_group_name,
                 server_name=server.name,
@@ -84,15 +196,16 @@ class PostgresServer(pulumi.ComponentResource):
                 tenant_id=args.tenant_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        protect_data(
-            self,
-            name,
-            server,
-            i,
-            private_endpoint=cfg.postgres.private_endpoint,
-            private_link_group="postgresqlServer",
-        )
+        self.apply_interfaces(name, server, args, private_link_group="postgresqlServer")
+        self.server = server
         self.server_id = server.id
         self.server_name = server.name
         self.fqdn = server.fully_qualified_domain_name
-        self.register_outputs({"server_id": self.server_id, "fqdn": self.fqdn})
+        self.register_outputs(
+            {
+                "server_id": self.server_id,
+                "server_name": self.server_name,
+                "fqdn": self.fqdn,
+                **self.interface_outputs(),
+            }
+        )

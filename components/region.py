@@ -7,21 +7,27 @@ link). The global-owner stack also owns the shared objects: routing profile, Cos
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 from pulumi_azure_native import authorization
 
 from components.config import StackConfig
 from components.contract import GLOBAL_KEYS, PeerContract
-from components.cosmos import CosmosAccount, CosmosArgs
-from components.foundation import FoundationArgs, RegionalFoundation
-from components.interfaces import DataInterfaces
+from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
+from components.foundation import RegionalFoundation, RegionalFoundationArgs
+from components.interfaces import (
+    DiagnosticSettingsArgs,
+    LockArgs,
+    ManagedIdentitiesArgs,
+    private_endpoint_args,
+)
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
-from components.postgres import PostgresArgs, PostgresServer
-from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
+from components.postgres import EntraAdministratorArgs, PostgresServer, PostgresServerArgs
+from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs, RedisPersistenceArgs
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
 from components.routing import (
     FrontDoorGlobal,
@@ -36,6 +42,16 @@ from components.routing import (
     TrafficManagerGlobalArgs,
 )
 from components.storage import GeoStorage, GeoStorageArgs
+
+
+class _DataCommon(TypedDict):
+    """The interface arguments every data component of the region gets from the stack config."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: Mapping[str, str]
+    lock: LockArgs | None
+    diagnostic_settings: DiagnosticSettingsArgs | None
 
 
 @dataclass(frozen=True)
@@ -61,45 +77,81 @@ class DrRegion(pulumi.ComponentResource):
 
         foundation = RegionalFoundation(
             f"{name}-foundation",
-            FoundationArgs(
-                names=self.names, location=cfg.region, monitoring=cfg.monitoring, tags=self.tags, lock=cfg.locks
+            RegionalFoundationArgs(
+                resource_group_name=self.names.resource_group,
+                workspace_name=self.names.log_analytics,
+                identity_name=self.names.identity,
+                location=cfg.region,
+                log_retention_days=cfg.monitoring.log_retention_days,
+                tags=self.tags,
+                lock=LockArgs() if cfg.locks else None,
             ),
             opts=self._child,
         )
         self.resource_group_name = foundation.resource_group_name
-        interfaces = DataInterfaces(
+        # Config → the interface arguments every data component shares (AVM set; see components.interfaces).
+        self._common = _DataCommon(
             resource_group_name=foundation.resource_group_name,
             location=cfg.region,
             tags=self.tags,
-            lock=cfg.locks,
-            workspace_id=foundation.workspace_id if cfg.monitoring.diagnostics else None,
-            identity_id=foundation.identity_id,
+            lock=LockArgs() if cfg.locks else None,
+            diagnostic_settings=DiagnosticSettingsArgs(workspace_resource_id=foundation.workspace_id)
+            if cfg.monitoring.diagnostics
+            else None,
         )
+        identity = ManagedIdentitiesArgs(user_assigned_resource_ids=[foundation.identity_id])
         vault = KeyVault(
             f"{name}-kv",
             KeyVaultArgs(
-                vault_name=self.names.key_vault, tenant_id=tenant_id, config=cfg.keyvault, interfaces=interfaces
+                vault_name=self.names.key_vault,
+                tenant_id=tenant_id,
+                sku=cfg.keyvault.sku,
+                soft_delete_retention_days=cfg.keyvault.soft_delete_retention_days,
+                private_endpoints=private_endpoint_args(cfg.keyvault.private_endpoint),
+                **self._common,
             ),
             opts=self._child,
         )
-        generation = cfg.postgres.generation
+        generation, pg = cfg.postgres.generation, cfg.postgres
         postgres = PostgresServer(
             # A new generation is a new resource beside the stale one, never a replacement of it.
             f"{name}-psql" if generation == 1 else f"{name}-psql-g{generation}",
-            PostgresArgs(
+            PostgresServerArgs(
                 server_name=self.names.postgres(cfg.postgres.generation),
-                config=cfg,
                 tenant_id=tenant_id,
-                interfaces=interfaces,
-                source_server_id=self._peer_value("postgres_server_id")
-                if cfg.postgres.create_as == "replica"
-                else None,
+                entra_administrator=EntraAdministratorArgs(
+                    object_id=pg.entra_admin.object_id,
+                    principal_name=pg.entra_admin.principal_name,
+                    principal_type=pg.entra_admin.principal_type,
+                ),
+                replica_of=self._peer_value("postgres_server_id") if pg.create_as == "replica" else None,
+                version=pg.version,
+                sku_name=pg.sku_name,
+                sku_tier=pg.sku_tier,
+                storage_size_gb=pg.storage_size_gb,
+                backup_retention_days=cfg.postgres_retention_days,
+                geo_redundant_backup=cfg.postgres_geo_backup,
+                high_availability=cfg.postgres_ha_mode,
+                cross_region_replica=cfg.peer_region is not None,
+                managed_identities=identity,
+                private_endpoints=private_endpoint_args(pg.private_endpoint),
+                **self._common,
             ),
             opts=self._child,
         )
         storage = GeoStorage(
             f"{name}-st",
-            GeoStorageArgs(account_name=self.names.storage_account, config=cfg.storage, interfaces=interfaces),
+            GeoStorageArgs(
+                account_name=self.names.storage_account,
+                sku=cfg.storage.sku,
+                blob_soft_delete_days=cfg.storage.blob_soft_delete_days,
+                container_soft_delete_days=cfg.storage.container_soft_delete_days,
+                point_in_time_restore_days=cfg.storage.point_in_time_restore_days,
+                change_feed_retention_days=cfg.storage.change_feed_retention_days,
+                managed_identities=identity,
+                private_endpoints=private_endpoint_args(cfg.storage.private_endpoint),
+                **self._common,
+            ),
             opts=self._child,
         )
         self.contract: dict[str, pulumi.Input[Any]] = {
@@ -124,23 +176,24 @@ class DrRegion(pulumi.ComponentResource):
         }
         self._routing()
         if cfg.cosmos.enabled and cfg.owns_global:
-            self._cosmos(interfaces)
+            self._cosmos()
         if cfg.registry.enabled:
-            self._registry(interfaces)
+            self._registry()
         if cfg.redis.enabled:
             persistence = cfg.redis_persistence
             target = (
-                PersistenceTarget(
-                    settings=persistence,
+                RedisPersistenceArgs(
                     storage_account_id=storage.account_id,
                     blob_endpoint=storage.primary_blob_endpoint,
                     subscription_id=client.subscription_id,
-                    identity_principal_id=foundation.identity_principal_id,
+                    writer_principal_id=foundation.identity_principal_id,
+                    frequency_minutes=persistence.frequency_minutes,
+                    max_snapshots=persistence.max_snapshots,
                 )
                 if persistence is not None
                 else None
             )
-            self._redis(interfaces, target)
+            self._redis(identity, target)
         self.register_outputs(self.contract)
 
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
@@ -164,7 +217,10 @@ class DrRegion(pulumi.ComponentResource):
                         profile_name=names.frontdoor_profile,
                         endpoint_name=names.frontdoor_endpoint,
                         resource_group_name=self.resource_group_name,
-                        routing=routing,
+                        sku=routing.frontdoor_sku,
+                        probe_path=routing.probe.path,
+                        probe_protocol=routing.probe.protocol,
+                        probe_interval_seconds=routing.probe.interval_seconds,
                         tags=self.tags,
                     ),
                     opts=self._child,
@@ -211,7 +267,9 @@ class DrRegion(pulumi.ComponentResource):
                 TrafficManagerGlobalArgs(
                     profile_name=names.traffic_manager,
                     resource_group_name=self.resource_group_name,
-                    routing=routing,
+                    probe_path=routing.probe.path,
+                    probe_protocol=routing.probe.protocol,
+                    probe_interval_seconds=routing.probe.interval_seconds,
                     tags=self.tags,
                 ),
                 opts=self._child,
@@ -231,30 +289,48 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _cosmos(self, interfaces: DataInterfaces) -> None:
+    def _cosmos(self) -> None:
         cfg = self._cfg
         assert cfg.peer_region is not None  # config validation requires it for the owner
         active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
         cosmos = CosmosAccount(
             f"{self._name}-cosmos",
-            CosmosArgs(
+            CosmosAccountArgs(
                 account_name=self.names.cosmos_account,
-                active_region=active,
-                standby_region=standby if cfg.cosmos.multi_region else None,
-                config=cfg.cosmos,
-                interfaces=interfaces,
+                write_region=active,
+                failover_region=standby if cfg.cosmos.multi_region else None,
+                api=cfg.cosmos.api,
+                backup_tier=cfg.cosmos.backup_tier,
+                consistency=cfg.cosmos.consistency,
+                databases=[
+                    CosmosDatabaseArgs(
+                        name=db.name,
+                        containers=[
+                            CosmosContainerArgs(name=ct.name, partition_key=ct.partition_key) for ct in db.containers
+                        ],
+                    )
+                    for db in cfg.cosmos.databases
+                ],
+                private_endpoints=private_endpoint_args(cfg.cosmos.private_endpoint),
+                **self._common,
             ),
             opts=self._child,
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
 
-    def _registry(self, interfaces: DataInterfaces) -> None:
+    def _registry(self) -> None:
         cfg = self._cfg
         if cfg.owns_global:
             registry = ContainerRegistry(
                 f"{self._name}-cr",
                 ContainerRegistryArgs(
-                    registry_name=self.names.container_registry, config=cfg.registry, interfaces=interfaces
+                    registry_name=self.names.container_registry,
+                    retention_days=cfg.registry.retention_days,
+                    soft_delete_days=cfg.registry.soft_delete_days,
+                    geo_replicated=cfg.peer_region is not None,
+                    public_network_access=cfg.registry.public_network_access,
+                    private_endpoints=private_endpoint_args(cfg.registry.private_endpoint),
+                    **self._common,
                 ),
                 opts=self._child,
             )
@@ -277,12 +353,18 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _redis(self, interfaces: DataInterfaces, persistence: PersistenceTarget | None) -> None:
+    def _redis(self, identity: ManagedIdentitiesArgs, persistence: RedisPersistenceArgs | None) -> None:
         cfg = self._cfg
         cache = RedisCache(
             f"{self._name}-redis",
             RedisCacheArgs(
-                cache_name=self.names.redis, config=cfg.redis, interfaces=interfaces, persistence=persistence
+                cache_name=self.names.redis,
+                capacity=cfg.redis.capacity,
+                geo_replicated=cfg.redis.dr_mechanism == "geo-replication",
+                persistence=persistence,
+                managed_identities=identity,
+                private_endpoints=private_endpoint_args(cfg.redis.private_endpoint),
+                **self._common,
             ),
             opts=self._child,
         )
