@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import managedidentity, operationalinsights, resources
+from pulumi_azure_native import authorization, managedidentity, operationalinsights, resources
 
 from components import rules
 from components.interfaces import LockArgs, resource_lock, stateful
@@ -27,7 +27,7 @@ class RegionalFoundationArgs:
     """The workspace's lock. Default: ``CanNotDelete``."""
 
     def __post_init__(self) -> None:
-        rules.refuse("RegionalFoundationArgs", self.resource_group_name, rules.known_region(self.location))
+        rules.refuse("RegionalFoundationArgs", None, rules.known_region(self.location))
 
 
 class RegionalFoundation(pulumi.ComponentResource):
@@ -35,7 +35,7 @@ class RegionalFoundation(pulumi.ComponentResource):
 
     resource_group: resources.ResourceGroup
     workspace: operationalinsights.Workspace
-    workspace_lock: pulumi.CustomResource | None
+    workspace_lock: authorization.ManagementLockByScope | None
     identity: managedidentity.UserAssignedIdentity
     resource_group_name: pulumi.Output[str]
     workspace_id: pulumi.Output[str]

@@ -152,7 +152,7 @@ class DataInterfaceArgs:
     private_endpoints: Sequence[PrivateEndpointArgs] = ()
 
     def __post_init__(self) -> None:
-        refuse(type(self).__name__, self.location, known_region(self.location))
+        refuse(type(self).__name__, None, known_region(self.location))
 
 
 class _PrivateEndpointLike(Protocol):

@@ -158,7 +158,7 @@ class RegistryReplicaArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        rules.refuse("RegistryReplicaArgs", self.location, rules.known_region(self.location))
+        rules.refuse("RegistryReplicaArgs", None, rules.known_region(self.location))
 
 
 class RegistryReplica(pulumi.ComponentResource):

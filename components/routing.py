@@ -200,9 +200,7 @@ class TrafficManagerGlobalArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        rules.refuse(
-            "TrafficManagerGlobalArgs", self.profile_name, rules.traffic_manager_probe(self.probe_interval_seconds)
-        )
+        rules.refuse("TrafficManagerGlobalArgs", None, rules.traffic_manager_probe(self.probe_interval_seconds))
 
 
 class TrafficManagerGlobal(pulumi.ComponentResource):

@@ -36,11 +36,13 @@ class InvalidArgs(pulumi.RunError):
     """A component's args break a rule: one line naming the component, the argument and the allowed values."""
 
 
-def refuse(component: str, name: str, refusal: Refusal | None) -> None:
-    """Raise ``InvalidArgs`` for a component's refusal (before any of its resources is registered)."""
+def refuse(component: str, name: str | None, refusal: Refusal | None) -> None:
+    """Raise ``InvalidArgs`` for a refusal, before any resource is registered. ``name`` is the component's name
+    (``None`` when an args class refuses itself)."""
     if refusal is not None:
         shown = "required but not set" if refusal.value is None else f"{refusal.value!r} is not allowed"
-        raise InvalidArgs(f"{component} {name!r}: {refusal.key}: {shown}; expected {refusal.allowed}")
+        where = component if name is None else f"{component} {name!r}"
+        raise InvalidArgs(f"{where}: {refusal.key}: {shown}; expected {refusal.allowed}")
 
 
 def known_region(region: str, key: str = "location") -> Refusal | None:
