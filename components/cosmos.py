@@ -54,11 +54,15 @@ class CosmosAccountArgs(DataInterfaceArgs):
     """The region writes move to when ``write_region`` is lost (priority 1). ``None``: a single-region account,
     with no regional DR (the policy pack refuses it for production)."""
     api: Literal["NoSQL", "MongoDB", "Gremlin"] = "NoSQL"
+    """Default: NoSQL, the only API with Entra data-plane auth (local keys are then off)."""
     backup_tier: Literal["Continuous30Days", "Continuous7Days"] = "Continuous30Days"
+    """Continuous backup: point-in-time restore over the last 30 days (default) or 7."""
     consistency: Literal["Session", "BoundedStaleness", "Strong", "ConsistentPrefix", "Eventual"] = "Session"
+    """Default: Session. ``Strong`` makes a regional failover lose no writes (at a latency cost)."""
     databases: Sequence[CosmosDatabaseArgs] = ()
     """Databases and their containers, protected like the account. Default: none."""
     managed_identities: ManagedIdentitiesArgs | None = None
+    """The identities the resource runs as (system-assigned and/or user-assigned). Default: none."""
     customer_managed_key: CustomerManagedKeyArgs | None = None
     """Account encryption with your key, read through ``default_identity`` (Learn, "Configure customer-managed
     keys for your Azure Cosmos DB account"). Default: service-managed keys."""

@@ -49,8 +49,11 @@ class PostgresServerArgs(DataInterfaceArgs):
     """The server (or its resource id, e.g. a peer stack's export) this one is a read replica of.
     Default: ``None``, a primary server."""
     version: str = "16"
+    """PostgreSQL major version (13-17). Default: 16."""
     sku_name: str = "Standard_D4ds_v5"
+    """Compute size. A replica should be at least its source's size (the policy pack checks the pair)."""
     sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
+    """Default: ``GeneralPurpose``; ``Burstable`` has no HA."""
     storage_size_gb: int = 128
     """Storage auto-grows; this is the starting size."""
     backup_retention_days: int = 35

@@ -49,6 +49,7 @@ class RedisCacheArgs(DataInterfaceArgs):
     persistence: RedisPersistenceArgs | None = None
     """RDB persistence instead of geo-replication (set ``geo_replicated=False``). Default: none."""
     managed_identities: ManagedIdentitiesArgs | None = None
+    """The identities the resource runs as (system-assigned and/or user-assigned). Default: none."""
 
 
 def _refusal(args: RedisCacheArgs) -> rules.Refusal | None:

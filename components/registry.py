@@ -39,6 +39,7 @@ class ContainerRegistryArgs(DataInterfaceArgs):
     public_network_access: bool = False
     """Default: private only (private endpoints); ``True`` also allows export of images."""
     managed_identities: ManagedIdentitiesArgs | None = None
+    """The identities the resource runs as (system-assigned and/or user-assigned). Default: none."""
     customer_managed_key: CustomerManagedKeyArgs | None = None
     """Registry encryption with your key; only when the registry is created (Learn, "Encrypt registry using a
     customer-managed key"). ACR reads the key with the identity's *client id*: give

@@ -31,10 +31,12 @@ class FrontDoorGlobalArgs:
     endpoint_name: str
     resource_group_name: pulumi.Input[str]
     sku: Literal["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"] = "Standard_AzureFrontDoor"
+    """``Premium_AzureFrontDoor`` adds WAF managed rules and Private Link origins."""
     probe_path: str = "/healthz"
     """The health probe's path on every origin; an unhealthy origin stops receiving traffic."""
     probe_protocol: Literal["Https", "Http"] = "Https"
     probe_interval_seconds: int = 30
+    """5-255; shorter detects an outage sooner (each origin is probed from many edge sites)."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -27,11 +27,15 @@ class GeoStorageArgs(DataInterfaceArgs):
     sku: Literal["Standard_RAGZRS", "Standard_GZRS", "Standard_RAGRS", "Standard_GRS"] = "Standard_RAGZRS"
     """Default: read-access geo-zone-redundant. A region without zones needs a GRS SKU."""
     blob_soft_delete_days: int = 365
+    """Deleted or overwritten blobs stay recoverable this long. Default: 365, the maximum."""
     container_soft_delete_days: int = 365
+    """Deleted containers stay recoverable this long. Default: 365, the maximum."""
     point_in_time_restore_days: int = 30
     """Fewer days than ``blob_soft_delete_days`` and no more than ``change_feed_retention_days``."""
     change_feed_retention_days: int = 365
+    """Point-in-time restore replays the change feed. Default: 365."""
     managed_identities: ManagedIdentitiesArgs | None = None
+    """The identities the resource runs as (system-assigned and/or user-assigned). Default: none."""
     customer_managed_key: CustomerManagedKeyArgs | None = None
     """Account encryption with your key (it can be set or changed at any time; Learn, "Customer-managed keys for
     Azure Storage encryption"). Default: Microsoft-managed keys."""

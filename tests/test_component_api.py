@@ -13,6 +13,10 @@ import components
 from components import (
     ContainerRegistry,
     ContainerRegistryArgs,
+    CosmosAccount,
+    CosmosAccountArgs,
+    CosmosContainerArgs,
+    CosmosDatabaseArgs,
     CustomerManagedKeyArgs,
     DiagnosticSettingsArgs,
     EntraAdministratorArgs,
@@ -217,6 +221,47 @@ def test_postgres_customer_managed_key_and_no_lock() -> None:
     assert server["dataEncryption"]["geoBackupKeyURI"] == "https://kv-b.vault.azure.net/keys/k"
     assert plan.of_type("azure-native:authorization:ManagementLockByScope") == []
     assert server["tags"]["azure-dr:dr-mechanism"] == "postgres-geo-backup"
+
+
+def test_identities_and_keys_use_each_service_s_own_shape() -> None:
+    """Each service spells identities and key settings its own way; the interface args are the same."""
+    both = ManagedIdentitiesArgs(system_assigned=True, user_assigned_resource_ids=[UAI])
+    cmk = CustomerManagedKeyArgs(key_uri="https://kv-a.vault.azure.net/keys/k", user_assigned_identity_resource_id=UAI)
+    built: dict[str, CosmosAccount] = {}
+
+    def program() -> None:
+        common: dict[str, Any] = dict(resource_group_name="rg-app", location="uksouth", managed_identities=both)
+        built["cosmos"] = CosmosAccount(
+            "cosmos",
+            CosmosAccountArgs(
+                account_name="cosmos-a",
+                write_region="uksouth",
+                failover_region="ukwest",
+                databases=[CosmosDatabaseArgs(name="app", containers=[CosmosContainerArgs(name="orders")])],
+                customer_managed_key=cmk,
+                **common,
+            ),
+        )
+        ContainerRegistry(
+            "cr",
+            ContainerRegistryArgs(
+                registry_name="cra", customer_managed_key=cmk, customer_managed_key_client_id="client-1", **common
+            ),
+        )
+        RedisCache("redis", RedisCacheArgs(cache_name="redis-a", **common))
+
+    plan = run_program(program)
+    cosmos = plan.one("azure-native:cosmosdb:DatabaseAccount").inputs
+    assert cosmos["identity"] == {"type": "SystemAssigned,UserAssigned", "userAssignedIdentities": [UAI]}
+    assert cosmos["keyVaultKeyUri"] == cmk.key_uri and cosmos["defaultIdentity"] == f"UserAssignedIdentity={UAI}"
+    assert [loc["locationName"] for loc in cosmos["locations"]] == ["uksouth", "ukwest"]
+    registry = plan.one("azure-native:containerregistry:Registry").inputs
+    assert registry["identity"] == {"type": "SystemAssigned, UserAssigned", "userAssignedIdentities": {UAI: {}}}
+    assert registry["encryption"]["keyVaultProperties"] == {"identity": "client-1", "keyIdentifier": cmk.key_uri}
+    cache = plan.one("azure-native:redis:Redis").inputs
+    assert cache["identity"]["type"] == "SystemAssigned, UserAssigned"
+    assert set(built["cosmos"].containers) == {"app/orders"}
+    assert plan.one("azure-native:cosmosdb:SqlResourceSqlContainer").protect
 
 
 def test_public_names_come_from_one_place() -> None:
