@@ -20,6 +20,7 @@ from components.interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    key_identity_refusal,
     stateful,
 )
 from components.regions import has_zones
@@ -74,12 +75,7 @@ def _refusal(args: CosmosAccountArgs) -> rules.Refusal | None:
             return found
     if args.failover_region == args.write_region:
         return rules.Refusal("failover_region", args.failover_region, f"a region other than {args.write_region}")
-    cmk, mi = args.customer_managed_key, args.managed_identities
-    if cmk is not None and (mi is None or not mi.user_assigned_resource_ids):
-        return rules.Refusal(
-            "managed_identities", None, "the user-assigned identity of customer_managed_key (it reads the key)"
-        )
-    return None
+    return key_identity_refusal(args.customer_managed_key, args.managed_identities)
 
 
 def _identity(mi: ManagedIdentitiesArgs | None) -> cosmosdb.ManagedServiceIdentityArgs | None:

@@ -18,7 +18,7 @@ import pulumi
 from pulumi_azure_native import authorization, monitor, network
 
 from components.recovery import MECHANISM_TAG
-from components.rules import InvalidArgs, known_region, refuse
+from components.rules import InvalidArgs, Refusal, known_region, refuse
 
 LOCK_LEVEL = "CanNotDelete"
 LOCK_NOTES = "azure-dr: stateful DR resource; remove the lock deliberately before any delete."
@@ -130,6 +130,19 @@ class CustomerManagedKeyArgs:
     geo_backup_key_uri: pulumi.Input[str] | None = None
     """PostgreSQL with geo-redundant backup: a key in the paired region's vault for the geo-backup copy."""
     geo_backup_user_assigned_identity_resource_id: pulumi.Input[str] | None = None
+
+
+def key_identity_refusal(
+    cmk: CustomerManagedKeyArgs | None, identities: ManagedIdentitiesArgs | None
+) -> Refusal | None:
+    """A customer-managed key is read by a user-assigned identity, so the resource must have one."""
+    if cmk is not None and (identities is None or not identities.user_assigned_resource_ids):
+        return Refusal(
+            "managed_identities",
+            None if identities is None else "no user-assigned identity",
+            "the user-assigned identity of customer_managed_key (it reads the key)",
+        )
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from components.interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    key_identity_refusal,
     stateful,
 )
 
@@ -92,10 +93,8 @@ def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
         return rules.Refusal("managed_identities", "both", "system-assigned or user-assigned identities, not both")
     cmk = args.customer_managed_key
     if cmk is not None:
-        if mi is None or not mi.user_assigned_resource_ids:
-            return rules.Refusal(
-                "managed_identities", None, "the user-assigned identity of customer_managed_key (it reads the key)"
-            )
+        if (missing := key_identity_refusal(cmk, mi)) is not None:
+            return missing
         if _geo_backup(args) == "Enabled" and cmk.geo_backup_key_uri is None:
             return rules.Refusal(
                 "customer_managed_key.geo_backup_key_uri", None, "a key in the paired region (geo-redundant backup)"

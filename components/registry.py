@@ -15,6 +15,7 @@ from components.interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    key_identity_refusal,
     stateful,
 )
 from components.regions import has_zones
@@ -52,11 +53,8 @@ def _refusal(args: ContainerRegistryArgs) -> rules.Refusal | None:
         soft_delete_days=args.soft_delete_days, retention_days=args.retention_days, geo_replicated=args.geo_replicated
     )
     if found is None and args.customer_managed_key is not None:
-        mi = args.managed_identities
-        if mi is None or not mi.user_assigned_resource_ids:
-            return rules.Refusal(
-                "managed_identities", None, "the user-assigned identity of customer_managed_key (it reads the key)"
-            )
+        if (missing := key_identity_refusal(args.customer_managed_key, args.managed_identities)) is not None:
+            return missing
         if args.customer_managed_key_client_id is None:
             return rules.Refusal("customer_managed_key_client_id", None, "the client id of that identity")
     return found

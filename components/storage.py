@@ -15,6 +15,7 @@ from components.interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    key_identity_refusal,
     stateful,
 )
 
@@ -49,13 +50,7 @@ def _refusal(args: GeoStorageArgs) -> rules.Refusal | None:
         point_in_time_restore_days=args.point_in_time_restore_days,
         change_feed_retention_days=args.change_feed_retention_days,
     )
-    if found is None and args.customer_managed_key is not None:
-        mi = args.managed_identities
-        if mi is None or not mi.user_assigned_resource_ids:
-            return rules.Refusal(
-                "managed_identities", None, "the user-assigned identity of customer_managed_key (it reads the key)"
-            )
-    return found
+    return found or key_identity_refusal(args.customer_managed_key, args.managed_identities)
 
 
 def _identity(mi: ManagedIdentitiesArgs | None) -> storage.IdentityArgs | None:
