@@ -2,7 +2,7 @@
 ``role_assignments``, ``diagnostic_settings``, ``private_endpoints``, ``managed_identities``,
 ``customer_managed_key`` where the service supports it, and ``tags``.
 
-The argument types are defined here once; ``DataComponent.apply_interfaces`` is the one helper that turns them
+The argument types are defined here once; ``apply_interfaces`` is the one helper that turns them
 into resources, so every data component gets the same protection, access and observability the same way. Like
 AVM, a component never creates what an interface points at (workspace, subnet, DNS zone, key, identity): it
 takes their resource ids.

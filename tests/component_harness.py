@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks, settings
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from drctl import engine
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
 
 
 def run_program(program: Callable[[], None], project: str = "consumer", stack: str = "test") -> StackPlan:
     """Everything ``program`` registered, with its options, as the engine records a stack."""
-    monitor = RecordingMonitor(AzureMocks({}))
-    engine._configure_runtime(monitor, project, stack)
+    azure = AzureMocks({})
+    monitor = RecordingMonitor(azure)
+    mocks.set_mocks(azure, project, stack, preview=False, monitor=monitor)
+    settings.ROOT.set(None)
     runtime_config.set_all_config({}, [])
     _sync_await(runtime_stack.run_in_stack(program))
     resources = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]
