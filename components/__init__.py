@@ -1,8 +1,9 @@
-"""azure-dr: a primary and a DR Azure region as two stacks of one Pulumi program.
+"""azure-dr: a primary and a DR Azure region as two stacks of one Pulumi program, built from reusable components.
 
-The public names are importable from here (``from components import DrRegion, StackConfig``). They load on
-first use, so ``import components.regions`` (the region facts the policy pack reads) stays cheap and does not
-import the Azure SDK.
+Each component takes its own args dataclass (intent-named, secure defaults documented per field) and knows
+nothing of this project's stack config: ``from components import PostgresServer, PostgresServerArgs``. The
+public names load on first use, so ``import components.regions`` (the region facts the policy pack reads) stays
+cheap and does not import the Azure SDK.
 """
 
 from __future__ import annotations
@@ -13,12 +14,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from components.config import ConfigError, StackConfig, load_config, parse_config
     from components.contract import CONTRACT, PeerContract, export_contract
-    from components.cosmos import CosmosAccount, CosmosArgs
-    from components.foundation import FoundationArgs, RegionalFoundation
+    from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
+    from components.foundation import RegionalFoundation, RegionalFoundationArgs
+    from components.interfaces import (
+        CustomerManagedKeyArgs,
+        DataInterfaceArgs,
+        DiagnosticSettingsArgs,
+        LockArgs,
+        ManagedIdentitiesArgs,
+        PrivateEndpointArgs,
+        RoleAssignmentArgs,
+    )
     from components.keyvault import KeyVault, KeyVaultArgs
-    from components.postgres import PostgresServer, PostgresServerArgs
+    from components.postgres import (
+        EntraAdministratorArgs,
+        PostgresServer,
+        PostgresServerArgs,
+        PostgresWriterEndpoint,
+        PostgresWriterEndpointArgs,
+    )
     from components.recovery import MECHANISMS, Mechanism
-    from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
+    from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs, RedisPersistenceArgs
     from components.region import DrRegion, DrRegionArgs
     from components.regions import REGIONS, Region, has_zones, pair_of
     from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
@@ -29,38 +45,73 @@ if TYPE_CHECKING:
         FrontDoorRoute,
         FrontDoorRouteArgs,
         RegionalOriginArgs,
+        TrafficManagerEndpoint,
+        TrafficManagerEndpointArgs,
         TrafficManagerGlobal,
         TrafficManagerGlobalArgs,
     )
+    from components.rules import InvalidArgs
+    from components.storage import GeoStorage, GeoStorageArgs
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
-    **dict.fromkeys(["ConfigError", "StackConfig", "load_config", "parse_config"], "components.config"),
-    **dict.fromkeys(["CONTRACT", "PeerContract", "export_contract"], "components.contract"),
-    **dict.fromkeys(["CosmosAccount", "CosmosArgs"], "components.cosmos"),
-    **dict.fromkeys(["FoundationArgs", "RegionalFoundation"], "components.foundation"),
-    **dict.fromkeys(["KeyVault", "KeyVaultArgs"], "components.keyvault"),
-    **dict.fromkeys(["PostgresServer", "PostgresServerArgs"], "components.postgres"),
-    **dict.fromkeys(["MECHANISMS", "Mechanism"], "components.recovery"),
-    **dict.fromkeys(["RedisCache", "RedisCacheArgs", "RedisGeoLink", "RedisGeoLinkArgs"], "components.redis"),
-    **dict.fromkeys(["DrRegion", "DrRegionArgs"], "components.region"),
-    **dict.fromkeys(["REGIONS", "Region", "has_zones", "pair_of"], "components.regions"),
-    **dict.fromkeys(
-        ["ContainerRegistry", "ContainerRegistryArgs", "RegistryReplica", "RegistryReplicaArgs"], "components.registry"
-    ),
-    **dict.fromkeys(
-        [
-            "FrontDoorGlobal",
-            "FrontDoorGlobalArgs",
-            "FrontDoorOrigin",
-            "FrontDoorRoute",
-            "FrontDoorRouteArgs",
-            "RegionalOriginArgs",
-            "TrafficManagerGlobal",
-            "TrafficManagerGlobalArgs",
-        ],
-        "components.routing",
-    ),
+    "ConfigError": "components.config",
+    "StackConfig": "components.config",
+    "load_config": "components.config",
+    "parse_config": "components.config",
+    "CONTRACT": "components.contract",
+    "PeerContract": "components.contract",
+    "export_contract": "components.contract",
+    "CosmosAccount": "components.cosmos",
+    "CosmosAccountArgs": "components.cosmos",
+    "CosmosContainerArgs": "components.cosmos",
+    "CosmosDatabaseArgs": "components.cosmos",
+    "RegionalFoundation": "components.foundation",
+    "RegionalFoundationArgs": "components.foundation",
+    "CustomerManagedKeyArgs": "components.interfaces",
+    "DataInterfaceArgs": "components.interfaces",
+    "DiagnosticSettingsArgs": "components.interfaces",
+    "LockArgs": "components.interfaces",
+    "ManagedIdentitiesArgs": "components.interfaces",
+    "PrivateEndpointArgs": "components.interfaces",
+    "RoleAssignmentArgs": "components.interfaces",
+    "KeyVault": "components.keyvault",
+    "KeyVaultArgs": "components.keyvault",
+    "EntraAdministratorArgs": "components.postgres",
+    "PostgresServer": "components.postgres",
+    "PostgresServerArgs": "components.postgres",
+    "PostgresWriterEndpoint": "components.postgres",
+    "PostgresWriterEndpointArgs": "components.postgres",
+    "MECHANISMS": "components.recovery",
+    "Mechanism": "components.recovery",
+    "RedisCache": "components.redis",
+    "RedisCacheArgs": "components.redis",
+    "RedisGeoLink": "components.redis",
+    "RedisGeoLinkArgs": "components.redis",
+    "RedisPersistenceArgs": "components.redis",
+    "DrRegion": "components.region",
+    "DrRegionArgs": "components.region",
+    "REGIONS": "components.regions",
+    "Region": "components.regions",
+    "has_zones": "components.regions",
+    "pair_of": "components.regions",
+    "ContainerRegistry": "components.registry",
+    "ContainerRegistryArgs": "components.registry",
+    "RegistryReplica": "components.registry",
+    "RegistryReplicaArgs": "components.registry",
+    "FrontDoorGlobal": "components.routing",
+    "FrontDoorGlobalArgs": "components.routing",
+    "FrontDoorOrigin": "components.routing",
+    "FrontDoorRoute": "components.routing",
+    "FrontDoorRouteArgs": "components.routing",
+    "RegionalOriginArgs": "components.routing",
+    "TrafficManagerEndpoint": "components.routing",
+    "TrafficManagerEndpointArgs": "components.routing",
+    "TrafficManagerGlobal": "components.routing",
+    "TrafficManagerGlobalArgs": "components.routing",
+    "InvalidArgs": "components.rules",
+    "GeoStorage": "components.storage",
+    "GeoStorageArgs": "components.storage",
 }
 
 __all__ = [
@@ -71,31 +122,49 @@ __all__ = [
     "ContainerRegistry",
     "ContainerRegistryArgs",
     "CosmosAccount",
-    "CosmosArgs",
+    "CosmosAccountArgs",
+    "CosmosContainerArgs",
+    "CosmosDatabaseArgs",
+    "CustomerManagedKeyArgs",
+    "DataInterfaceArgs",
+    "DiagnosticSettingsArgs",
     "DrRegion",
     "DrRegionArgs",
-    "FoundationArgs",
+    "EntraAdministratorArgs",
     "FrontDoorGlobal",
     "FrontDoorGlobalArgs",
     "FrontDoorOrigin",
     "FrontDoorRoute",
     "FrontDoorRouteArgs",
+    "GeoStorage",
+    "GeoStorageArgs",
+    "InvalidArgs",
     "KeyVault",
     "KeyVaultArgs",
+    "LockArgs",
+    "ManagedIdentitiesArgs",
     "Mechanism",
     "PeerContract",
     "PostgresServer",
     "PostgresServerArgs",
+    "PostgresWriterEndpoint",
+    "PostgresWriterEndpointArgs",
+    "PrivateEndpointArgs",
     "RedisCache",
     "RedisCacheArgs",
     "RedisGeoLink",
     "RedisGeoLinkArgs",
+    "RedisPersistenceArgs",
     "Region",
     "RegionalFoundation",
+    "RegionalFoundationArgs",
     "RegionalOriginArgs",
     "RegistryReplica",
     "RegistryReplicaArgs",
+    "RoleAssignmentArgs",
     "StackConfig",
+    "TrafficManagerEndpoint",
+    "TrafficManagerEndpointArgs",
     "TrafficManagerGlobal",
     "TrafficManagerGlobalArgs",
     "export_contract",

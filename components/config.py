@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from components import limits
+from components import limits, rules
 from components.regions import REGIONS, has_zones
 from components.schedule import CronError, max_gap_minutes
 
@@ -472,25 +472,17 @@ class StackConfig(Block):
 
         self._check_dr_operations()
         self._check_compute()
-        if self.storage.sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(self.region):
-            raise _Refused(
-                "storage.sku",
-                self.storage.sku,
-                f"Standard_RAGRS or Standard_GRS ({self.region} has no availability zones)",
-            )
         s = self.storage
-        if s.point_in_time_restore_days >= s.blob_soft_delete_days:
-            raise _Refused(
-                "storage.point_in_time_restore_days",
-                s.point_in_time_restore_days,
-                f"fewer days than storage.blob_soft_delete_days ({s.blob_soft_delete_days})",
+        _raise(
+            rules.storage(
+                sku=s.sku,
+                region=self.region,
+                blob_soft_delete_days=s.blob_soft_delete_days,
+                point_in_time_restore_days=s.point_in_time_restore_days,
+                change_feed_retention_days=s.change_feed_retention_days,
+                prefix="storage.",
             )
-        if s.change_feed_retention_days < s.point_in_time_restore_days:
-            raise _Refused(
-                "storage.change_feed_retention_days",
-                s.change_feed_retention_days,
-                f"at least storage.point_in_time_restore_days ({s.point_in_time_restore_days})",
-            )
+        )
         return self
 
     def _check_postgres(self) -> None:
@@ -530,32 +522,28 @@ class StackConfig(Block):
             if self.peer_stack is None:
                 why = f"{key}.create_as=replica"
                 raise _Refused("peer_stack", None, f"the peer stack's name ({why} replicates from its peer)")
-            if pg.geo_redundant_backup == "Enabled":
-                raise _Refused(
-                    f"{key}.geo_redundant_backup",
-                    "Enabled",
-                    "Disabled: geo-redundant backup is chosen when a server is created and a server created as a "
-                    "replica has none; to get it, create a new generation as a primary (`drctl rebuild`)",
+            _raise(
+                rules.postgres_replica(
+                    geo_redundant_backup=pg.geo_redundant_backup,
+                    high_availability=pg.high_availability,
+                    promoted=pg.state == "primary",
+                    prefix=f"{key}.",
                 )
-            if pg.high_availability not in (None, "Disabled") and pg.state != "primary":
-                raise _Refused(
-                    f"{key}.high_availability",
-                    pg.high_availability,
-                    "Disabled while the server is a replica (a read replica cannot have HA; enable it after "
-                    "promotion, state: primary)",
-                )
+            )
         elif pg.replica_of is not None:
             raise _Refused(f"{key}.replica_of", pg.replica_of, f"unset with {key}.create_as=primary")
         if pg.state == "promoting" and pg.promotion is None:
             raise _Refused(f"{key}.promotion", None, f"forced or planned with {key}.state=promoting")
-        if pg.high_availability == "ZoneRedundant" and not has_zones(self.region):
-            raise _Refused(
-                f"{key}.high_availability",
-                "ZoneRedundant",
-                f"SameZone or Disabled ({self.region} has no availability zones)",
+        _raise(
+            rules.postgres(
+                replica=False,  # the replica rules ran above, before the promotion check
+                geo_redundant_backup=pg.geo_redundant_backup,
+                high_availability=pg.high_availability,
+                sku_tier=pg.sku_tier,
+                region=self.region,
+                prefix=f"{key}.",
             )
-        if pg.sku_tier == "Burstable" and pg.high_availability not in (None, "Disabled"):
-            raise _Refused(f"{key}.high_availability", pg.high_availability, "Disabled (Burstable servers have no HA)")
+        )
 
     def _check_limits(self) -> None:
         """Azure's limits (components.limits): tags, host names, the PostgreSQL SKU's tier, Cosmos names."""
@@ -625,30 +613,27 @@ class StackConfig(Block):
 
     def _check_global_services(self) -> None:
         reg = self.registry
-        if reg.soft_delete_days is not None and (reg.retention_days > 0 or self.peer_region is not None):
-            raise _Refused(
-                "registry.soft_delete_days",
-                reg.soft_delete_days,
-                "unset: ACR soft delete cannot be combined with geo-replication or the untagged-manifest "
-                "retention policy",
+        _raise(
+            rules.registry_soft_delete(
+                soft_delete_days=reg.soft_delete_days,
+                retention_days=reg.retention_days,
+                geo_replicated=self.peer_region is not None,
+                prefix="registry.",
             )
+        )
         if self.owns_global and self.cosmos.enabled and self.peer_region is None:
             raise _Refused("peer_region", None, "the DR region (the Cosmos account spans both regions)")
-        probe = self.routing.probe
-        if self.routing.kind == "trafficmanager" and probe.interval_seconds not in (10, 30):
-            raise _Refused(
-                "routing.probe.interval_seconds",
-                probe.interval_seconds,
-                "10 or 30 (the intervals Traffic Manager supports)",
-            )
+        if self.routing.kind == "trafficmanager":
+            _raise(rules.traffic_manager_probe(self.routing.probe.interval_seconds, "routing.probe.interval_seconds"))
         redis = self.redis
-        if redis.dr_mechanism == "geo-replication" and redis.persistence is not None:
-            raise _Refused(
-                "redis.persistence",
-                "set",
-                "unset with redis.dr_mechanism=geo-replication (Azure refuses persistence on a geo-replicated "
-                "cache); or set redis.dr_mechanism=persistence",
+        _raise(
+            rules.redis_persistence(
+                geo_replicated=redis.dr_mechanism == "geo-replication",
+                persistence=redis.persistence is not None,
+                key="redis.persistence",
+                other_fix="redis.dr_mechanism=persistence",
             )
+        )
         if redis.dr_mechanism == "geo-replication" and self.peer_region is None:
             raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
 
@@ -771,9 +756,7 @@ def server_ha_mode(pg: PostgresServerSettings, region: str) -> Literal["ZoneRedu
     if pg.high_availability is not None:
         return pg.high_availability
     serving = pg.create_as == "primary" or pg.state == "primary"
-    if serving and pg.sku_tier != "Burstable" and has_zones(region):
-        return "ZoneRedundant"
-    return "Disabled"
+    return rules.postgres_ha_default(replica=not serving, sku_tier=pg.sku_tier, region=region)
 
 
 def server_geo_backup(pg: PostgresServerSettings) -> Literal["Enabled", "Disabled"]:
@@ -784,6 +767,12 @@ def server_geo_backup(pg: PostgresServerSettings) -> Literal["Enabled", "Disable
 
 def server_retention_days(pg: PostgresServerSettings, objectives: Objectives) -> int:
     return pg.backup_retention_days or objectives.backup_retention_days
+
+
+def _raise(refusal: rules.Refusal | None) -> None:
+    """A rule from ``components.rules`` broken: the config's one-line error for it."""
+    if refusal is not None:
+        raise _Refused(refusal.key, refusal.value, refusal.allowed)
 
 
 class _Refused(ValueError):

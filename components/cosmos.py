@@ -6,29 +6,85 @@ Failover priorities follow the active region, so after a service-managed failove
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi_azure_native import cosmosdb
 
-from components.config import Cosmos as CosmosConfig
-from components.config import CosmosContainer
-from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
+from components import rules
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DataComponent,
+    DataInterfaceArgs,
+    ManagedIdentitiesArgs,
+    data_tags,
+    key_identity_refusal,
+    stateful,
+)
 from components.regions import has_zones
 
 _KIND = {"NoSQL": "GlobalDocumentDB", "Gremlin": "GlobalDocumentDB", "MongoDB": "MongoDB"}
 _PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}
 
 
-@dataclass(frozen=True)
-class CosmosArgs:
+@dataclass(frozen=True, kw_only=True)
+class CosmosContainerArgs:
+    """A container (NoSQL), collection (MongoDB) or graph (Gremlin)."""
+
+    name: str
+    partition_key: str = "/id"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CosmosDatabaseArgs:
+    name: str
+    containers: Sequence[CosmosContainerArgs] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CosmosAccountArgs(DataInterfaceArgs):
+    """A Cosmos DB account that fails over by itself: service-managed failover, continuous backup, Entra-only
+    (NoSQL), private, zone redundant wherever the region has zones. ``location`` is the account's ARM region."""
+
     account_name: str
-    active_region: str
-    standby_region: str | None
-    config: CosmosConfig
-    interfaces: DataInterfaces
+    write_region: str
+    """The region that takes writes (failover priority 0)."""
+    failover_region: str | None = None
+    """The region writes move to when ``write_region`` is lost (priority 1). ``None``: a single-region account,
+    with no regional DR (the policy pack refuses it for production)."""
+    api: Literal["NoSQL", "MongoDB", "Gremlin"] = "NoSQL"
+    """Default: NoSQL, the only API with Entra data-plane auth (local keys are then off)."""
+    backup_tier: Literal["Continuous30Days", "Continuous7Days"] = "Continuous30Days"
+    """Continuous backup: point-in-time restore over the last 30 days (default) or 7."""
+    consistency: Literal["Session", "BoundedStaleness", "Strong", "ConsistentPrefix", "Eventual"] = "Session"
+    """Default: Session. ``Strong`` makes a regional failover lose no writes (at a latency cost)."""
+    databases: Sequence[CosmosDatabaseArgs] = ()
+    """Databases and their containers, protected like the account. Default: none."""
+    managed_identities: ManagedIdentitiesArgs | None = None
+    """The identities the resource runs as (system-assigned and/or user-assigned). Default: none."""
+    customer_managed_key: CustomerManagedKeyArgs | None = None
+    """Account encryption with your key, read through ``default_identity`` (Learn, "Configure customer-managed
+    keys for your Azure Cosmos DB account"). Default: service-managed keys."""
+
+
+def _refusal(args: CosmosAccountArgs) -> rules.Refusal | None:
+    for key, region in (("write_region", args.write_region), ("failover_region", args.failover_region)):
+        if region is not None and (found := rules.known_region(region, key)) is not None:
+            return found
+    if args.failover_region == args.write_region:
+        return rules.Refusal("failover_region", args.failover_region, f"a region other than {args.write_region}")
+    return key_identity_refusal(args.customer_managed_key, args.managed_identities)
+
+
+def _identity(mi: ManagedIdentitiesArgs | None) -> cosmosdb.ManagedServiceIdentityArgs | None:
+    if mi is None or not mi.any:
+        return None
+    return cosmosdb.ManagedServiceIdentityArgs(
+        type=cosmosdb.ResourceIdentityType(mi.type_name("SystemAssigned,UserAssigned")),
+        user_assigned_identities=list(mi.user_assigned_resource_ids) or None,
+    )
 
 
 def failover_locations(active_region: str, standby_region: str | None) -> list[cosmosdb.LocationArgs]:
@@ -44,16 +100,21 @@ def failover_locations(active_region: str, standby_region: str | None) -> list[c
     ]
 
 
-class CosmosAccount(pulumi.ComponentResource):
+class CosmosAccount(DataComponent):
     """The account, its databases and containers; Entra-only for NoSQL, private, continuously backed up."""
 
+    account: cosmosdb.DatabaseAccount
+    databases: dict[str, pulumi.CustomResource]
+    containers: dict[str, pulumi.CustomResource]
     account_name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
     account_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: CosmosArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: CosmosAccountArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        rules.refuse("CosmosAccount", name, _refusal(args))
         super().__init__("azure-dr:cosmos:CosmosAccount", name, None, opts)
-        c, i = args.config, args.interfaces
+        c = i = args
+        cmk = args.customer_managed_key
         account = cosmosdb.DatabaseAccount(
             f"{name}-account",
             account_name=args.account_name,
@@ -61,7 +122,7 @@ class CosmosAccount(pulumi.ComponentResource):
             location=i.location,
             kind=_KIND[c.api],
             database_account_offer_type=cosmosdb.DatabaseAccountOfferType.STANDARD,
-            locations=failover_locations(args.active_region, args.standby_region),
+            locations=failover_locations(args.write_region, args.failover_region),
             enable_automatic_failover=True,
             enable_multiple_write_locations=False,
             consistency_policy=cosmosdb.ConsistencyPolicyArgs(
@@ -85,27 +146,39 @@ class CosmosAccount(pulumi.ComponentResource):
             public_network_access=cosmosdb.PublicNetworkAccess.DISABLED,
             minimal_tls_version=cosmosdb.MinimalTlsVersion.TLS12,
             network_acl_bypass=cosmosdb.NetworkAclBypass.NONE,
+            identity=_identity(args.managed_identities),
+            key_vault_key_uri=cmk.key_uri if cmk is not None else None,
+            default_identity=pulumi.Output.concat("UserAssignedIdentity=", cmk.user_assigned_identity_resource_id)
+            if cmk is not None
+            else None,
             tags=data_tags(
-                i, "cosmos-strong-failover" if c.consistency == "Strong" else "cosmos-service-managed-failover"
+                i.tags, "cosmos-strong-failover" if c.consistency == "Strong" else "cosmos-service-managed-failover"
             ),
             opts=stateful(self),
         )
+        self.databases, self.containers = {}, {}
         self._databases(name, args, account)
-        protect_data(
-            self, name, account, i, private_endpoint=c.private_endpoint, private_link_group=_PRIVATE_LINK_GROUP[c.api]
-        )
+        self.apply_interfaces(name, account, args, private_link_group=_PRIVATE_LINK_GROUP[c.api])
+        self.account = account
         self.account_name = account.name
         self.account_id = account.id
         self.endpoint = account.document_endpoint
-        self.register_outputs({"account_name": self.account_name, "endpoint": self.endpoint})
+        self.register_outputs(
+            {
+                "account_id": self.account_id,
+                "account_name": self.account_name,
+                "endpoint": self.endpoint,
+                **self.interface_outputs(),
+            }
+        )
 
-    def _databases(self, name: str, args: CosmosArgs, account: cosmosdb.DatabaseAccount) -> None:
+    def _databases(self, name: str, args: CosmosAccountArgs, account: cosmosdb.DatabaseAccount) -> None:
         """Databases and containers hold the data too: protected like the account."""
-        api = _API_RESOURCES[args.config.api]
-        rg = args.interfaces.resource_group_name
-        for db in args.config.databases:
+        api = _API_RESOURCES[args.api]
+        rg = args.resource_group_name
+        for db in args.databases:
             base = f"{name}-{db.name}"
-            database = api.database(
+            database = self.databases[db.name] = api.database(
                 base,
                 account_name=account.name,
                 resource_group_name=rg,
@@ -114,7 +187,7 @@ class CosmosAccount(pulumi.ComponentResource):
                 opts=stateful(self),
             )
             for ct in db.containers:
-                api.container(
+                self.containers[f"{db.name}/{ct.name}"] = api.container(
                     f"{base}-{ct.name}",
                     account_name=account.name,
                     resource_group_name=rg,
@@ -125,7 +198,7 @@ class CosmosAccount(pulumi.ComponentResource):
                 )
 
 
-def _partition_key(container: CosmosContainer) -> cosmosdb.ContainerPartitionKeyArgs:
+def _partition_key(container: CosmosContainerArgs) -> cosmosdb.ContainerPartitionKeyArgs:
     return cosmosdb.ContainerPartitionKeyArgs(paths=[container.partition_key], kind="Hash")
 
 
@@ -137,7 +210,7 @@ class _ApiResources:
     database_resource: Callable[[str], Any]
     container: Callable[..., Any]
     container_name_arg: str
-    container_resource: Callable[[CosmosContainer], Any]
+    container_resource: Callable[[CosmosContainerArgs], Any]
 
 
 _API_RESOURCES: dict[str, _ApiResources] = {

@@ -3,50 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
-from pulumi_azure_native import managedidentity, operationalinsights, resources
+from pulumi_azure_native import authorization, managedidentity, operationalinsights, resources
 
-from components.config import Monitoring
-from components.interfaces import delete_lock, stateful
-from components.naming import Names
+from components import rules
+from components.interfaces import LockArgs, resource_lock, stateful
 
 
-@dataclass(frozen=True)
-class FoundationArgs:
-    names: Names
+@dataclass(frozen=True, kw_only=True)
+class RegionalFoundationArgs:
+    """What every service of a region stands on: its resource group, Log Analytics workspace and identity."""
+
+    resource_group_name: str
+    workspace_name: str
+    identity_name: str
     location: str
-    monitoring: Monitoring
-    tags: Mapping[str, str]
-    lock: bool = True
+    log_retention_days: int = 90
+    """30-730; default: 90 (the workspace is where the DR evidence, every data service's logs, lives)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    lock: LockArgs | None = field(default_factory=LockArgs)
+    """The workspace's lock. Default: ``CanNotDelete``."""
+
+    def __post_init__(self) -> None:
+        rules.refuse("RegionalFoundationArgs", None, rules.known_region(self.location))
 
 
 class RegionalFoundation(pulumi.ComponentResource):
     """One region's resource group, its Log Analytics workspace and the identity its services run as."""
 
+    resource_group: resources.ResourceGroup
+    workspace: operationalinsights.Workspace
+    workspace_lock: authorization.ManagementLockByScope | None
+    identity: managedidentity.UserAssignedIdentity
     resource_group_name: pulumi.Output[str]
     workspace_id: pulumi.Output[str]
     identity_id: pulumi.Output[str]
+    identity_client_id: pulumi.Output[str]
     identity_principal_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: FoundationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: RegionalFoundationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:foundation:RegionalFoundation", name, None, opts)
         tags = dict(args.tags)
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=args.names.resource_group,
+            resource_group_name=args.resource_group_name,
             location=args.location,
             tags=tags,
             opts=stateful(self),
         )
         workspace = operationalinsights.Workspace(
             f"{name}-log",
-            workspace_name=args.names.log_analytics,
+            workspace_name=args.workspace_name,
             resource_group_name=group.name,
             location=args.location,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=args.monitoring.log_retention_days,
+            retention_in_days=args.log_retention_days,
             features=operationalinsights.WorkspaceFeaturesArgs(
                 disable_local_auth=True, enable_log_access_using_only_resource_permissions=True
             ),
@@ -55,24 +68,28 @@ class RegionalFoundation(pulumi.ComponentResource):
             tags=tags,
             opts=stateful(self),
         )
-        if args.lock:
-            delete_lock(self, f"{name}-log", workspace)  # the DR evidence: logs of every data service
+        # The DR evidence: logs of every data service.
+        self.workspace_lock = resource_lock(self, f"{name}-log", workspace, args.lock)
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-id",
-            resource_name_=args.names.identity,
+            resource_name_=args.identity_name,
             resource_group_name=group.name,
             location=args.location,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.resource_group, self.workspace, self.identity = group, workspace, identity
         self.resource_group_name = group.name
         self.workspace_id = workspace.id
         self.identity_id = identity.id
+        self.identity_client_id = identity.client_id
         self.identity_principal_id = identity.principal_id
         self.register_outputs(
             {
                 "resource_group_name": self.resource_group_name,
                 "workspace_id": self.workspace_id,
                 "identity_id": self.identity_id,
+                "identity_client_id": self.identity_client_id,
+                "identity_principal_id": self.identity_principal_id,
             }
         )

@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pulumi
 from pulumi_azure_native import keyvault
 
-from components.config import KeyVault as KeyVaultConfig
-from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
+from components.interfaces import DataComponent, DataInterfaceArgs, data_tags, stateful
 
 
-@dataclass(frozen=True)
-class KeyVaultArgs:
+@dataclass(frozen=True, kw_only=True)
+class KeyVaultArgs(DataInterfaceArgs):
+    """A vault with RBAC authorization, soft delete and purge protection, and no public network access.
+
+    Key Vault has no managed identity or customer-managed key of its own (it *holds* keys), so those two
+    interfaces are absent.
+    """
+
     vault_name: str
     tenant_id: pulumi.Input[str]
-    config: KeyVaultConfig
-    interfaces: DataInterfaces
+    sku: Literal["standard", "premium"] = "standard"
+    """``premium`` for HSM-backed keys."""
+    soft_delete_retention_days: int = 90
+    """7-90; default: 90, the longest. Fixed once the vault exists (Learn, "Azure Key Vault soft-delete")."""
 
 
-class KeyVault(pulumi.ComponentResource):
+class KeyVault(DataComponent):
     """The region's vault. Soft delete and purge protection are irreversible in Azure, so they are not options."""
 
+    vault: keyvault.Vault
     vault_id: pulumi.Output[str]
+    vault_name: pulumi.Output[str]
     vault_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:keyvault:KeyVault", name, None, opts)
-        i = args.interfaces
+        i = args
         vault = keyvault.Vault(
             f"{name}-vault",
             vault_name=args.vault_name,
@@ -35,9 +45,9 @@ class KeyVault(pulumi.ComponentResource):
             location=i.location,
             properties=keyvault.VaultPropertiesArgs(
                 tenant_id=args.tenant_id,
-                sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName(args.config.sku)),
+                sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName(args.sku)),
                 enable_soft_delete=True,
-                soft_delete_retention_in_days=args.config.soft_delete_retention_days,
+                soft_delete_retention_in_days=args.soft_delete_retention_days,
                 enable_purge_protection=True,
                 enable_rbac_authorization=True,
                 public_network_access="disabled",
@@ -46,10 +56,19 @@ class KeyVault(pulumi.ComponentResource):
                 enabled_for_disk_encryption=False,
                 enabled_for_template_deployment=False,
             ),
-            tags=data_tags(i, "keyvault-regional"),
+            tags=data_tags(i.tags, "keyvault-regional"),
             opts=stateful(self),
         )
-        protect_data(self, name, vault, i, private_endpoint=args.config.private_endpoint, private_link_group="vault")
+        self.apply_interfaces(name, vault, args, private_link_group="vault")
+        self.vault = vault
         self.vault_id = vault.id
+        self.vault_name = vault.name
         self.vault_uri = vault.properties.vault_uri
-        self.register_outputs({"vault_id": self.vault_id, "vault_uri": self.vault_uri})
+        self.register_outputs(
+            {
+                "vault_id": self.vault_id,
+                "vault_name": self.vault_name,
+                "vault_uri": self.vault_uri,
+                **self.interface_outputs(),
+            }
+        )

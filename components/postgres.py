@@ -11,14 +11,23 @@ and its lifecycle step (``state``) decides the rest, so promotion, rebuild and f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import pulumi
 from pulumi_azure_native import dbforpostgresql as pg
 
-from components.config import PrivateEndpoint
-from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
+from components import rules
+from components.interfaces import (
+    CustomerManagedKeyArgs,
+    DataComponent,
+    DataInterfaceArgs,
+    ManagedIdentitiesArgs,
+    data_tags,
+    key_identity_refusal,
+    stateful,
+)
 
 # Azure moves the zones on an HA failover; follow Azure rather than fight it on every `pulumi up`. After a
 # promotion Azure stops reporting the source server and reports a new replication role: those must never turn
@@ -42,71 +51,165 @@ HighAvailability = Literal["ZoneRedundant", "SameZone", "Disabled"]
 PROMOTE_MODES: dict[str, tuple[str, str]] = {"forced": ("Standalone", "Forced"), "planned": ("Switchover", "Planned")}
 
 
-@dataclass(frozen=True)
-class EntraAdministrator:
-    """The Entra group or identity that administers an Entra-only server (nobody can sign in without one)."""
+@dataclass(frozen=True, kw_only=True)
+class EntraAdministratorArgs:
+    """The Entra group or identity that administers an Entra-only server (without one nobody can sign in)."""
 
-    object_id: str
-    principal_name: str
+    object_id: pulumi.Input[str]
+    principal_name: pulumi.Input[str]
     principal_type: Literal["Group", "User", "ServicePrincipal"] = "Group"
 
 
-@dataclass(frozen=True)
-class PostgresServerArgs:
-    """One server generation. Defaults are the resilient choice for a primary."""
+@dataclass(frozen=True, kw_only=True)
+class PostgresServerArgs(DataInterfaceArgs):
+    """One server generation: Entra-only, private, geo-backed-up and zone-redundant unless told otherwise.
+
+    Create-only in Azure (changing them replaces the server, so never switch them on a live one):
+    ``server_name``, ``location``, ``replica_of``, ``version`` downgrades, ``customer_managed_key``. The
+    lifecycle step (``state``) decides what a deployment sends, so promotion and failback are updates.
+    """
 
     server_name: str
     tenant_id: pulumi.Input[str]
-    interfaces: DataInterfaces
-    entra_admin: EntraAdministrator | None = None
-    """Required for a server created as a primary; a replica inherits its administrators."""
-    replica_of: pulumi.Input[str] | None = None
-    """The source server's id: the server is created as its read replica. Never changes for a generation."""
+    """The Entra tenant that signs users in (password authentication is off)."""
+    entra_administrator: EntraAdministratorArgs | None = None
+    """Required for a server created as a primary; a replica inherits its source's administrators."""
+    replica_of: PostgresServer | pulumi.Input[str] | None = None
+    """The server (or its resource id, e.g. a peer stack's export) this one was created as a read replica of.
+    Never changes for a generation. Default: ``None``, a server created as a primary."""
     state: ServerState = "new"
-    """Lifecycle step: ``new`` creates it, ``promoting`` promotes it in this deployment only."""
+    """Lifecycle step: ``new`` creates it (``createMode`` Create or Replica); ``primary``/``replica`` is an existing
+    server (``createMode`` Update); ``promoting`` promotes it in this deployment only. Default: ``new``."""
     promotion: Literal["forced", "planned"] | None = None
     """How a ``promoting`` server is promoted: forced = Standalone/Forced, planned = Switchover/Planned."""
     version: str = "16"
+    """PostgreSQL major version (13-17); a replica inherits its source's and sends none. Default: 16."""
     sku_name: str = "Standard_D4ds_v5"
-    sku_tier: str = "GeneralPurpose"
+    """Compute size. A replica should be at least its source's size (the policy pack checks the pair)."""
+    sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
+    """Default: ``GeneralPurpose``; ``Burstable`` has no HA."""
     storage_size_gb: int = 128
-    backup_retention_days: int = 30
-    """Point-in-time restore window (Azure allows 7-35 days)."""
-    geo_redundant_backup: bool = True
-    """Create-only: chosen when the server is created; a replica never has it."""
-    high_availability: HighAvailability = "ZoneRedundant"
-    """Only where the region has zones; a replica has none until promoted."""
-    dr_mechanism: str = "postgres-replica"
-    """The DR mechanism tag the policy pack checks (``components.recovery`` keys)."""
-    private_endpoint: PrivateEndpoint | None = None
+    """Storage auto-grows; this is the starting size."""
+    backup_retention_days: int = 35
+    """7-35; default: 35, the longest PostgreSQL keeps point-in-time backups."""
+    geo_redundant_backup: Literal["Enabled", "Disabled"] | None = None
+    """Default: ``Enabled`` for a primary (backups also in the paired region); ``Disabled`` for a replica, which
+    has none. Create-only in Azure."""
+    high_availability: HighAvailability | None = None
+    """Default: ``ZoneRedundant`` for a non-Burstable server that serves writes in its own right (created as a
+    primary, or a replica once ``state`` is ``primary``) in a region with zones, else ``Disabled``."""
+    cross_region_replica: bool = False
+    """A read replica of this server is kept in another region (by that region's program): the server is tagged
+    ``postgres-replica`` so the policy pack looks for it. Default: tagged ``postgres-geo-backup``."""
+    managed_identities: ManagedIdentitiesArgs | None = None
+    """System-assigned or user-assigned (the API takes one type, not both). Default: none."""
+    customer_managed_key: CustomerManagedKeyArgs | None = None
+    """Data encryption with your key; only when the server is created (Learn, "Data encryption with
+    customer-managed keys in Azure Database for PostgreSQL"). With geo-redundant backup, also give
+    ``geo_backup_key_uri`` (a key in the paired region). Default: service-managed keys."""
 
 
-class PostgresServer(pulumi.ComponentResource):
-    """One region's server generation: a primary, or a read replica of ``replica_of``."""
+def _replicating(args: PostgresServerArgs) -> bool:
+    """Created as a replica and not yet serving writes in its own right (its promotion has not settled)."""
+    return args.replica_of is not None and args.state != "primary"
+
+
+def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
+    replica = args.replica_of is not None
+    found = rules.postgres(
+        replica=replica,
+        promoted=args.state == "primary",
+        geo_redundant_backup=args.geo_redundant_backup,
+        high_availability=args.high_availability,
+        sku_tier=args.sku_tier,
+        region=args.location,
+    )
+    if found is not None:
+        return found
+    if args.state == "promoting" and args.promotion is None:
+        return rules.Refusal("promotion", None, "forced or planned with state=promoting")
+    if not replica and args.entra_administrator is None:
+        return rules.Refusal("entra_administrator", None, "an Entra group or identity (password auth is off)")
+    mi = args.managed_identities
+    if mi is not None and mi.system_assigned and mi.user_assigned_resource_ids:
+        # REST API 2025-08-01, IdentityType: "UserAssigned" | "SystemAssigned" (azure-native enum).
+        return rules.Refusal("managed_identities", "both", "system-assigned or user-assigned identities, not both")
+    cmk = args.customer_managed_key
+    if cmk is not None:
+        if (missing := key_identity_refusal(cmk, mi)) is not None:
+            return missing
+        if _geo_backup(args) == "Enabled" and cmk.geo_backup_key_uri is None:
+            return rules.Refusal(
+                "customer_managed_key.geo_backup_key_uri", None, "a key in the paired region (geo-redundant backup)"
+            )
+    return None
+
+
+def _geo_backup(args: PostgresServerArgs) -> Literal["Enabled", "Disabled"]:
+    if args.geo_redundant_backup is not None:
+        return args.geo_redundant_backup
+    return "Disabled" if args.replica_of is not None else "Enabled"
+
+
+def _identity(mi: ManagedIdentitiesArgs | None) -> pg.UserAssignedIdentityArgs | None:
+    if mi is None or not mi.any:
+        return None
+    if mi.system_assigned:
+        return pg.UserAssignedIdentityArgs(type="SystemAssigned")
+    ids: Sequence[pulumi.Input[str]] = mi.user_assigned_resource_ids
+    return pg.UserAssignedIdentityArgs(
+        type="UserAssigned",
+        user_assigned_identities=pulumi.Output.all(*ids).apply(
+            lambda rids: {rid: pg.UserIdentityArgs() for rid in rids}
+        ),
+    )
+
+
+def _encryption(args: PostgresServerArgs) -> pg.DataEncryptionArgs | None:
+    cmk = args.customer_managed_key
+    if cmk is None:
+        return None
+    return pg.DataEncryptionArgs(
+        type="AzureKeyVault",
+        primary_key_uri=cmk.key_uri,
+        primary_user_assigned_identity_id=cmk.user_assigned_identity_resource_id,
+        geo_backup_key_uri=cmk.geo_backup_key_uri,
+        geo_backup_user_assigned_identity_id=cmk.geo_backup_user_assigned_identity_resource_id,
+    )
+
+
+class PostgresServer(DataComponent):
+    """One region's server generation: a primary, or a read replica of ``replica_of``.
+
+    Create-only inputs (name, location, ``source_server_resource_id``) depend only on ``replica_of``, never on a
+    DR role; ``createMode`` follows ``state``, so promotion and failback are updates, not replacements.
+    """
 
     server: pg.Server
+    entra_administrator: pg.AdministratorsMicrosoftEntra | None
     server_id: pulumi.Output[str]
     server_name: pulumi.Output[str]
     fqdn: pulumi.Output[str]
 
     def __init__(self, name: str, args: PostgresServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        rules.refuse("PostgresServer", name, _refusal(args))
         super().__init__("azure-dr:postgres:PostgresServer", name, None, opts)
-        i = args.interfaces
+        i = args
         replica = args.replica_of is not None
-        if not replica and args.entra_admin is None:
-            raise ValueError(f"{args.server_name}: a server created as a primary needs entra_admin")
-        if args.state == "promoting" and args.promotion is None:
-            raise ValueError(f"{args.server_name}: state=promoting needs promotion (forced or planned)")
+        source = args.replica_of.server_id if isinstance(args.replica_of, PostgresServer) else args.replica_of
         # A server created as a replica manages its own backup and HA only while it serves writes (state
         # primary); while it replicates (or is being promoted) it sends what its creation sent and nothing more.
-        created_as_replica_and_still_one = replica and args.state != "primary"
+        created_as_replica_and_still_one = _replicating(args)
+        ha_mode = args.high_availability or rules.postgres_ha_default(
+            replica=created_as_replica_and_still_one, sku_tier=args.sku_tier, region=args.location
+        )
         server = pg.Server(
             f"{name}-server",
             server_name=args.server_name,
             resource_group_name=i.resource_group_name,
             location=i.location,
             create_mode=_create_mode(replica, args.state),
-            source_server_resource_id=args.replica_of,
+            source_server_resource_id=source,
             # The spec's replica-create example sends only location, identity, createMode and the source
             # (ServerCreateReplica.json, 2025-08-01); Learn ("Read replicas in Azure Database for PostgreSQL")
             # says a replica inherits version, auth and admins and supports neither HA nor geo-backup. Compute
@@ -118,30 +221,27 @@ class PostgresServer(pulumi.ComponentResource):
             if created_as_replica_and_still_one
             else pg.BackupArgs(
                 backup_retention_days=args.backup_retention_days,
-                geo_redundant_backup="Enabled" if args.geo_redundant_backup and not replica else "Disabled",
+                geo_redundant_backup=_geo_backup(args),
             ),
-            high_availability=None
-            if created_as_replica_and_still_one
-            else pg.HighAvailabilityArgs(mode=args.high_availability),
+            high_availability=None if created_as_replica_and_still_one else pg.HighAvailabilityArgs(mode=ha_mode),
             auth_config=None
             if replica
             else pg.AuthConfigArgs(active_directory_auth="Enabled", password_auth="Disabled", tenant_id=args.tenant_id),
             network=pg.NetworkArgs(public_network_access="Disabled"),
             replica=_promote(args),
-            identity=pg.UserAssignedIdentityArgs(
-                type="UserAssigned",
-                user_assigned_identities=pulumi.Output.from_input(i.identity_id).apply(
-                    lambda rid: {rid: pg.UserIdentityArgs()}
-                ),
-            )
-            if i.identity_id is not None
-            else None,
-            tags=data_tags(i, args.dr_mechanism),
+            identity=_identity(args.managed_identities),
+            data_encryption=_encryption(args),
+            tags=data_tags(
+                i.tags, "postgres-replica" if replica or args.cross_region_replica else "postgres-geo-backup"
+            ),
             opts=stateful(self, ignore_changes=IGNORED_DRIFT),
         )
-        if args.entra_admin is not None and not replica:
-            admin = args.entra_admin
-            pg.AdministratorsMicrosoftEntra(
+        self.entra_administrator = None
+        if not replica:
+            # A replica inherits its administrators from the source server.
+            admin = args.entra_administrator
+            assert admin is not None  # refused above
+            self.entra_administrator = pg.AdministratorsMicrosoftEntra(
                 f"{name}-entra-admin",
                 resource_group_name=i.resource_group_name,
                 server_name=server.name,
@@ -151,19 +251,19 @@ class PostgresServer(pulumi.ComponentResource):
                 tenant_id=args.tenant_id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        protect_data(
-            self,
-            name,
-            server,
-            i,
-            private_endpoint=args.private_endpoint,
-            private_link_group="postgresqlServer",
-        )
+        self.apply_interfaces(name, server, args, private_link_group="postgresqlServer")
         self.server = server
         self.server_id = server.id
         self.server_name = server.name
         self.fqdn = server.fully_qualified_domain_name
-        self.register_outputs({"server_id": self.server_id, "server_name": self.server_name, "fqdn": self.fqdn})
+        self.register_outputs(
+            {
+                "server_id": self.server_id,
+                "server_name": self.server_name,
+                "fqdn": self.fqdn,
+                **self.interface_outputs(),
+            }
+        )
 
 
 def _create_mode(replica: bool, state: ServerState) -> str:
@@ -180,7 +280,7 @@ def _promote(args: PostgresServerArgs) -> pg.ReplicaArgs | None:
     return pg.ReplicaArgs(promote_mode=mode, promote_option=option)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PostgresWriterEndpointArgs:
     """A virtual endpoint on the source server of a replication pair: one writer host name across switchovers."""
 

@@ -8,8 +8,9 @@ link). The global-owner stack also owns the shared objects: routing profile, Cos
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -23,23 +24,35 @@ from components.config import (
     server_retention_days,
 )
 from components.contract import GLOBAL_KEYS, PeerContract
-from components.cosmos import CosmosAccount, CosmosArgs
+from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
 from components.dr_operations import RegionRefs, add_dr_operations
-from components.foundation import FoundationArgs, RegionalFoundation
+from components.foundation import RegionalFoundation, RegionalFoundationArgs
 from components.global_layer import GlobalLayer, GlobalLayerArgs
 from components.ingress import IngressAddress, IngressAddressArgs
-from components.interfaces import DataInterfaces
+from components.interfaces import (
+    DataInterfaces,
+    DiagnosticSettingsArgs,
+    LockArgs,
+    ManagedIdentitiesArgs,
+    private_endpoint_args,
+)
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
 from components.postgres import (
-    EntraAdministrator,
+    EntraAdministratorArgs,
     PostgresServer,
     PostgresServerArgs,
     PostgresWriterEndpoint,
     PostgresWriterEndpointArgs,
 )
 from components.recovery import GEO_SECONDARY_TAG
-from components.redis import PersistenceTarget, RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs
+from components.redis import (
+    RedisCache,
+    RedisCacheArgs,
+    RedisGeoLink,
+    RedisGeoLinkArgs,
+    RedisPersistenceArgs,
+)
 from components.regions import has_zones
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
 from components.routing import (
@@ -57,6 +70,35 @@ from components.routing import (
 from components.storage import GeoStorage, GeoStorageArgs
 from components.velero import BackupContainer, VeleroArgs, VeleroBackups
 from components.workloads import IngressExposure, Workloads, WorkloadsArgs, WorkloadSpec
+
+
+class _DataCommon(TypedDict):
+    """The interface arguments every data component of the region gets from the stack config."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: Mapping[str, str]
+    lock: LockArgs | None
+    diagnostic_settings: DiagnosticSettingsArgs | None
+
+
+def _common(interfaces: DataInterfaces) -> _DataCommon:
+    """Config → the interface arguments (AVM set; see components.interfaces) the reusable components take."""
+    return _DataCommon(
+        resource_group_name=interfaces.resource_group_name,
+        location=interfaces.location,
+        tags=interfaces.tags,
+        lock=LockArgs() if interfaces.lock else None,
+        diagnostic_settings=DiagnosticSettingsArgs(workspace_resource_id=interfaces.workspace_id)
+        if interfaces.workspace_id is not None
+        else None,
+    )
+
+
+def _identity(interfaces: DataInterfaces) -> ManagedIdentitiesArgs | None:
+    if interfaces.identity_id is None:
+        return None
+    return ManagedIdentitiesArgs(user_assigned_resource_ids=[interfaces.identity_id])
 
 
 @dataclass(frozen=True)
@@ -84,8 +126,14 @@ class DrRegion(pulumi.ComponentResource):
 
         foundation = RegionalFoundation(
             f"{name}-foundation",
-            FoundationArgs(
-                names=self.names, location=cfg.region, monitoring=cfg.monitoring, tags=self.tags, lock=cfg.locks
+            RegionalFoundationArgs(
+                resource_group_name=self.names.resource_group,
+                workspace_name=self.names.log_analytics,
+                identity_name=self.names.identity,
+                location=cfg.region,
+                log_retention_days=cfg.monitoring.log_retention_days,
+                tags=self.tags,
+                lock=LockArgs() if cfg.locks else None,
             ),
             opts=self._child,
         )
@@ -101,7 +149,12 @@ class DrRegion(pulumi.ComponentResource):
         vault = KeyVault(
             f"{name}-kv",
             KeyVaultArgs(
-                vault_name=self.names.key_vault, tenant_id=tenant_id, config=cfg.keyvault, interfaces=interfaces
+                vault_name=self.names.key_vault,
+                tenant_id=tenant_id,
+                sku=cfg.keyvault.sku,
+                soft_delete_retention_days=cfg.keyvault.soft_delete_retention_days,
+                private_endpoints=private_endpoint_args(cfg.keyvault.private_endpoint),
+                **_common(interfaces),
             ),
             opts=self._child,
         )
@@ -113,7 +166,17 @@ class DrRegion(pulumi.ComponentResource):
         writer_host = self._writer_endpoint(postgres)
         storage = GeoStorage(
             f"{name}-st",
-            GeoStorageArgs(account_name=self.names.storage_account, config=cfg.storage, interfaces=interfaces),
+            GeoStorageArgs(
+                account_name=self.names.storage_account,
+                sku=cfg.storage.sku,
+                blob_soft_delete_days=cfg.storage.blob_soft_delete_days,
+                container_soft_delete_days=cfg.storage.container_soft_delete_days,
+                point_in_time_restore_days=cfg.storage.point_in_time_restore_days,
+                change_feed_retention_days=cfg.storage.change_feed_retention_days,
+                managed_identities=_identity(interfaces),
+                private_endpoints=private_endpoint_args(cfg.storage.private_endpoint),
+                **_common(interfaces),
+            ),
             opts=self._child,
         )
         self.contract: dict[str, pulumi.Input[Any]] = {
@@ -157,12 +220,13 @@ class DrRegion(pulumi.ComponentResource):
         if cfg.redis.enabled:
             persistence = cfg.redis_persistence
             target = (
-                PersistenceTarget(
-                    settings=persistence,
+                RedisPersistenceArgs(
                     storage_account_id=storage.account_id,
                     blob_endpoint=storage.primary_blob_endpoint,
                     subscription_id=client.subscription_id,
-                    identity_principal_id=foundation.identity_principal_id,
+                    writer_principal_id=foundation.identity_principal_id,
+                    frequency_minutes=persistence.frequency_minutes,
+                    max_snapshots=persistence.max_snapshots,
                 )
                 if persistence is not None
                 else None
@@ -189,8 +253,9 @@ class DrRegion(pulumi.ComponentResource):
             PostgresServerArgs(
                 server_name=server_name,
                 tenant_id=self._tenant_id,
-                interfaces=self._interfaces,
-                entra_admin=EntraAdministrator(admin.object_id, admin.principal_name, admin.principal_type),
+                entra_administrator=EntraAdministratorArgs(
+                    object_id=admin.object_id, principal_name=admin.principal_name, principal_type=admin.principal_type
+                ),
                 replica_of=self._source_server_id(pg.replica_of) if pg.replica_of is not None else None,
                 state=pg.state,
                 promotion=pg.promotion,
@@ -199,12 +264,12 @@ class DrRegion(pulumi.ComponentResource):
                 sku_tier=pg.sku_tier,
                 storage_size_gb=pg.storage_size_gb,
                 backup_retention_days=server_retention_days(pg, cfg.objectives),
-                geo_redundant_backup=server_geo_backup(pg) == "Enabled",
+                geo_redundant_backup=server_geo_backup(pg),
                 high_availability=server_ha_mode(pg, cfg.region),
-                dr_mechanism="postgres-replica"
-                if pg.create_as == "replica" or cfg.peer_region is not None
-                else "postgres-geo-backup",
-                private_endpoint=pg.private_endpoint,
+                cross_region_replica=cfg.peer_region is not None,
+                managed_identities=_identity(self._interfaces),
+                private_endpoints=private_endpoint_args(pg.private_endpoint),
+                **_common(self._interfaces),
             ),
             opts=self._child,
         )
@@ -418,7 +483,10 @@ class DrRegion(pulumi.ComponentResource):
                         profile_name=names.frontdoor_profile,
                         endpoint_name=names.frontdoor_endpoint,
                         resource_group_name=self._global.resource_group_name,
-                        routing=routing,
+                        sku=routing.frontdoor_sku,
+                        probe_path=routing.probe.path,
+                        probe_protocol=routing.probe.protocol,
+                        probe_interval_seconds=routing.probe.interval_seconds,
                         tags=self.tags,
                     ),
                     opts=pulumi.ResourceOptions(parent=self._global),
@@ -466,7 +534,9 @@ class DrRegion(pulumi.ComponentResource):
                 TrafficManagerGlobalArgs(
                     profile_name=names.traffic_manager,
                     resource_group_name=self._global.resource_group_name,
-                    routing=routing,
+                    probe_path=routing.probe.path,
+                    probe_protocol=routing.probe.protocol,
+                    probe_interval_seconds=routing.probe.interval_seconds,
                     tags=self.tags,
                 ),
                 opts=pulumi.ResourceOptions(parent=self._global),
@@ -495,12 +565,24 @@ class DrRegion(pulumi.ComponentResource):
         active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
         cosmos = CosmosAccount(
             f"{self._global_name}-cosmos",
-            CosmosArgs(
+            CosmosAccountArgs(
                 account_name=self.names.cosmos_account,
-                active_region=active,
-                standby_region=standby if cfg.cosmos.multi_region else None,
-                config=cfg.cosmos,
-                interfaces=self._global_interfaces(interfaces),
+                write_region=active,
+                failover_region=standby if cfg.cosmos.multi_region else None,
+                api=cfg.cosmos.api,
+                backup_tier=cfg.cosmos.backup_tier,
+                consistency=cfg.cosmos.consistency,
+                databases=[
+                    CosmosDatabaseArgs(
+                        name=db.name,
+                        containers=[
+                            CosmosContainerArgs(name=ct.name, partition_key=ct.partition_key) for ct in db.containers
+                        ],
+                    )
+                    for db in cfg.cosmos.databases
+                ],
+                private_endpoints=private_endpoint_args(cfg.cosmos.private_endpoint),
+                **_common(self._global_interfaces(interfaces)),
             ),
             opts=pulumi.ResourceOptions(parent=self._global),
         )
@@ -514,8 +596,12 @@ class DrRegion(pulumi.ComponentResource):
                 f"{self._global_name}-cr",
                 ContainerRegistryArgs(
                     registry_name=self.names.container_registry,
-                    config=cfg.registry,
-                    interfaces=self._global_interfaces(interfaces),
+                    retention_days=cfg.registry.retention_days,
+                    soft_delete_days=cfg.registry.soft_delete_days,
+                    geo_replicated=cfg.peer_region is not None,
+                    public_network_access=cfg.registry.public_network_access,
+                    private_endpoints=private_endpoint_args(cfg.registry.private_endpoint),
+                    **_common(self._global_interfaces(interfaces)),
                 ),
                 opts=pulumi.ResourceOptions(parent=self._global),
             )
@@ -539,14 +625,20 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _redis(self, interfaces: DataInterfaces, persistence: PersistenceTarget | None) -> None:
+    def _redis(self, interfaces: DataInterfaces, persistence: RedisPersistenceArgs | None) -> None:
         cfg = self._cfg
         if cfg.redis.geo_secondary:
             interfaces = dataclasses.replace(interfaces, tags={**interfaces.tags, GEO_SECONDARY_TAG: "true"})
         cache = RedisCache(
             f"{self._name}-redis",
             RedisCacheArgs(
-                cache_name=self.names.redis, config=cfg.redis, interfaces=interfaces, persistence=persistence
+                cache_name=self.names.redis,
+                capacity=cfg.redis.capacity,
+                geo_replicated=cfg.redis.dr_mechanism == "geo-replication",
+                persistence=persistence,
+                managed_identities=_identity(interfaces),
+                private_endpoints=private_endpoint_args(cfg.redis.private_endpoint),
+                **_common(interfaces),
             ),
             opts=self._child,
         )

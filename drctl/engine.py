@@ -18,6 +18,7 @@ from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from components.config import ConfigError, parse_config
+from components.rules import InvalidArgs
 from drctl import progress, sdk_imports
 from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
@@ -73,7 +74,7 @@ def run_stack(
     try:
         with nullcontext() if stock_sdk else without_sdk_version_aliases(), linear_output_wait(stock_sdk):
             _sync_await(runtime_stack.run_in_stack(run_program))
-    except ConfigError as exc:
+    except (ConfigError, InvalidArgs) as exc:
         error = located(stack, str(exc), config_overrides)
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
     outputs = monitor.outputs_by_urn.get(root_urn, {}) if root_urn else {}

@@ -1,0 +1,64 @@
+"""examples/postgres-with-replica: a program outside this project's stacks plans under the mock engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from drctl import azure_ids, engine
+from drctl.recording import StackPlan
+from drctl.stackfiles import load_stack
+
+EXAMPLE = engine.ROOT / "examples" / "postgres-with-replica"
+SERVER = "azure-native:dbforpostgresql:Server"
+
+
+@pytest.fixture(scope="module")
+def example() -> StackPlan:
+    plan = engine.run_stack(load_stack(EXAMPLE, "dev"), {}, EXAMPLE)
+    assert plan.error is None, plan.error
+    return plan
+
+
+def test_example_imports_only_the_public_components() -> None:
+    source = (EXAMPLE / "__main__.py").read_text()
+    imports = [line for line in source.splitlines() if line.startswith(("from components", "import components"))]
+    assert imports == ["from components import ("], imports
+    assert (EXAMPLE / "Pulumi.yaml").exists()
+
+
+def test_replica_reads_from_the_writer(example: StackPlan) -> None:
+    servers = {r.name: r for r in example.of_type(SERVER)}
+    writer, replica = servers["orders-db-server"], servers["orders-db-replica-server"]
+    assert writer.inputs["createMode"] == "Create" and replica.inputs["createMode"] == "Replica"
+    assert replica.inputs["sourceServerResourceId"] == writer.id
+    assert example.outputs["replica_source_id"] == writer.id
+    # Defaults: geo-backup and zone-redundant HA on the writer. The replica (state new) sends only what a replica
+    # create sends: no backup, HA, version or auth config (it inherits them until its promotion settles).
+    assert writer.inputs["backup"]["geoRedundantBackup"] == "Enabled"
+    assert writer.inputs["highAvailability"]["mode"] == "ZoneRedundant"
+    assert not {"backup", "highAvailability", "version", "authConfig"} & set(replica.inputs)
+    assert all(s.protect and s.retain_on_delete for s in (writer, replica))
+
+
+def test_every_data_resource_is_locked_and_children_sit_under_their_component(example: StackPlan) -> None:
+    locks = {r.inputs["scope"] for r in example.of_type("azure-native:authorization:ManagementLockByScope")}
+    data = [*example.of_type(SERVER), example.one("azure-native:keyvault:Vault")]
+    assert locks == {r.id for r in data}
+    components = {r.urn: r for r in example.resources if r.type.startswith("azure-dr:")}
+    assert all(r.parent in components for r in data)
+
+
+def test_role_assignment_by_built_in_name(example: StackPlan) -> None:
+    grant = example.one("azure-native:authorization:RoleAssignment").inputs
+    vault = example.one("azure-native:keyvault:Vault")
+    assert grant["scope"] == vault.id
+    assert grant["roleDefinitionId"] == (
+        f"/subscriptions/{azure_ids.SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleDefinitions/"
+        "4633458b-17de-408a-b874-0445c86b69e6"
+    )
+    assert grant["principalType"] == "ServicePrincipal"
+
+
+def test_example_is_part_of_lint() -> None:
+    dev = (engine.ROOT / "dev").read_text()
+    assert "mypy --strict examples/postgres-with-replica/__main__.py" in dev
