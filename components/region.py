@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import pulumi
@@ -358,9 +358,8 @@ class DrRegion(pulumi.ComponentResource):
         """The region's cluster, its workloads at the role's replica count, Velero, and the ingress address."""
         cfg, names, name = self._cfg, self.names, self._name
         aks, pool = cfg.aks, cfg.aks.system_pool
-        # Without the role tag: a switch must change nothing here but replica counts (DESIGN §3).
-        tags = {k: v for k, v in self.tags.items() if k != "dr-role"}
-        interfaces = replace(interfaces, tags=tags)
+        # The stack's tags carry no role: a switch changes nothing here but replica counts (DESIGN §3).
+        tags = dict(self.tags)
         registry_id = self._owner_value("registry_id", self.contract["registry_id"]) if cfg.registry.enabled else None
         cluster = AksCluster(
             f"{name}-aks",
