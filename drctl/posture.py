@@ -52,12 +52,36 @@ def _all(plans: Sequence[StackPlan], type_: str) -> list[RecordedResource]:
     return [r for p in plans for r in p.of_type(type_)]
 
 
+# What a gap means where the lifecycle explains it: after a forced promotion the promoted server has neither a
+# replica nor geo-redundant backup (create-only; a server created as a replica never has it).
+GAP_HINTS: dict[str, str] = {
+    "postgresql": "no live replica and no geo-redundant backup (a promoted replica never has it): "
+    "`drctl rebuild STACK` creates the new replica",
+}
+
+
+def _current_servers(plans: Sequence[StackPlan]) -> list[tuple[StackPlan, RecordedResource]]:
+    """Each stack's current server (retired generations kept until `drctl release` protect nothing)."""
+    return [
+        (p, s)
+        for p in plans
+        for s in p.of_type("azure-native:dbforpostgresql:Server")
+        if s.inputs.get("serverName") == p.outputs.get("postgres_server_name")
+    ]
+
+
 def _postgres(plans: Sequence[StackPlan]) -> Mechanism | None:
-    servers = _all(plans, "azure-native:dbforpostgresql:Server")
-    primary_ids = {s.id for s in servers if s.inputs.get("createMode") != "Replica"}
-    if any(s.inputs.get("sourceServerResourceId") in primary_ids for s in servers):
+    """A live replica (a stack whose current server replicates the other's current one), else geo-backup on
+    the active server. A forced promotion leaves neither until `drctl rebuild` (geo-backup is create-only and a
+    server created as a replica never has it): the posture then shows the gap."""
+    current = _current_servers(plans)
+    ids = {s.id for _, s in current}
+    if any(p.outputs.get("postgres_state") in ("new", "replica") for p, _ in current) and any(
+        s.inputs.get("sourceServerResourceId") in ids for _, s in current
+    ):
         return recovery.MECHANISMS["postgres-replica"]
-    if any(dig(s.inputs, "backup.geoRedundantBackup") == "Enabled" for s in servers):
+    active = [s for p, s in current if p.outputs.get("role") == "active"] or [s for _, s in current]
+    if any(dig(s.inputs, "backup.geoRedundantBackup") == "Enabled" for s in active):
         return recovery.MECHANISMS["postgres-geo-backup"]
     return None
 
@@ -185,7 +209,7 @@ def posture_text(rows: Sequence[ServicePosture], title: str) -> str:
         lines.append(
             f"  {r.service:<11} {r.tier:<6} {rpo:>8} {rto:>8}"
             f"   {fmt(r.objective_rpo) + ' / ' + fmt(r.objective_rto):<17} {status} "
-            f"{m.description if m else 'no DR mechanism found'}"
+            f"{m.description if m else GAP_HINTS.get(r.service, 'no DR mechanism found')}"
         )
     return "\n".join(lines)
 

@@ -260,3 +260,29 @@ def test_a_copy_of_the_dr_stack_is_refused(project: Path) -> None:
     shutil.copy(project / "Pulumi.dr.yaml", project / "Pulumi.dr2.yaml")
     with pytest.raises(PairError, match="dr and dr2 are both in ukwest"):
         load_pair(project)
+
+
+def test_the_posture_shows_the_gap_a_forced_promotion_leaves_until_the_rebuild(project: Path) -> None:
+    from drctl import engine, posture
+
+    def postgres_row() -> posture.ServicePosture:
+        plans = engine.plan_stacks(None, project)
+        judge = posture.objectives_stack(plans)
+        assert judge is not None
+        rows = posture.posture(plans, load_pair(project).members[judge.stack].config)
+        return next(r for r in rows if r.service == "postgresql")
+
+    assert postgres_row().meets
+    switch(project, lifecycle.promote(load_pair(project), "forced"))
+    switch(project, lifecycle.settle(load_pair(project)))
+    gap = postgres_row()
+    assert gap.mechanism is None and not gap.meets  # no replica, no geo-backup: said, not hidden
+    switch(project, lifecycle.rebuild(load_pair(project), "primary"))
+    assert postgres_row().meets
+
+
+def test_two_standby_stacks_of_one_peer_are_refused(project: Path) -> None:
+    text = (project / "Pulumi.dr.yaml").read_text().replace("ukwest", "northeurope")
+    (project / "Pulumi.dr2.yaml").write_text(text.replace("geo_secondary: true", "geo_secondary: false"))
+    with pytest.raises(PairError, match="two standby stacks of one peer"):
+        load_pair(project)
