@@ -150,9 +150,9 @@ def problems(members: Mapping[str, Member], namespace: str) -> list[str]:
     for m in ms:
         if not m.config.is_active and m.peer is not None:
             by_peer.setdefault(m.peer, []).append(m.name)
-    for peer, names in by_peer.items():
+    for peer_name, names in by_peer.items():
         if len(names) > 1:
-            out.append(f"two standby stacks of one peer ({', '.join(names)} of {peer}); a pair has one standby")
+            out.append(f"two standby stacks of one peer ({', '.join(names)} of {peer_name}); a pair has one standby")
     for m in ms[1:]:
         first = ms[0]
         for key in ("workload", "environment"):
