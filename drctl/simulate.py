@@ -20,16 +20,15 @@ from typing import Any, Literal
 from components.naming import Names
 from components.recovery import STATEFUL_TYPES
 from drctl import engine
-from drctl.lifecycle import NAMED, PG_GENERATION, Effect, Step, Transition
+from drctl.lifecycle import NAMED, ORIGIN_TYPES, PG_GENERATION, Effect, Step, Transition
 from drctl.pair import Pair, load_pair
 from drctl.recording import RecordedResource, StackPlan
+from drctl.render import LOCK
 from drctl.replacement import changed_keys, refused_keys, replacing_keys
 from drctl.stackedit import StackDocument, edited
 from drctl.stackfiles import StackFile
 
 Action = Literal["unchanged", "update", "replace", "create", "delete", "forget", "blocked", "refused"]
-LOCK = "azure-native:authorization:ManagementLockByScope"
-ORIGIN_TYPES = ("azure-native:cdn:AFDOrigin", "azure-native:trafficmanager:Endpoint")
 _EXTENSION_KEYS = ("scope", "resourceUri")
 
 
