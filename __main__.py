@@ -4,12 +4,18 @@ import pulumi
 
 from components.config import load_config
 from components.contract import PeerContract, export_contract
+from components.pairnetwork import PEER_NETWORK_KEYS, check_pair_network
 from components.pairsize import PEER_SIZE_KEYS, check_pair_sizes
 from components.region import DrRegion, DrRegionArgs
 
 config = load_config()
 peer = PeerContract(config.peer_stack) if config.peer_stack else None
-if peer is not None:  # linked sizes against the peer's exports, before anything is registered
-    check_pair_sizes(config, peer.read(PEER_SIZE_KEYS), pulumi.get_project())
-region = DrRegion(f"{config.workload}-{config.region}", DrRegionArgs(config=config, peer=peer))
+peer_values = peer.read(PEER_SIZE_KEYS + PEER_NETWORK_KEYS) if peer is not None else {}
+if peer is not None:  # linked sizes and the network against the peer's exports, before anything is registered
+    check_pair_sizes(config, peer_values, pulumi.get_project())
+    check_pair_network(config, pulumi.get_stack(), peer_values, pulumi.get_project())
+region = DrRegion(
+    f"{config.workload}-{config.region}",
+    DrRegionArgs(config=config, peer=peer, peer_network={k: peer_values.get(k) for k in PEER_NETWORK_KEYS}),
+)
 export_contract(region.contract)

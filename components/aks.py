@@ -20,7 +20,7 @@ from pulumi_azure_native import containerservice as cs
 
 from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
 from components.kubeconfig import with_login_mode
-from components.roles import ACR_PULL, role_definition_id
+from components.roles import ACR_PULL, NETWORK_CONTRIBUTOR, grant, role_definition_id
 
 DR_MECHANISM = "aks-velero"
 
@@ -52,7 +52,10 @@ class AksClusterArgs:
     private_cluster: bool = False
     authorized_ip_ranges: Sequence[str] = ()
     """With a public API server, the only CIDRs allowed to reach it."""
-    subnet_id: str | None = None
+    subnet_id: pulumi.Input[str] | None = None
+    """The subnet the nodes join (Azure CNI Overlay: pods take overlay addresses, not the subnet's); the
+    cluster's identity gets Network Contributor on it. Create-only in practice: Azure cannot move an existing
+    pool to another subnet. Default: a network AKS creates in the node resource group."""
     registry_id: pulumi.Input[str] | None = None
     """The container registry the kubelet pulls from (AcrPull); in a non-owner region, the owner's registry,
     which serves pulls from this region's replication."""
@@ -140,6 +143,17 @@ class AksCluster(pulumi.ComponentResource):
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(lambda p: str(p.issuer_url) if p else "")
         self.principal_id = cluster.identity.apply(lambda ident: str(ident.principal_id) if ident else "")
         self.kubelet_object_id = cluster.identity_profile.apply(_kubelet_object_id)
+        if args.subnet_id is not None:
+            # A cluster in your own subnet manages its load balancer there through its identity (Learn, "Use a
+            # managed identity in AKS": bring-your-own networks need Network Contributor on the subnet).
+            grant(
+                f"{name}-subnet-network",
+                role=NETWORK_CONTRIBUTOR,
+                scope=args.subnet_id,
+                principal_id=self.principal_id,
+                subscription_id=args.subscription_id,
+                parent=self,
+            )
         if args.registry_id is not None:
             authorization.RoleAssignment(
                 f"{name}-acr-pull",

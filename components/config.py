@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from components import limits, rules
+from components import addressing, limits, rules
 from components.regions import REGIONS, has_zones
 from components.schedule import CronError, max_gap_minutes
 
@@ -49,6 +49,7 @@ def _known_region(value: str) -> str:
 
 RegionName = Annotated[str, AfterValidator(_known_region)]
 Guid = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")]
+Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
 
 
 class Block(BaseModel):
@@ -108,6 +109,73 @@ class PrivateEndpoint(Block):
 
     subnet_id: Annotated[str, Field(pattern=r"^/subscriptions/.+/subnets/[^/]+$")]
     private_dns_zone_id: Annotated[str, Field(pattern=r"^/subscriptions/.+/privateDnsZones/[^/]+$")]
+
+
+class Subnets(Block):
+    """The region's subnets, each inside ``network.address_space``; an unset one is carved by default (the
+    cluster's nodes the first half, private endpoints the next quarter, PostgreSQL the next eighth)."""
+
+    aks: Cidr | None = None
+    private_endpoints: Cidr | None = None
+    postgres: Cidr | None = None
+
+
+class Network(Block):
+    """The region's virtual network: the subnets, their deny-by-default security groups, the private endpoints of
+    every data service, and this side of the global peering with the peer stack's network.
+
+    ``address_space`` must not overlap the peer stack's (peering refuses overlapping spaces). ``postgres_access``
+    picks how the PostgreSQL server is reached: a private endpoint (default) or VNet integration (the server in
+    a delegated subnet). Azure fixes it when a server is created, so it is chosen once for the pair.
+    """
+
+    address_space: Cidr
+    subnets: Subnets = Field(default_factory=Subnets)
+    postgres_access: Literal["private-endpoint", "vnet-integration"] = "private-endpoint"
+
+    @model_validator(mode="after")
+    def _fits(self) -> Network:
+        try:
+            space = addressing.network(self.address_space)
+        except addressing.AddressError as exc:
+            raise _Refused("network.address_space", self.address_space, str(exc)) from None
+        lo, hi = addressing.SPACE_PREFIXES
+        if not lo <= space.prefixlen <= hi:
+            raise _Refused("network.address_space", self.address_space, f"a prefix length between /{lo} and /{hi}")
+        given = self.subnets.model_dump()
+        for role in addressing.SUBNET_ROLES:
+            if given[role] is None:
+                continue
+            try:
+                subnet = addressing.network(given[role])
+            except addressing.AddressError as exc:
+                raise _Refused(f"network.subnets.{role}", given[role], str(exc)) from None
+            if not subnet.subnet_of(space):
+                raise _Refused(f"network.subnets.{role}", given[role], f"a subnet inside {self.address_space}")
+            floor = addressing.MIN_PREFIX[role]
+            if subnet.prefixlen > floor:
+                raise _Refused(f"network.subnets.{role}", given[role], f"a /{floor} or larger")
+        plan = addressing.subnet_plan(self.address_space, given)
+        used = [r for r in addressing.SUBNET_ROLES if r != "postgres" or self.postgres_access == "vnet-integration"]
+        clash = addressing.overlapping((role, plan[role]) for role in used)
+        if clash is not None:
+            first, second = clash
+            raise _Refused(
+                f"network.subnets.{second}",
+                str(plan[second]),
+                f"a range that does not overlap network.subnets.{first} ({plan[first]})",
+            )
+        return self
+
+    @property
+    def subnet_plan(self) -> dict[str, str]:
+        """Every role's subnet CIDR (``components.addressing``); PostgreSQL's only with VNet integration."""
+        plan = addressing.subnet_plan(self.address_space, self.subnets.model_dump())
+        return {
+            role: str(net)
+            for role, net in plan.items()
+            if role != "postgres" or self.postgres_access == "vnet-integration"
+        }
 
 
 class Monitoring(Block):
@@ -357,9 +425,6 @@ class SystemPool(Block):
     zones: list[Literal["1", "2", "3"]] | None = None  # None: all three where the region has zones
 
 
-Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
-
-
 class Aks(Block):
     """An AKS cluster in this stack's region: Entra ID RBAC only, auto-upgraded, workload identity on.
 
@@ -454,6 +519,7 @@ class StackConfig(Block):
     aks: Aks = Field(default_factory=Aks)
     workloads: list[Workload] = Field(default_factory=list)
     velero: Velero = Field(default_factory=Velero)
+    network: Network | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
@@ -472,6 +538,7 @@ class StackConfig(Block):
 
         self._check_dr_operations()
         self._check_compute()
+        self._check_network()
         s = self.storage
         _raise(
             rules.storage(
@@ -696,6 +763,32 @@ class StackConfig(Block):
                 max_gap_minutes(self.velero.schedule)
             except CronError as exc:
                 raise _Refused("velero.schedule", self.velero.schedule, f"a five-field cron schedule ({exc})") from None
+
+    def _check_network(self) -> None:
+        """With a network declared the program wires every private endpoint and the cluster's subnet itself, so
+        a hand-written one would be a second, conflicting answer."""
+        if self.network is None:
+            return
+        blocks: list[tuple[str, Any]] = [
+            ("keyvault", self.keyvault),
+            ("postgres", self.postgres),
+            ("storage", self.storage),
+            ("cosmos", self.cosmos),
+            ("registry", self.registry),
+            ("redis", self.redis),
+        ]
+        blocks += [(f"postgres.retired[{i}]", r) for i, r in enumerate(self.postgres.retired)]
+        for key, block in blocks:
+            if block.private_endpoint is not None:
+                raise _Refused(
+                    f"{key}.private_endpoint",
+                    "set",
+                    "unset when network is declared (the program puts the endpoint in network's subnet)",
+                )
+        if self.aks.subnet_id is not None:
+            raise _Refused(
+                "aks.subnet_id", self.aks.subnet_id, "unset when network is declared (the cluster joins network's aks subnet)"
+            )
 
     # --- derived settings: what the components deploy, resolved once here ---------------------------------
 

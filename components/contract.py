@@ -40,6 +40,9 @@ CONTRACT: dict[str, str] = {
     "aks_cluster_name": "the region's AKS cluster name (None without a cluster)",
     "ingress_fqdn": "the region's public ingress host name (None without an ingress workload)",
     "velero_container_id": "the container holding the region's Velero backups (the peer restores from it)",
+    "network_vnet_id": "the region's virtual network id (the peer peers with it; the owner links its DNS zones)",
+    "network_address_space": "the region's address space (the peer's must not overlap it)",
+    "network_postgres_access": "how the region's PostgreSQL server is reached: private-endpoint | vnet-integration",
     # global objects: set by the global-owner stack, None elsewhere
     "routing_kind": "frontdoor | trafficmanager",
     "frontdoor_profile_name": "the Front Door profile every stack adds its origin to",
@@ -54,6 +57,9 @@ CONTRACT: dict[str, str] = {
     "cosmos_account_name": "the Cosmos DB account name",
     "cosmos_endpoint": "the Cosmos DB document endpoint",
     "global_resource_group_name": "the global layer's own resource group (origins and replications live there)",
+    "private_dns_zone_ids": "the pair's private DNS zone ids by private link group (every region's endpoints use them)",
+    "shared_private_link_targets": "the shared services' ids by private link group (each region's endpoints reach them)",
+    "shared_endpoint_dns_region": "the region whose endpoints to the shared services register their names",
 }
 
 GLOBAL_KEYS = (
@@ -70,6 +76,9 @@ GLOBAL_KEYS = (
     "cosmos_account_name",
     "cosmos_endpoint",
     "global_resource_group_name",
+    "private_dns_zone_ids",
+    "shared_private_link_targets",
+    "shared_endpoint_dns_region",
 )
 
 

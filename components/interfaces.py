@@ -98,6 +98,10 @@ class PrivateEndpointArgs:
     """The private link group. Default: the service's main group (``postgresqlServer``, ``blob``, ``vault``…)."""
     resource_group_name: pulumi.Input[str] | None = None
     """Default: the component's resource group."""
+    location: str | None = None
+    """The endpoint's region, which is its subnet's network's region. Default: the component's location."""
+    tags: Mapping[str, str] | None = None
+    """Default: the component's tags."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -284,30 +288,57 @@ def apply_interfaces(
             metrics=metrics or None,
             opts=opts,
         )
-    endpoints: list[network.PrivateEndpoint] = []
+    endpoints, zone_groups = private_endpoints(
+        parent,
+        name,
+        target.id,
+        args.private_endpoints,
+        group=private_link_group,
+        location=args.location,
+        resource_group_name=args.resource_group_name,
+        tags=args.tags,
+    )
+    return AppliedInterfaces(lock, roles, diagnostics, endpoints, zone_groups)
+
+
+def private_endpoints(
+    parent: pulumi.Resource,
+    name: str,
+    target_id: pulumi.Input[str],
+    endpoints: Sequence[PrivateEndpointArgs],
+    *,
+    group: str | None,
+    location: str,
+    resource_group_name: pulumi.Input[str],
+    tags: Mapping[str, str],
+) -> tuple[list[network.PrivateEndpoint], list[network.PrivateDnsZoneGroup]]:
+    """Private endpoints to ``target_id`` and their DNS registrations: for a component's own resource
+    (``apply_interfaces``) and for a service another stack owns (the region's endpoint to the shared registry)."""
+    created: list[network.PrivateEndpoint] = []
     zone_groups: list[network.PrivateDnsZoneGroup] = []
-    for index, pe in enumerate(args.private_endpoints):
-        group = pe.subresource_name or private_link_group
-        if group is None:
+    opts = pulumi.ResourceOptions(parent=parent)
+    for index, pe in enumerate(endpoints):
+        link_group = pe.subresource_name or group
+        if link_group is None:
             raise InvalidArgs(f"{name}: private_endpoints: this service has no private link group; expected none")
         suffix = "" if index == 0 else f"-{index + 1}"
         pe_name = pe.name or f"pep-{name}{suffix}"
-        rg = pe.resource_group_name if pe.resource_group_name is not None else args.resource_group_name
+        rg = pe.resource_group_name if pe.resource_group_name is not None else resource_group_name
         endpoint = network.PrivateEndpoint(
             f"{name}-pe{suffix}",
             private_endpoint_name=pe_name,
             resource_group_name=rg,
-            location=args.location,
+            location=pe.location or location,
             subnet=network.SubnetArgs(id=pe.subnet_resource_id),
             private_link_service_connections=[
                 network.PrivateLinkServiceConnectionArgs(
-                    name=pe_name, private_link_service_id=target.id, group_ids=[group]
+                    name=pe_name, private_link_service_id=target_id, group_ids=[link_group]
                 )
             ],
-            tags=dict(args.tags),
+            tags=dict(pe.tags if pe.tags is not None else tags),
             opts=opts,
         )
-        endpoints.append(endpoint)
+        created.append(endpoint)
         if pe.private_dns_zone_resource_ids:
             zone_groups.append(
                 network.PrivateDnsZoneGroup(
@@ -317,14 +348,14 @@ def apply_interfaces(
                     resource_group_name=rg,
                     private_dns_zone_configs=[
                         network.PrivateDnsZoneConfigArgs(
-                            name=group if i == 0 else f"{group}-{i + 1}", private_dns_zone_id=zone
+                            name=link_group if i == 0 else f"{link_group}-{i + 1}", private_dns_zone_id=zone
                         )
                         for i, zone in enumerate(pe.private_dns_zone_resource_ids)
                     ],
                     opts=opts,
                 )
             )
-    return AppliedInterfaces(lock, roles, diagnostics, endpoints, zone_groups)
+    return created, zone_groups
 
 
 class DataComponent(pulumi.ComponentResource):

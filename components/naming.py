@@ -108,6 +108,11 @@ class Names:
         return f"{self._base}-ingress"
 
     @property
+    def virtual_network(self) -> str:
+        """2-64 letters, digits, underscores, periods and hyphens."""
+        return f"vnet-{self._base}"
+
+    @property
     def velero_identity(self) -> str:
         return f"id-{self._base}-velero"
 

@@ -103,10 +103,28 @@ class PostgresServerArgs(DataInterfaceArgs):
     ``postgres-replica`` so the policy pack looks for it. Default: tagged ``postgres-geo-backup``."""
     managed_identities: ManagedIdentitiesArgs | None = None
     """System-assigned or user-assigned (the API takes one type, not both). Default: none."""
+    delegated_subnet_id: pulumi.Input[str] | None = None
+    """VNet integration: the subnet (delegated to ``Microsoft.DBforPostgreSQL/flexibleServers``) the server lives
+    in, instead of a private endpoint. Only when the server is created. Default: none (private endpoints)."""
+    private_dns_zone_id: pulumi.Input[str] | None = None
+    """VNet integration: the private DNS zone Azure registers the server's name in (linked to every network that
+    reaches it). Required with ``delegated_subnet_id``."""
     customer_managed_key: CustomerManagedKeyArgs | None = None
     """Data encryption with your key; only when the server is created (Learn, "Data encryption with
     customer-managed keys in Azure Database for PostgreSQL"). With geo-redundant backup, also give
     ``geo_backup_key_uri`` (a key in the paired region). Default: service-managed keys."""
+
+
+def _network(args: PostgresServerArgs) -> pg.NetworkArgs:
+    """Private either way: VNet integration (a delegated subnet and its zone, set when the server is created; such
+    a server has no public access to turn off) or public access off, reached through private endpoints (Learn,
+    "Networking overview for Azure Database for PostgreSQL flexible server")."""
+    if args.delegated_subnet_id is not None:
+        return pg.NetworkArgs(
+            delegated_subnet_resource_id=args.delegated_subnet_id,
+            private_dns_zone_arm_resource_id=args.private_dns_zone_id,
+        )
+    return pg.NetworkArgs(public_network_access="Disabled")
 
 
 def _replicating(args: PostgresServerArgs) -> bool:
@@ -130,6 +148,12 @@ def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
         return rules.Refusal("promotion", None, "forced or planned with state=promoting")
     if not replica and args.entra_administrator is None:
         return rules.Refusal("entra_administrator", None, "an Entra group or identity (password auth is off)")
+    if (args.delegated_subnet_id is None) != (args.private_dns_zone_id is None):
+        return rules.Refusal(
+            "private_dns_zone_id", None, "both delegated_subnet_id and private_dns_zone_id (VNet integration), or neither"
+        )
+    if args.delegated_subnet_id is not None and args.private_endpoints:
+        return rules.Refusal("private_endpoints", "set", "none with delegated_subnet_id (a VNet-integrated server)")
     mi = args.managed_identities
     if mi is not None and mi.system_assigned and mi.user_assigned_resource_ids:
         # REST API 2025-08-01, IdentityType: "UserAssigned" | "SystemAssigned" (azure-native enum).
@@ -227,7 +251,7 @@ class PostgresServer(DataComponent):
             auth_config=None
             if replica
             else pg.AuthConfigArgs(active_directory_auth="Enabled", password_auth="Disabled", tenant_id=args.tenant_id),
-            network=pg.NetworkArgs(public_network_access="Disabled"),
+            network=_network(args),
             replica=_promote(args),
             identity=_identity(args.managed_identities),
             data_encryption=_encryption(args),

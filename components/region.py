@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import pulumi
@@ -34,7 +34,6 @@ from components.interfaces import (
     DiagnosticSettingsArgs,
     LockArgs,
     ManagedIdentitiesArgs,
-    private_endpoint_args,
 )
 from components.keyvault import KeyVault, KeyVaultArgs
 from components.naming import Names
@@ -46,6 +45,13 @@ from components.postgres import (
     PostgresWriterEndpointArgs,
 )
 from components.recovery import GEO_SECONDARY_TAG
+from components.region_network import (
+    COSMOS_GROUP,
+    NetworkTier,
+    build_network_tier,
+    global_group_region,
+    shared_endpoints,
+)
 from components.redis import (
     RedisCache,
     RedisCacheArgs,
@@ -105,6 +111,8 @@ def _identity(interfaces: DataInterfaces) -> ManagedIdentitiesArgs | None:
 class DrRegionArgs:
     config: StackConfig
     peer: PeerContract | None = None
+    peer_network: Mapping[str, Any] = field(default_factory=dict)
+    """The peer's network exports, read once before registration (``components.pairnetwork.PEER_NETWORK_KEYS``)."""
 
 
 class DrRegion(pulumi.ComponentResource):
@@ -138,6 +146,16 @@ class DrRegion(pulumi.ComponentResource):
             opts=self._child,
         )
         self.resource_group_name = foundation.resource_group_name
+        self._global = self._global_layer() if cfg.owns_global else None
+        self.net: NetworkTier = build_network_tier(
+            self,
+            name,
+            cfg,
+            foundation.resource_group_name,
+            self._global,
+            args.peer_network,
+            self.tags,
+        )
         interfaces = DataInterfaces(
             resource_group_name=foundation.resource_group_name,
             location=cfg.region,
@@ -153,7 +171,7 @@ class DrRegion(pulumi.ComponentResource):
                 tenant_id=tenant_id,
                 sku=cfg.keyvault.sku,
                 soft_delete_retention_days=cfg.keyvault.soft_delete_retention_days,
-                private_endpoints=private_endpoint_args(cfg.keyvault.private_endpoint),
+                private_endpoints=self.net.endpoints("vault", cfg.keyvault.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -174,7 +192,7 @@ class DrRegion(pulumi.ComponentResource):
                 point_in_time_restore_days=cfg.storage.point_in_time_restore_days,
                 change_feed_retention_days=cfg.storage.change_feed_retention_days,
                 managed_identities=_identity(interfaces),
-                private_endpoints=private_endpoint_args(cfg.storage.private_endpoint),
+                private_endpoints=self.net.endpoints("blob", cfg.storage.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -206,12 +224,26 @@ class DrRegion(pulumi.ComponentResource):
             "aks_cluster_name": None,
             "ingress_fqdn": None,
             "velero_container_id": None,
+            "network_vnet_id": None,
+            "network_address_space": None,
+            "network_postgres_access": None,
             **dict.fromkeys(GLOBAL_KEYS),
         }
         self._origin_host: pulumi.Input[str] | None = cfg.routing.origin_host
-        self._global = self._global_layer() if cfg.owns_global else None
+        self._shared_targets: dict[str, pulumi.Input[str]] = {}
         if self._global is not None:
             self.contract["global_resource_group_name"] = self._global.resource_group_name
+        if self.net.network is not None:
+            self.contract.update(
+                {
+                    "network_vnet_id": self.net.network.virtual_network_id,
+                    "network_address_space": cfg.network.address_space if cfg.network else None,
+                    "network_postgres_access": cfg.network.postgres_access if cfg.network else None,
+                }
+            )
+        if self.net.zones is not None:
+            self.contract["private_dns_zone_ids"] = self.net.zones.zone_ids
+            self.contract["shared_endpoint_dns_region"] = self.net.shared_dns_region
 
         if cfg.cosmos.enabled and cfg.owns_global:
             self._cosmos(interfaces)
@@ -232,6 +264,10 @@ class DrRegion(pulumi.ComponentResource):
                 else None
             )
             self._redis(interfaces, target)
+        if self._global is not None and self.net.network is not None:
+            self.contract["shared_private_link_targets"] = self._shared_targets
+        elif not cfg.owns_global:  # this region's own endpoints to the owner's Cosmos account and registry
+            shared_endpoints(self, name, self.net, args.peer_network.get("shared_private_link_targets") or {}, self.tags)
         if cfg.aks.enabled:
             self._compute(interfaces, client, storage)
         self._routing()
@@ -248,6 +284,7 @@ class DrRegion(pulumi.ComponentResource):
         server_name = self.names.postgres(pg.generation)
         name = f"{self._name}-psql" if pg.generation == 1 else f"{self._name}-psql-g{pg.generation}"
         admin = cfg.postgres.entra_admin
+        vnet = self.net.postgres_vnet()  # VNet integration: the server in the delegated subnet, no endpoint
         server = PostgresServer(
             name,
             PostgresServerArgs(
@@ -268,7 +305,9 @@ class DrRegion(pulumi.ComponentResource):
                 high_availability=server_ha_mode(pg, cfg.region),
                 cross_region_replica=cfg.peer_region is not None,
                 managed_identities=_identity(self._interfaces),
-                private_endpoints=private_endpoint_args(pg.private_endpoint),
+                private_endpoints=() if vnet is not None else self.net.endpoints("postgresqlServer", pg.private_endpoint),
+                delegated_subnet_id=vnet[0] if vnet is not None else None,
+                private_dns_zone_id=vnet[1] if vnet is not None else None,
                 **_common(self._interfaces),
             ),
             opts=self._child,
@@ -310,7 +349,7 @@ class DrRegion(pulumi.ComponentResource):
 
     def _global_layer(self) -> GlobalLayer:
         cfg = self._cfg
-        location = cfg.global_layer.resource_group_region or cfg.peer_region or cfg.region
+        location = global_group_region(cfg)
         return GlobalLayer(
             self._global_name,
             GlobalLayerArgs(resource_group_name=self.names.global_resource_group, location=location, tags=self.tags),
@@ -381,7 +420,7 @@ class DrRegion(pulumi.ComponentResource):
                 node_os_upgrade_channel=aks.node_os_upgrade_channel,
                 private_cluster=aks.private_cluster,
                 authorized_ip_ranges=aks.api_server_authorized_ranges,
-                subnet_id=aks.subnet_id,
+                subnet_id=self.net.aks_subnet_id or aks.subnet_id,
                 registry_id=registry_id,
                 kubelogin=aks.kubelogin,
             ),
@@ -580,13 +619,14 @@ class DrRegion(pulumi.ComponentResource):
                     )
                     for db in cfg.cosmos.databases
                 ],
-                private_endpoints=private_endpoint_args(cfg.cosmos.private_endpoint),
+                private_endpoints=self.net.endpoints(COSMOS_GROUP[cfg.cosmos.api], cfg.cosmos.private_endpoint),
                 **_common(self._global_interfaces(interfaces)),
             ),
             opts=pulumi.ResourceOptions(parent=self._global),
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
         self.cosmos_account_id = cosmos.account_id
+        self._shared_targets[COSMOS_GROUP[cfg.cosmos.api]] = cosmos.account_id
 
     def _registry(self, interfaces: DataInterfaces) -> None:
         cfg = self._cfg
@@ -599,7 +639,7 @@ class DrRegion(pulumi.ComponentResource):
                     soft_delete_days=cfg.registry.soft_delete_days,
                     geo_replicated=cfg.peer_region is not None,
                     public_network_access=cfg.registry.public_network_access,
-                    private_endpoints=private_endpoint_args(cfg.registry.private_endpoint),
+                    private_endpoints=self.net.endpoints("registry", cfg.registry.private_endpoint),
                     **_common(self._global_interfaces(interfaces)),
                 ),
                 opts=pulumi.ResourceOptions(parent=self._global),
@@ -611,6 +651,7 @@ class DrRegion(pulumi.ComponentResource):
                     "registry_login_server": registry.login_server,
                 }
             )
+            self._shared_targets["registry"] = registry.registry_id
             if (cfg.global_layer.home_region or cfg.region) == cfg.region:
                 return  # the registry's home region needs no replication
         RegistryReplica(
@@ -636,7 +677,7 @@ class DrRegion(pulumi.ComponentResource):
                 geo_replicated=cfg.redis.dr_mechanism == "geo-replication",
                 persistence=persistence,
                 managed_identities=_identity(interfaces),
-                private_endpoints=private_endpoint_args(cfg.redis.private_endpoint),
+                private_endpoints=self.net.endpoints("redisCache", cfg.redis.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,

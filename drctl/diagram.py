@@ -29,6 +29,11 @@ AFD_GROUP = "azure-native:cdn:AFDOriginGroup"
 AFD_ORIGIN = "azure-native:cdn:AFDOrigin"
 TM_PROFILE = "azure-native:trafficmanager:Profile"
 TM_ENDPOINT = "azure-native:trafficmanager:Endpoint"
+VNET = "azure-native:network:VirtualNetwork"
+PEERING = "azure-native:network:VirtualNetworkPeering"
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+DNS_ZONE = "azure-native:privatedns:PrivateZone"
+DNS_LINK = "azure-native:privatedns:VirtualNetworkLink"
 
 #: What the diagram shows per resource type: a label, and the node's shape (``db`` for data, ``box`` otherwise).
 SHOWN: dict[str, tuple[str, str]] = {
@@ -45,6 +50,7 @@ SHOWN: dict[str, tuple[str, str]] = {
     TM_PROFILE: ("Traffic Manager", "box"),
     TM_ENDPOINT: ("Traffic Manager endpoint", "box"),
     "azure-native:containerservice:ManagedCluster": ("AKS", "box"),
+    VNET: ("Virtual network", "box"),
 }
 
 
@@ -78,10 +84,13 @@ def _physical(resource: RecordedResource) -> str:
     return (resource.id or resource.name).rsplit("/", 1)[-1]
 
 
-def _detail(resource: RecordedResource) -> str:
+def _detail(resource: RecordedResource, plan: StackPlan) -> str:
     inputs = plain(resource.inputs)
     if resource.type == PG:
-        mode = "replica" if inputs.get("createMode") == "Replica" else "primary"
+        # The lifecycle state the stack exports for its current server (createMode is Update once it exists).
+        current = plan.outputs.get("postgres_server_name") == inputs.get("serverName")
+        state = plan.outputs.get("postgres_state") if current else None
+        mode = str(state) if state else ("replica" if inputs.get("createMode") == "Replica" else "primary")
         return f"{mode}, {(inputs.get('sku') or {}).get('name', '')}"
     if resource.type == "azure-native:cosmosdb:DatabaseAccount":
         return ", ".join(
@@ -91,6 +100,8 @@ def _detail(resource: RecordedResource) -> str:
         return str((inputs.get("sku") or {}).get("name", ""))
     if resource.type == AFD_ORIGIN:
         return f"{inputs.get('hostName')}, priority {inputs.get('priority')}"
+    if resource.type == VNET:
+        return ", ".join((inputs.get("addressSpace") or {}).get("addressPrefixes", []))
     if resource.type == REDIS:
         sku = inputs.get("sku") or {}
         return f"{sku.get('name', '')} {sku.get('family', '')}{sku.get('capacity', '')}"
@@ -118,7 +129,7 @@ def topology(plans: Sequence[StackPlan]) -> Topology:
                 continue
             node_id = re.sub(r"[^A-Za-z0-9_]", "_", f"{plan.stack}_{r.name}")
             label, shape = SHOWN[r.type]
-            topo.nodes.append(Node(node_id, plan.stack, f"{label} {_physical(r)}", _detail(r), shape))
+            topo.nodes.append(Node(node_id, plan.stack, f"{label} {_physical(r)}", _detail(r, plan), shape))
             ids[r.urn] = node_id
             resources.append((plan.stack, r))
     # Registration order varies from run to run (the program registers asynchronously): sort for a stable diagram.
@@ -158,8 +169,42 @@ def topology(plans: Sequence[StackPlan]) -> Topology:
             if endpoint.inputs.get("profileName") == profile.inputs.get("profileName"):
                 priority = plain(endpoint.inputs.get("priority"))
                 topo.edges.append(Edge(ids[profile.urn], ids[endpoint.urn], f"priority {priority}"))
+    _network_edges(topo, plans, ids, by_id)
     topo.edges.sort(key=lambda e: (e.source, e.label, e.target))
     return topo
+
+
+def _network_edges(
+    topo: Topology, plans: Sequence[StackPlan], ids: dict[str, str], by_id: dict[str, RecordedResource]
+) -> None:
+    """Peerings between the networks, each network's private endpoints to the services, and the pair's DNS zones
+    (one node for all of them) linked to the networks."""
+    for plan in plans:
+        if plan.error:
+            continue
+        networks = [r for r in plan.of_type(VNET) if r.urn in ids]
+        if not networks:
+            continue
+        own = ids[networks[0].urn]
+        for peering in plan.of_type(PEERING):
+            remote = by_id.get(str((peering.inputs.get("remoteVirtualNetwork") or {}).get("id") or ""))
+            if remote is not None:
+                topo.edges.append(Edge(own, ids[remote.urn], f"peering, {plan.stack}'s side", dotted=True))
+        for endpoint in plan.of_type(PRIVATE_ENDPOINT):
+            for connection in endpoint.inputs.get("privateLinkServiceConnections") or []:
+                target = by_id.get(str(connection.get("privateLinkServiceId") or ""))
+                if target is not None:
+                    topo.edges.append(Edge(own, ids[target.urn], "private endpoint"))
+        zones = plan.of_type(DNS_ZONE)
+        if zones:
+            node = re.sub(r"[^A-Za-z0-9_]", "_", f"{plan.stack}_private_dns")
+            group = str(zones[0].inputs.get("resourceGroupName", ""))
+            topo.nodes.append(Node(node, plan.stack, "Private DNS zones", f"{len(zones)} zones in {group}", "box"))
+            linked = {str((link.inputs.get("virtualNetwork") or {}).get("id") or "") for link in plan.of_type(DNS_LINK)}
+            for network_id in sorted(linked):
+                network = by_id.get(network_id)
+                if network is not None:
+                    topo.edges.append(Edge(node, ids[network.urn], "linked"))
 
 
 def _quote(text: str) -> str:

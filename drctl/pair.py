@@ -13,6 +13,7 @@ from pathlib import Path
 
 from components.config import ConfigError, PostgresServerSettings, StackConfig, parse_config
 from components.naming import Names
+from components.pairnetwork import access_problem, overlap_problem
 from drctl.stackfiles import StackFile, load_stack, project_name, stack_names
 
 
@@ -185,6 +186,7 @@ def problems(members: Mapping[str, Member], namespace: str) -> list[str]:
                 f"{peer.config.region}"
             )
         out.extend(_postgres_problems(m, peer, namespace))
+        out.extend(_network_problems(m, peer, namespace))
         if m.config.redis.geo_secondary:
             if not peer.config.redis.enabled or peer.config.redis.dr_mechanism != "geo-replication":
                 out.append(
@@ -226,6 +228,23 @@ def _postgres_problems(m: Member, peer: Member, namespace: str) -> list[str]:
                 f"{m.name} and {peer.name} are replicas of each other ({m.server} <-> {peer.server}): a replica cycle"
             )
     return out
+
+
+def _network_problems(m: Member, peer: Member, namespace: str) -> list[str]:
+    """The two networks can be peered and reach the pair's servers the same way (components.pairnetwork)."""
+    mine, theirs = m.config.network, peer.config.network
+    if mine is None and theirs is None:
+        return []
+    if mine is None or theirs is None:
+        missing = m if mine is None else peer
+        return [
+            f"{missing.name}: {namespace}:network is not set but {peer.name if missing is m else m.name} declares "
+            "one; declare it on both stacks (each region's endpoints, the peering and the DNS links need both)"
+        ]
+    problem = overlap_problem(m.name, mine.address_space, peer.name, theirs.address_space) or access_problem(
+        mine.postgres_access, peer.name, theirs.postgres_access
+    )
+    return [f"{m.name}: {namespace}:{problem}"] if problem is not None else []
 
 
 def current_servers(members: Sequence[Member]) -> dict[str, str]:

@@ -116,6 +116,22 @@ DR_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
         ("privateApi", "apiServerAccessProfile.enablePrivateCluster"),
     ),
     "azure-native:network:PublicIPAddress": (("dnsLabel", "dnsSettings.domainNameLabel"), ("zones", "zones")),
+    "azure-native:network:VirtualNetwork": (("addressSpace", "addressSpace.addressPrefixes"),),
+    "azure-native:network:Subnet": (
+        ("prefix", "addressPrefix"),
+        ("delegation", "delegations.0.serviceName"),
+        ("endpointPolicies", "privateEndpointNetworkPolicies"),
+    ),
+    "azure-native:network:VirtualNetworkPeering": (
+        ("remoteSpace", "remoteAddressSpace.addressPrefixes"),
+        ("vnetAccess", "allowVirtualNetworkAccess"),
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        ("group", "privateLinkServiceConnections.0.groupIds"),
+        ("location", "location"),
+    ),
+    "azure-native:privatedns:PrivateZone": (("zone", "privateZoneName"),),
+    "azure-native:privatedns:VirtualNetworkLink": (("registration", "registrationEnabled"),),
     "azure-native:storage:BlobContainer": (("container", "containerName"), ("publicAccess", "publicAccess")),
     "kubernetes:apps/v1:Deployment": (("image", "spec.template.spec.containers.0.image"),),
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": (

@@ -81,7 +81,7 @@ def test_json_and_sarif(shipped: dict[str, StackPlan], shipped_report: PackRepor
 
 
 def test_cli_exits_1_on_a_mandatory_violation_and_writes_valid_sarif(tmp_path: Path) -> None:
-    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     (tmp_path / "policies").symlink_to(PACK)
     text = (

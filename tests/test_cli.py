@@ -55,12 +55,12 @@ def test_policy_config_follows_the_stack_objectives(capsys: pytest.CaptureFixtur
 
 
 def test_secure_values_become_placeholders_with_a_note(tmp_path: Path) -> None:
-    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     with (tmp_path / "Pulumi.primary.yaml").open("a") as stack_file:
         stack_file.write("  azure-native:clientSecret:\n    secure: v1:AAAAbm90IGEgcmVhbCBzZWNyZXQ=\n")
-    plans = engine.plan_stacks(["primary"], tmp_path)
-    assert plans[0].error is None
-    text = render.plan_text(plans[0])
+    [planned] = [p for p in engine.plan_stacks(["primary"], tmp_path) if p.stack == "primary"]
+    assert planned.error is None
+    text = render.plan_text(planned)
     assert "note: azure-native:clientSecret is a secret; offline it is a placeholder" in text
     assert "AAAAbm90" not in text

@@ -135,8 +135,8 @@ def test_progress_only_for_a_person_at_a_terminal(
     monkeypatch.setattr(progress, "enabled", lambda: True)
     plans = engine.plan_stacks(["primary"], ROOT)
     err = capsys.readouterr().err
-    assert plans[0].error is None
-    assert re.match(r"drctl: planned stack primary: \d+ resources \(", err) and err.rstrip().endswith(" s)")
+    assert all(p.error is None for p in plans)
+    assert re.search(r"^drctl: planned stack primary: \d+ resources \(", err, re.M) and err.rstrip().endswith(" s)")
     monkeypatch.setattr(progress, "THRESHOLD_SECONDS", 3600.0)
     with progress.step("fast step"):
         pass

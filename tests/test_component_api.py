@@ -275,7 +275,16 @@ def test_public_names_come_from_one_place() -> None:
 
 # The composer: the stack config, the region that maps it onto the components, the peer contract, and the
 # config-driven operations layer and pair-size rule (dr_operations, pairsize) main added around them.
-COMPOSER = {"config.py", "region.py", "contract.py", "__init__.py", "dr_operations.py", "pairsize.py"}
+COMPOSER = {
+    "config.py",
+    "region.py",
+    "contract.py",
+    "__init__.py",
+    "dr_operations.py",
+    "pairsize.py",
+    "region_network.py",  # the network tier from config, beside region.py
+    "pairnetwork.py",  # the pair's network rule, beside pairsize.py
+}
 
 
 @pytest.mark.parametrize("module", sorted(p.name for p in (ROOT / "components").glob("*.py") if p.name not in COMPOSER))

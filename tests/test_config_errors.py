@@ -120,7 +120,7 @@ def test_a_numeric_workload_is_judged_as_the_string_it_is() -> None:
 
 def test_standby_without_peer_is_refused() -> None:
     """A standby stack with no peer stack cannot replicate from anything."""
-    overrides = {"primary": {"azure-dr:role": "standby"}}
+    overrides = {"primary": {"azure-dr:role": "standby", "azure-dr:peer_stack": ""}}
     result = plan(overrides, ["primary"])["primary"]
     assert result.error is not None
     assert "azure-dr:peer_stack: required but not set" in result.error
@@ -134,7 +134,7 @@ def test_missing_required_block_is_named() -> None:
 
 
 def test_drctl_exits_nonzero_with_one_line_and_no_traceback(tmp_path: Path) -> None:
-    for name in ("Pulumi.yaml", "__main__.py"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
         shutil.copy(ROOT / name, tmp_path / name)
     text = (ROOT / "Pulumi.primary.yaml").read_text().replace("backup_retention_days: 30", "backup_retention_days: 60")
     (tmp_path / "Pulumi.broken.yaml").write_text(text)
@@ -148,7 +148,7 @@ def test_drctl_exits_nonzero_with_one_line_and_no_traceback(tmp_path: Path) -> N
     assert run.returncode == 1
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert errors == [
-        "drctl: stack broken: Pulumi.broken.yaml:15: invalid stack config: "
+        "drctl: stack broken: Pulumi.broken.yaml:16: invalid stack config: "
         "azure-dr:objectives.backup_retention_days: 60 is not "
         "allowed; allowed: 7-35 days"
     ]

@@ -36,8 +36,12 @@ def test_dr_reads_the_primary_stack(dr: StackPlan, primary: StackPlan) -> None:
     assert ref.outputs["outputs"] == primary.outputs
 
 
-def test_primary_reads_no_peer(primary: StackPlan) -> None:
-    assert primary.of_type("pulumi:pulumi:StackReference") == []
+def test_primary_reads_dr_for_its_side_of_the_network(primary: StackPlan, dr: StackPlan) -> None:
+    """The primary reads the dr stack (the peering and the DNS links need its network); the pair reads each other
+    as after a promotion, so a switch adds no reference."""
+    ref = primary.one("pulumi:pulumi:StackReference")
+    assert ref.id == "organization/azure-dr/dr"
+    assert ref.outputs["outputs"]["network_vnet_id"] == dr.outputs["network_vnet_id"]
 
 
 def test_contract_refuses_unknown_keys() -> None:

@@ -24,10 +24,32 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+#: The network tier (components.network, components.private_dns, the endpoints): no switch may touch it.
+NETWORK_TYPES = frozenset(
+    {
+        "azure-native:network:VirtualNetwork",
+        "azure-native:network:Subnet",
+        "azure-native:network:NetworkSecurityGroup",
+        "azure-native:network:VirtualNetworkPeering",
+        "azure-native:network:PrivateEndpoint",
+        "azure-native:network:PrivateDnsZoneGroup",
+        "azure-native:privatedns:PrivateZone",
+        "azure-native:privatedns:VirtualNetworkLink",
+    }
+)
+
+
 def switch(root: Path, transition: lifecycle.Transition) -> simulate.Simulation:
     """Replay a switch, assert it is safe at every step, and write its stack files as the command would."""
     sim = simulate.simulate(root, transition)
     assert sim.problems == [], "\n".join(sim.problems)
+    planned = [r for r in sim.results if r.plan is not None]
+    assert planned and all(r.plan.of_type("azure-native:network:VirtualNetwork") for r in planned if r.plan)
+    network_changes = [
+        f"{r.step.stack}: {c.action} {c.name}" for r in sim.results for c in r.changed if c.type in NETWORK_TYPES
+    ]
+    # A new server generation brings its own endpoint (rebuild); nothing else in the network tier moves.
+    assert [c for c in network_changes if " create " not in f" {c} " or "psql-g" not in c] == [], network_changes
     for doc in sim.documents.values():
         doc.write()
     assert simulate.settled_plans(root, sim.documents, sim.final, sim.pending) == []

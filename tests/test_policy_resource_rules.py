@@ -39,6 +39,9 @@ WORKSPACE = "azure-native:operationalinsights:Workspace"
 BACKUP_VAULT = "azure-native:dataprotection:BackupVault"
 BACKUP_POLICY = "azure-native:dataprotection:BackupPolicy"
 AKS = "azure-native:containerservice:ManagedCluster"
+SUBNET = "azure-native:network:Subnet"
+VNET = "azure-native:network:VirtualNetwork"
+NSG = "azure-native:network:NetworkSecurityGroup"
 
 TAGS = {"workload": "qlp", "environment": "prod"}
 
@@ -197,6 +200,39 @@ BASELINES: dict[str, dict[str, Any]] = {
         "oidcIssuerProfile": {"enabled": True},
         "securityProfile": {"workloadIdentity": {"enabled": True}},
     },
+    SUBNET: {"subnetName": "snet-aks", "addressPrefix": "10.10.0.0/17", "networkSecurityGroup": {"id": "nsg-id"}},
+    VNET: {
+        "location": "uksouth",
+        "addressSpace": {"addressPrefixes": ["10.10.0.0/16"]},
+        "subnets": [{"name": "inline", "addressPrefix": "10.10.0.0/24", "networkSecurityGroup": {"id": "nsg-id"}}],
+    },
+    NSG: {
+        "location": "uksouth",
+        "securityRules": [
+            {
+                "name": "allow-vnet-inbound",
+                "priority": 100.0,
+                "direction": "Inbound",
+                "access": "Allow",
+                "protocol": "*",
+                "sourceAddressPrefix": "VirtualNetwork",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "*",
+            },
+            {
+                "name": "deny-all-inbound",
+                "priority": 4096.0,
+                "direction": "Inbound",
+                "access": "Deny",
+                "protocol": "*",
+                "sourceAddressPrefix": "*",
+                "sourcePortRange": "*",
+                "destinationAddressPrefix": "*",
+                "destinationPortRange": "*",
+            },
+        ],
+    },
 }
 
 DROP = object()
@@ -268,6 +304,15 @@ CASES: list[Case] = [
     ok("pg-zone-redundant-ha", PG, {"location": "westus", "highAvailability": DROP}),
     fail("pg-public-network", PG, {"network.publicNetworkAccess": "Enabled"}, "network.publicNetworkAccess"),
     fail("pg-public-network", PG, {"network": DROP}, "network.publicNetworkAccess"),
+    ok("pg-public-network", PG, {"network": {"delegatedSubnetResourceId": "/subscriptions/s/subnets/snet-postgres"}}),
+    # Networks
+    fail("net-subnet-nsg", SUBNET, {"networkSecurityGroup": DROP}, "networkSecurityGroup"),
+    fail("net-subnet-nsg", VNET, {"subnets.0.networkSecurityGroup": DROP}, "inline subnet inline"),
+    ok("net-subnet-nsg", VNET, {"subnets": DROP}),
+    fail("net-nsg-deny-inbound", NSG, {"securityRules.1.direction": "Outbound"}, "denies all traffic"),
+    fail("net-nsg-deny-inbound", NSG, {"securityRules.1.access": "Allow"}, "allows every port from *"),
+    fail("net-nsg-deny-inbound", NSG, {"securityRules.0.sourceAddressPrefix": "Internet"}, "allows every port from Internet"),
+    ok("net-nsg-deny-inbound", NSG, {"securityRules.0.destinationPortRange": "443", "securityRules.0.sourceAddressPrefix": "Internet"}),
     fail("pg-entra-only", PG, {"authConfig.passwordAuth": DROP}, "authConfig.passwordAuth"),
     fail("pg-entra-only", PG, {"authConfig.passwordAuth": "Enabled"}, "authConfig.passwordAuth"),
     fail("pg-entra-only", PG, {"authConfig.activeDirectoryAuth": "Disabled"}, "authConfig.activeDirectoryAuth"),
@@ -712,7 +757,7 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     found = [importlib.import_module(f"{resource_rules.__name__}.{name}").RULE for name in modules]
     assert all(isinstance(r, ResourceRule) for r in found)
     ids = [r.rule.id for r in found]
-    assert len(ids) == len(set(ids)) == len(modules) == 47
+    assert len(ids) == len(set(ids)) == len(modules) == 49
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
         assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks)(-[a-z0-9]+)+", rule_id)

@@ -81,7 +81,8 @@ def test_private_endpoint_when_configured() -> None:
         {
             "primary": {
                 "azure-dr:keyvault": f'{{"private_endpoint": {{"subnet_id": "{subnet}", '
-                f'"private_dns_zone_id": "{zone}"}}}}'
+                f'"private_dns_zone_id": "{zone}"}}}}',
+                "azure-dr:network": "",  # without a network, the endpoint the config names (a landing zone's)
             }
         },
         ["primary"],

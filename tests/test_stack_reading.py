@@ -26,19 +26,19 @@ def copy_project(tmp_path: Path, *stacks: str) -> Path:
 
 def test_a_nested_secure_value_is_accepted_as_a_placeholder_with_a_note(tmp_path: Path) -> None:
     """`pulumi config set --secret --path azure-dr:routing.origin_host` writes a nested `secure:`."""
-    root = copy_project(tmp_path, "primary")
+    root = copy_project(tmp_path, "primary", "dr")
     path = root / "Pulumi.primary.yaml"
     text = path.read_text()
     origin = next(line for line in text.splitlines() if line.strip().startswith("origin: cluster"))
     path.write_text(text.replace(origin, "    origin: host\n    origin_host:\n      secure: v1:AAAAc2VjcmV0"))
     stack = load_stack(root, "primary")
     assert stack.secret_keys == ("azure-dr:routing",)
-    plans = engine.plan_stacks(["primary"], root)
-    assert plans[0].error is None, plans[0].error
-    text = render.plan_text(plans[0])
+    [planned] = [p for p in engine.plan_stacks(["primary"], root) if p.stack == "primary"]
+    assert planned.error is None, planned.error
+    text = render.plan_text(planned)
     assert "note: azure-dr:routing.origin_host is a secret; offline it is a placeholder" in text
     assert "AAAAc2VjcmV0" not in text
-    origin = plans[0].one("azure-native:cdn:AFDOrigin")
+    origin = planned.one("azure-native:cdn:AFDOrigin")
     assert origin.inputs["hostName"] == SECRET_PLACEHOLDER
 
 
@@ -117,7 +117,7 @@ def test_locks_off_no_longer_drops_every_lock() -> None:
 def test_check_reports_a_stack_that_failed_to_plan_as_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = copy_project(tmp_path, "primary")
+    root = copy_project(tmp_path, "primary", "dr")
     (root / "policies").symlink_to(ROOT / "policies")
     (root / "Pulumi.broken.yaml").write_text((ROOT / "Pulumi.primary.yaml").read_text().replace("active", "boss"))
     sarif = tmp_path / "out.sarif"
@@ -139,12 +139,18 @@ def test_check_reports_a_stack_that_failed_to_plan_as_an_error(
     assert document["errors"][0]["stack"] == "broken" and "azure-dr:role" in document["errors"][0]["error"]
 
 
-def test_plan_of_one_half_says_the_peer_was_not_planned(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["--root", str(ROOT), "plan", "primary"]) == 0
+def test_plan_of_one_half_says_the_peer_was_not_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A primary that does not read its peer yet (before the dr stack exists): the pair's posture waits."""
+    root = copy_project(tmp_path, "primary", "dr")
+    primary = root / "Pulumi.primary.yaml"
+    primary.write_text("".join(line for line in primary.read_text().splitlines(True) if "peer_stack" not in line))
+    assert cli.main(["--root", str(root), "plan", "primary"]) == 0
     out = capsys.readouterr().out
     assert "GAP" not in out
     assert "DR posture not assessed: the pair's other half was not planned (dr)" in out
     assert "drctl plan dr primary" in out
-    assert cli.main(["--root", str(ROOT), "plan", "primary", "--json"]) == 0
+    assert cli.main(["--root", str(root), "plan", "primary", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["posture"] == [] and "not planned (dr)" in document["posture_note"]

@@ -53,13 +53,13 @@ CASES: list[Case] = [
     ("unclosed-quote", edit("azure-dr:region: uksouth", 'azure-dr:region: "uksouth'), ("YAML syntax error",)),
     ("two-documents", PRIMARY + "---\nconfig: {}\n", ("second YAML document", "one document per file")),
     ("bad-mapping", edit("azure-dr:role: active", "azure-dr:role: active: yes"), (":6:", "YAML syntax error")),
-    ("python-object", edit("sku: Standard_RAGZRS", "sku: !!python/object/apply:os.getcwd []"), (":28:", "!!python")),
-    ("python-name", edit("kind: frontdoor", "kind: !!python/name:os.system"), (":30:", "!!python/name")),
-    ("custom-tag", edit("capacity: 1", "capacity: !ref 1"), (":34:", "tag !ref")),
-    ("binary", edit("api: NoSQL", "api: !!binary Tm9TUUw="), (":37:", "!!binary")),
+    ("python-object", edit("sku: Standard_RAGZRS", "sku: !!python/object/apply:os.getcwd []"), (":29:", "!!python")),
+    ("python-name", edit("kind: frontdoor", "kind: !!python/name:os.system"), (":31:", "!!python/name")),
+    ("custom-tag", edit("capacity: 1", "capacity: !ref 1"), (":35:", "tag !ref")),
+    ("binary", edit("api: NoSQL", "api: !!binary Tm9TUUw="), (":38:", "!!binary")),
     ("set", add("  azure-dr:tags: !!set {a, b}\n"), (f":{LAST + 1}:", "!!set")),
     ("omap", add("  azure-dr:tags: !!omap [{a: b}]\n"), (f":{LAST + 1}:", "!!omap")),
-    ("wrong-int-tag", edit("capacity: 1", "capacity: !!int one"), (":34:", "!!int")),
+    ("wrong-int-tag", edit("capacity: 1", "capacity: !!int one"), (":35:", "!!int")),
     ("control-character", edit("workload: qlp", "workload: q\x07lp"), (":4:", "U+0007")),
     ("not-utf8", edit("workload: qlp", "workload: q\udce9lp").encode("utf-8", "surrogateescape"), (":4:", "0xe9")),
     ("recursive-alias", add("  azure-dr:tags: &t [*t]\n"), (f":{LAST + 1}:", "alias")),
@@ -69,7 +69,7 @@ CASES: list[Case] = [
         add("".join(f"  x{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'x'] * 10)}]\n" for i in range(7))),
         ("aliases expanded",),
     ),
-    ("merge-key", edit("    capacity: 1\n", "    <<: {capacity: 1}\n"), (":34:", "merge")),
+    ("merge-key", edit("    capacity: 1\n", "    <<: {capacity: 1}\n"), (":35:", "merge")),
     # --- duplicate keys --------------------------------------------------------------------------------
     (
         "duplicate-role",
@@ -79,18 +79,18 @@ CASES: list[Case] = [
     (
         "duplicate-nested",
         edit("    sku_tier: GeneralPurpose\n", "    sku_tier: GeneralPurpose\n    sku_name: Standard_B1ms\n"),
-        (":22:", "duplicate key 'sku_name' (first on line 20)"),
+        (":23:", "duplicate key 'sku_name' (first on line 21)"),
     ),
     (
         "duplicate-config",
         PRIMARY + "config:\n  azure-dr:role: standby\n",
         ("duplicate key 'config' (first on line 2)",),
     ),
-    ("duplicate-flow", edit("{path: /healthz,", "{path: /healthz, path: /,"), (":32:", "duplicate key 'path'")),
+    ("duplicate-flow", edit("{path: /healthz,", "{path: /healthz, path: /,"), (":33:", "duplicate key 'path'")),
     # --- keys that are not strings ---------------------------------------------------------------------
     ("int-key", add("  azure-dr:tags:\n    1: one\n"), (f":{LAST + 2}:", "key '1' is not a string")),
-    ("bool-key", edit("    create_as: primary\n", "    true: primary\n"), (":18:", "key 'true' is not a string")),
-    ("null-key", edit("    create_as: primary\n", "    ~: primary\n"), (":18:", "is not a string")),
+    ("bool-key", edit("    create_as: primary\n", "    true: primary\n"), (":19:", "key 'true' is not a string")),
+    ("null-key", edit("    create_as: primary\n", "    ~: primary\n"), (":19:", "is not a string")),
     ("list-key", add("  ? [a, b]\n  : c\n"), (f":{LAST + 1}:", "list or mapping is not a string")),
     # --- YAML 1.1 forms with two readings --------------------------------------------------------------
     ("date", edit("environment: prod", "environment: 2024-01-01"), (":5:", "YAML date")),
@@ -98,8 +98,8 @@ CASES: list[Case] = [
     ("yaml11-no", edit("environment: prod", "environment: no"), (":5:", "'no' is a boolean in YAML 1.1")),
     ("yaml11-on", edit("workload: qlp", "workload: on"), (":4:", "'on' is a boolean in YAML 1.1")),
     ("yaml11-off-bool", add("  azure-dr:locks: off\n"), (f":{LAST + 1}:", "true or false")),
-    ("yaml11-yes", edit('owns_global: "true"', "owns_global: yes"), (":9:", "'yes'")),
-    ("yaml11-nested", edit("    api: NoSQL\n", "    enabled: No\n    api: NoSQL\n"), (":37:", "'No'")),
+    ("yaml11-yes", edit('owns_global: "true"', "owns_global: yes"), (":10:", "'yes'")),
+    ("yaml11-nested", edit("    api: NoSQL\n", "    enabled: No\n    api: NoSQL\n"), (":38:", "'No'")),
     ("yaml11-y", add("  azure-dr:tags: {keep: y}\n"), (f":{LAST + 1}:", "'y'")),
     # --- file shape ------------------------------------------------------------------------------------
     ("empty-file", "", (":1:", "azure-dr:workload: required but not set")),
@@ -118,45 +118,45 @@ CASES: list[Case] = [
     (
         "block-scalar",
         edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: RAGZRS\n"),
-        (":27:", "azure-dr:storage", "expected a mapping"),
+        (":28:", "azure-dr:storage", "expected a mapping"),
     ),
     (
         "block-list",
         edit("  azure-dr:storage:\n    sku: Standard_RAGZRS\n", "  azure-dr:storage: [RAGZRS]\n"),
-        (":27:", "azure-dr:storage"),
+        (":28:", "azure-dr:storage"),
     ),
     ("tags-list", add("  azure-dr:tags: [a, b]\n"), (f":{LAST + 1}:", "azure-dr:tags")),
     ("tag-value-number", add("  azure-dr:tags: {cost-centre: 1234}\n"), (f":{LAST + 1}:", "azure-dr:tags.cost-centre")),
     (
         "backup-tier-list",
         edit("backup_tier: Continuous30Days", "backup_tier: [Continuous30Days]"),
-        (":38:", "azure-dr:cosmos.backup_tier"),
+        (":39:", "azure-dr:cosmos.backup_tier"),
     ),
     # --- strict booleans and numbers -------------------------------------------------------------------
     ("locks-off-quoted", add('  azure-dr:locks: "off"\n'), (f":{LAST + 1}:", "azure-dr:locks: 'off' is not allowed")),
     ("locks-one", add("  azure-dr:locks: 1\n"), (f":{LAST + 1}:", "azure-dr:locks: '1' is not allowed")),
-    ("owns-global-no-quoted", edit('owns_global: "true"', 'owns_global: "no"'), (":9:", "azure-dr:owns_global")),
+    ("owns-global-no-quoted", edit('owns_global: "true"', 'owns_global: "no"'), (":10:", "azure-dr:owns_global")),
     (
         "cosmos-enabled-no",
         edit("    api: NoSQL\n", '    enabled: "no"\n    api: NoSQL\n'),
-        (":37:", "azure-dr:cosmos.enabled: 'no' is not allowed"),
+        (":38:", "azure-dr:cosmos.enabled: 'no' is not allowed"),
     ),
     (
         "cosmos-enabled-false-string",
         edit("    api: NoSQL\n", '    enabled: "false"\n    api: NoSQL\n'),
-        (":37:", "azure-dr:cosmos.enabled"),
+        (":38:", "azure-dr:cosmos.enabled"),
     ),
     ("diagnostics-zero", add("  azure-dr:monitoring: {diagnostics: 0}\n"), (f":{LAST + 1}:", "monitoring.diagnostics")),
-    ("redis-capacity-true", edit("capacity: 1", "capacity: true"), (":34:", "azure-dr:redis.capacity: True is not")),
-    ("redis-capacity-string", edit("capacity: 1", 'capacity: "2"'), (":34:", "azure-dr:redis.capacity: '2'")),
-    ("redis-capacity-float", edit("capacity: 1", "capacity: 1.5"), (":34:", "azure-dr:redis.capacity: 1.5")),
+    ("redis-capacity-true", edit("capacity: 1", "capacity: true"), (":35:", "azure-dr:redis.capacity: True is not")),
+    ("redis-capacity-string", edit("capacity: 1", 'capacity: "2"'), (":35:", "azure-dr:redis.capacity: '2'")),
+    ("redis-capacity-float", edit("capacity: 1", "capacity: 1.5"), (":35:", "azure-dr:redis.capacity: 1.5")),
     (
         "retention-float",
         edit("backup_retention_days: 30", "backup_retention_days: 30.0"),
-        (":15:", "objectives.backup_retention_days"),
+        (":16:", "objectives.backup_retention_days"),
     ),
-    ("storage-size-bool", edit("storage_size_gb: 256", "storage_size_gb: true"), (":22:", "postgres.storage_size_gb")),
-    ("rpo-string", edit("{rpo_minutes: 15,", '{rpo_minutes: "15",'), (":12:", "objectives.tiers.tier1.rpo_minutes")),
+    ("storage-size-bool", edit("storage_size_gb: 256", "storage_size_gb: true"), (":23:", "postgres.storage_size_gb")),
+    ("rpo-string", edit("{rpo_minutes: 15,", '{rpo_minutes: "15",'), (":13:", "objectives.tiers.tier1.rpo_minutes")),
     (
         "keyvault-days-string",
         add('  azure-dr:keyvault: {soft_delete_retention_days: "90"}\n'),
@@ -179,37 +179,37 @@ CASES: list[Case] = [
     (
         "host-leading-hyphen",
         host("-app-qlp.azurewebsites.net"),
-        (":32:", "routing.origin_host"),
+        (":33:", "routing.origin_host"),
     ),
     (
         "host-long-label",
         host(f"{'a' * 64}.example.com"),
-        (":32:", "label"),
+        (":33:", "label"),
     ),
     (
         "host-empty-label",
         host("app-qlp-prod-uks..azurewebsites.net"),
-        (":32:", "label"),
+        (":33:", "label"),
     ),
-    ("host-too-long", host("a.b" * 90 + ".com"), (":32:", "253")),
+    ("host-too-long", host("a.b" * 90 + ".com"), (":33:", "253")),
     (
         "pg-burstable-sku-gp",
         edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_B1ms"),
-        (":21:", "azure-dr:postgres.sku_tier: 'GeneralPurpose' is not allowed; expected Burstable for Standard_B1ms"),
+        (":22:", "azure-dr:postgres.sku_tier: 'GeneralPurpose' is not allowed; expected Burstable for Standard_B1ms"),
     ),
-    ("pg-e-series-gp", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_E4ds_v5"), (":21:", "MemoryOptimized")),
+    ("pg-e-series-gp", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_E4ds_v5"), (":22:", "MemoryOptimized")),
     (
         "pg-d-series-mo",
         edit("sku_tier: GeneralPurpose", "sku_tier: MemoryOptimized"),
-        (":21:", "GeneralPurpose for Standard_D4ds_v5"),
+        (":22:", "GeneralPurpose for Standard_D4ds_v5"),
     ),
-    ("pg-sku-unknown", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_X4"), (":20:", "postgres.sku_name")),
-    ("cosmos-duplicate-db", edit(DB, DB + "      - name: qlp\n"), (":41:", "cosmos.databases[1].name: 'qlp'")),
+    ("pg-sku-unknown", edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_X4"), (":21:", "postgres.sku_name")),
+    ("cosmos-duplicate-db", edit(DB, DB + "      - name: qlp\n"), (":42:", "cosmos.databases[1].name: 'qlp'")),
     ("cosmos-duplicate-db-case", edit(DB, DB + "      - name: QLP\n"), ("cosmos.databases[1].name: 'QLP'",)),
     (
         "cosmos-duplicate-container",
         edit(CONTAINER, CONTAINER + "          - {name: audit}\n"),
-        (":44:", "cosmos.databases[0].containers[2].name: 'audit'"),
+        (":45:", "cosmos.databases[0].containers[2].name: 'audit'"),
     ),
 ]
 
@@ -230,7 +230,7 @@ DR_CASES: list[Case] = [
 
 
 def project(tmp_path: Path, text: str | bytes, name: str = "broken") -> Path:
-    for file in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml"):
+    for file in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
         shutil.copy(ROOT / file, tmp_path / file)
     target = tmp_path / f"Pulumi.{name}.yaml"
     target.write_bytes(text if isinstance(text, bytes) else text.encode())
