@@ -49,9 +49,13 @@ def default_subnets(space: ipaddress.IPv4Network) -> dict[str, ipaddress.IPv4Net
 
 def subnet_plan(address_space: str, given: Mapping[str, str | None]) -> dict[str, ipaddress.IPv4Network]:
     """Each role's subnet: the one given, else the default carve-up (``default_subnets``)."""
-    space = network(address_space)
-    defaults = default_subnets(space)
-    return {role: network(given[role]) if given.get(role) else defaults[role] for role in SUBNET_ROLES}
+    defaults = default_subnets(network(address_space))
+    plan = dict(defaults)
+    for role in SUBNET_ROLES:
+        cidr = given.get(role)
+        if cidr:
+            plan[role] = network(cidr)
+    return plan
 
 
 def overlapping(pairs: Iterable[tuple[str, ipaddress.IPv4Network]]) -> tuple[str, str] | None:

@@ -787,7 +787,9 @@ class StackConfig(Block):
                 )
         if self.aks.subnet_id is not None:
             raise _Refused(
-                "aks.subnet_id", self.aks.subnet_id, "unset when network is declared (the cluster joins network's aks subnet)"
+                "aks.subnet_id",
+                self.aks.subnet_id,
+                "unset when network is declared (the cluster joins network's aks subnet)",
             )
 
     # --- derived settings: what the components deploy, resolved once here ---------------------------------

@@ -58,7 +58,7 @@ CONTRACT: dict[str, str] = {
     "cosmos_endpoint": "the Cosmos DB document endpoint",
     "global_resource_group_name": "the global layer's own resource group (origins and replications live there)",
     "private_dns_zone_ids": "the pair's private DNS zone ids by private link group (every region's endpoints use them)",
-    "shared_private_link_targets": "the shared services' ids by private link group (each region's endpoints reach them)",
+    "shared_private_link_targets": "the shared services' ids by private link group (each region's endpoints to them)",
     "shared_endpoint_dns_region": "the region whose endpoints to the shared services register their names",
 }
 

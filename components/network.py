@@ -14,7 +14,8 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import network
 
-from components.addressing import SUBNET_ROLES, network as parse_network
+from components.addressing import SUBNET_ROLES
+from components.addressing import network as parse_network
 from components.rules import InvalidArgs
 
 #: The service a delegated PostgreSQL flexible server subnet is given to (Learn, "Networking with private access
@@ -74,8 +75,10 @@ class RegionalNetworkArgs:
             if role not in SUBNET_ROLES:
                 raise InvalidArgs(f"RegionalNetworkArgs.subnets: {role!r} is not allowed; expected {SUBNET_ROLES}")
             if not parse_network(cidr).subnet_of(space):
-                raise InvalidArgs(f"RegionalNetworkArgs.subnets.{role}: {cidr} is not allowed; expected a subnet of "
-                                  f"{self.address_space}")
+                raise InvalidArgs(
+                    f"RegionalNetworkArgs.subnets.{role}: {cidr} is not allowed; expected a subnet of "
+                    f"{self.address_space}"
+                )
 
 
 def _baseline(role: SubnetRole) -> list[InboundAllow]:

@@ -150,7 +150,9 @@ def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
         return rules.Refusal("entra_administrator", None, "an Entra group or identity (password auth is off)")
     if (args.delegated_subnet_id is None) != (args.private_dns_zone_id is None):
         return rules.Refusal(
-            "private_dns_zone_id", None, "both delegated_subnet_id and private_dns_zone_id (VNet integration), or neither"
+            "private_dns_zone_id",
+            None,
+            "both delegated_subnet_id and private_dns_zone_id (VNet integration), or neither",
         )
     if args.delegated_subnet_id is not None and args.private_endpoints:
         return rules.Refusal("private_endpoints", "set", "none with delegated_subnet_id (a VNet-integrated server)")

@@ -45,19 +45,19 @@ from components.postgres import (
     PostgresWriterEndpointArgs,
 )
 from components.recovery import GEO_SECONDARY_TAG
-from components.region_network import (
-    COSMOS_GROUP,
-    NetworkTier,
-    build_network_tier,
-    global_group_region,
-    shared_endpoints,
-)
 from components.redis import (
     RedisCache,
     RedisCacheArgs,
     RedisGeoLink,
     RedisGeoLinkArgs,
     RedisPersistenceArgs,
+)
+from components.region_network import (
+    COSMOS_GROUP,
+    NetworkTier,
+    build_network_tier,
+    global_group_region,
+    shared_endpoints,
 )
 from components.regions import has_zones
 from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
@@ -267,7 +267,9 @@ class DrRegion(pulumi.ComponentResource):
         if self._global is not None and self.net.network is not None:
             self.contract["shared_private_link_targets"] = self._shared_targets
         elif not cfg.owns_global:  # this region's own endpoints to the owner's Cosmos account and registry
-            shared_endpoints(self, name, self.net, args.peer_network.get("shared_private_link_targets") or {}, self.tags)
+            shared_endpoints(
+                self, name, self.net, args.peer_network.get("shared_private_link_targets") or {}, self.tags
+            )
         if cfg.aks.enabled:
             self._compute(interfaces, client, storage)
         self._routing()
@@ -305,7 +307,9 @@ class DrRegion(pulumi.ComponentResource):
                 high_availability=server_ha_mode(pg, cfg.region),
                 cross_region_replica=cfg.peer_region is not None,
                 managed_identities=_identity(self._interfaces),
-                private_endpoints=() if vnet is not None else self.net.endpoints("postgresqlServer", pg.private_endpoint),
+                private_endpoints=()
+                if vnet is not None
+                else self.net.endpoints("postgresqlServer", pg.private_endpoint),
                 delegated_subnet_id=vnet[0] if vnet is not None else None,
                 private_dns_zone_id=vnet[1] if vnet is not None else None,
                 **_common(self._interfaces),

@@ -345,7 +345,7 @@ def release(pair: Pair, stack: str) -> Transition:
             stack,
             f"pulumi state unprotect --stack {stack} '<urn>' && pulumi state delete --stack {stack} "
             f"--target-dependents '<urn>' --yes   # for the server of each retired generation: {', '.join(names)}",
-            "Pulumi forgets the stale servers and their lock, admin, diagnostics and private endpoint; Azure keeps them",
+            "Pulumi forgets the stale servers and their lock, admin, diagnostics, endpoint; Azure keeps them",
             "pulumi stack --stack {stack} lists no stale server",
             2,
             tuple(Effect(stack, "forget", PG_GENERATION, str(r.generation)) for r in retired),

@@ -80,8 +80,8 @@ class RecordingMonitor(mocks.MockMonitor):
                 id=response.id or None,
                 parent=request.parent or None,
                 provider=request.provider,
-                dependencies=tuple(request.dependencies),
-                property_dependencies={k: tuple(v.urns) for k, v in request.propertyDependencies.items()},
+                dependencies=tuple(sorted(request.dependencies)),  # the SDK gathers them in a set
+                property_dependencies={k: tuple(sorted(v.urns)) for k, v in request.propertyDependencies.items()},
                 protect=bool(request.protect),
                 ignore_changes=tuple(request.ignoreChanges),
                 delete_before_replace=bool(request.deleteBeforeReplace),
@@ -106,7 +106,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 id=request.id or None,
                 parent=request.parent or None,
                 provider=request.provider,
-                dependencies=tuple(request.dependencies),
+                dependencies=tuple(sorted(request.dependencies)),  # the SDK gathers them in a set
                 read=True,
             )
         )

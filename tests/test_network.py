@@ -180,7 +180,9 @@ def test_vnet_integration_puts_the_servers_in_delegated_subnets() -> None:
     plans = plan(overrides)
     zone_name = postgres_vnet_zone("qlp", "prod")
     [zone] = [z for z in plans["primary"].of_type(ZONE) if z.inputs["privateZoneName"] == zone_name]
-    assert PRIVATE_LINK_ZONES["postgresqlServer"] not in {z.inputs["privateZoneName"] for z in plans["primary"].of_type(ZONE)}
+    assert PRIVATE_LINK_ZONES["postgresqlServer"] not in {
+        z.inputs["privateZoneName"] for z in plans["primary"].of_type(ZONE)
+    }
     for p in plans.values():
         assert p.error is None, p.error
         delegated = subnet(p, "postgres")
@@ -198,7 +200,10 @@ def test_vnet_integration_puts_the_servers_in_delegated_subnets() -> None:
 @pytest.mark.parametrize(
     ("network_block", "message"),
     [
-        ({"address_space": "10.10.0.1/16"}, "network.address_space: '10.10.0.1/16' is not allowed; expected 10.10.0.0/16"),
+        (
+            {"address_space": "10.10.0.1/16"},
+            "network.address_space: '10.10.0.1/16' is not allowed; expected 10.10.0.0/16",
+        ),
         ({"address_space": "10.10.0.0/25"}, "a prefix length between /8 and /24"),
         ({"address_space": "10.10.0.0/16", "subnets": {"aks": "10.11.0.0/20"}}, "a subnet inside 10.10.0.0/16"),
         ({"address_space": "10.10.0.0/16", "subnets": {"aks": "10.10.0.0/30"}}, "a /28 or larger"),
@@ -222,7 +227,11 @@ def test_bad_networks_are_one_line(network_block: dict[str, Any], message: str) 
 
 def primary_values() -> dict[str, Any]:
     """The shipped primary's config as the program receives it, keys without the namespace."""
-    return {k.removeprefix("azure-dr:"): v for k, v in load_stack(ROOT, "primary").config.items() if k.startswith("azure-dr:")}
+    return {
+        k.removeprefix("azure-dr:"): v
+        for k, v in load_stack(ROOT, "primary").config.items()
+        if k.startswith("azure-dr:")
+    }
 
 
 @pytest.mark.parametrize(
@@ -230,7 +239,12 @@ def primary_values() -> dict[str, Any]:
     [
         (
             "keyvault",
-            {"private_endpoint": {"subnet_id": "/subscriptions/s/x/subnets/a", "private_dns_zone_id": "/subscriptions/s/privateDnsZones/z"}},
+            {
+                "private_endpoint": {
+                    "subnet_id": "/subscriptions/s/x/subnets/a",
+                    "private_dns_zone_id": "/subscriptions/s/privateDnsZones/z",
+                }
+            },
             "keyvault.private_endpoint: 'set' is not allowed; expected unset when network is declared",
         ),
     ],
@@ -265,4 +279,3 @@ def test_the_pair_refuses_overlapping_or_one_sided_networks(tmp_path: Path) -> N
     dr_file.write_text(dr_file.read_text().split("  azure-dr:network:")[0])
     with pytest.raises(PairError, match="dr: azure-dr:network is not set but primary declares one"):
         load_pair(tmp_path)
-

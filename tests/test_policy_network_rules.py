@@ -70,7 +70,10 @@ def test_net_address_overlap() -> None:
     found = violations("net-address-overlap", [group(), vnet(), peer(network_address_space="10.10.128.0/17")])
     assert len(found) == 1 and "10.10.0.0/16 overlaps the peer stack's network (10.10.128.0/17)" in found[0]
     bad_peering = make_resource(PEERING, {"remoteAddressSpace": {"addressPrefixes": ["10.0.0.0/8"]}}, name="peering")
-    assert "overlaps peering peering's remote network" in violations("net-address-overlap", [group(), vnet(), bad_peering])[0]
+    assert (
+        "overlaps peering peering's remote network"
+        in violations("net-address-overlap", [group(), vnet(), bad_peering])[0]
+    )
 
 
 def test_net_peering() -> None:
@@ -99,10 +102,21 @@ def link(zone: RecordedResource, network: RecordedResource | str, name: str) -> 
 
 def test_net_dns_links() -> None:
     own = vnet()
-    zone = make_resource(ZONE, {"privateZoneName": "privatelink.vaultcore.azure.net", "location": "global"}, name="zone")
-    both = [group(), own, zone, link(zone, own, "to-own"), link(zone, PEER_VNET, "to-peer"), peer(network_vnet_id=PEER_VNET)]
+    zone = make_resource(
+        ZONE, {"privateZoneName": "privatelink.vaultcore.azure.net", "location": "global"}, name="zone"
+    )
+    both = [
+        group(),
+        own,
+        zone,
+        link(zone, own, "to-own"),
+        link(zone, PEER_VNET, "to-peer"),
+        peer(network_vnet_id=PEER_VNET),
+    ]
     assert violations("net-dns-links", both) == []
-    found = violations("net-dns-links", [group(), own, zone, link(zone, own, "to-own"), peer(network_vnet_id=PEER_VNET)])
+    found = violations(
+        "net-dns-links", [group(), own, zone, link(zone, own, "to-own"), peer(network_vnet_id=PEER_VNET)]
+    )
     assert len(found) == 1 and "zone: not linked to the peer's network" in found[0]
     unlinked = violations("net-dns-links", [group(), own, zone, link(zone, PEER_VNET, "to-peer")])
     assert "zone: not linked to this region's network vnet" in unlinked[0]

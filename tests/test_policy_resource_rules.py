@@ -311,8 +311,17 @@ CASES: list[Case] = [
     ok("net-subnet-nsg", VNET, {"subnets": DROP}),
     fail("net-nsg-deny-inbound", NSG, {"securityRules.1.direction": "Outbound"}, "denies all traffic"),
     fail("net-nsg-deny-inbound", NSG, {"securityRules.1.access": "Allow"}, "allows every port from *"),
-    fail("net-nsg-deny-inbound", NSG, {"securityRules.0.sourceAddressPrefix": "Internet"}, "allows every port from Internet"),
-    ok("net-nsg-deny-inbound", NSG, {"securityRules.0.destinationPortRange": "443", "securityRules.0.sourceAddressPrefix": "Internet"}),
+    fail(
+        "net-nsg-deny-inbound",
+        NSG,
+        {"securityRules.0.sourceAddressPrefix": "Internet"},
+        "allows every port from Internet",
+    ),
+    ok(
+        "net-nsg-deny-inbound",
+        NSG,
+        {"securityRules.0.destinationPortRange": "443", "securityRules.0.sourceAddressPrefix": "Internet"},
+    ),
     fail("pg-entra-only", PG, {"authConfig.passwordAuth": DROP}, "authConfig.passwordAuth"),
     fail("pg-entra-only", PG, {"authConfig.passwordAuth": "Enabled"}, "authConfig.passwordAuth"),
     fail("pg-entra-only", PG, {"authConfig.activeDirectoryAuth": "Disabled"}, "authConfig.activeDirectoryAuth"),
@@ -760,7 +769,7 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     assert len(ids) == len(set(ids)) == len(modules) == 49
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
-        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks)(-[a-z0-9]+)+", rule_id)
+        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks|net)(-[a-z0-9]+)+", rule_id)
 
 
 @pytest.mark.parametrize("rule_id", sorted(resource_rules_by_id()))

@@ -139,9 +139,7 @@ def test_check_reports_a_stack_that_failed_to_plan_as_an_error(
     assert document["errors"][0]["stack"] == "broken" and "azure-dr:role" in document["errors"][0]["error"]
 
 
-def test_plan_of_one_half_says_the_peer_was_not_planned(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plan_of_one_half_says_the_peer_was_not_planned(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A primary that does not read its peer yet (before the dr stack exists): the pair's posture waits."""
     root = copy_project(tmp_path, "primary", "dr")
     primary = root / "Pulumi.primary.yaml"

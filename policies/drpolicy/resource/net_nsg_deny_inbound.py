@@ -33,9 +33,9 @@ def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) ->
     if not deny_all:
         yield "no inbound rule denies all traffic; add a last rule (priority 4096) denying * from * on every port"
     for r in rules:
-        if str(r.get("access", "")).lower() == "allow" and _any(r.get("sourceAddressPrefix")):
-            if str(r.get("destinationPortRange")) == "*":
-                yield f"rule {r.get('name')} allows every port from {r.get('sourceAddressPrefix')}"
+        allows = str(r.get("access", "")).lower() == "allow"
+        if allows and _any(r.get("sourceAddressPrefix")) and str(r.get("destinationPortRange")) == "*":
+            yield f"rule {r.get('name')} allows every port from {r.get('sourceAddressPrefix')}"
 
 
 RULE = ResourceRule(

@@ -34,9 +34,7 @@ RULE = ResourceRule(
         level=MANDATORY,
         fix="Declare the subnet with networkSecurityGroup (azure-dr:network builds one per subnet).",
         config=("network",),
-        equivalents=(
-            "Azure Policy Subnets should be associated with a Network Security Group; Checkov CKV2_AZURE_31"
-        ),
+        equivalents=("Azure Policy Subnets should be associated with a Network Security Group; Checkov CKV2_AZURE_31"),
     ),
     (SUBNET, VIRTUAL_NETWORK),
     check,

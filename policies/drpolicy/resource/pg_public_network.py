@@ -21,6 +21,7 @@ def check(type_: str, props: Mapping[str, Any], settings: Mapping[str, Any]) -> 
         return  # VNet-integrated
     yield from _public_access_off(type_, props, settings)
 
+
 RULE = ResourceRule(
     Rule(
         id="pg-public-network",

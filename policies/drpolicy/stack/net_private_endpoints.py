@@ -40,19 +40,24 @@ def _serves(endpoint: PolicyResource, resource: PolicyResource) -> bool:
 def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     region = stack_region(args.resources)
     endpoints = [
-        e for e in of_type(args.resources, PRIVATE_ENDPOINT) if region is None or region_name(e.props.get("location")) == region
+        e
+        for e in of_type(args.resources, PRIVATE_ENDPOINT)
+        if region is None or region_name(e.props.get("location")) == region
     ]
     for resource in of_type(args.resources, *PRIVATE_SERVICES):
         if _private(resource) and not any(_serves(e, resource) for e in endpoints):
             yield (
-                f"{resource.name}: public network access is disabled but no private endpoint in {region or 'this region'} "
-                "reaches it",
+                f"{resource.name}: public network access is disabled but no private endpoint in "
+                f"{region or 'this region'} reaches it",
                 resource.urn,
             )
     shared = peer_outputs(args.resources).get("shared_private_link_targets") or {}
     for group, target in sorted(shared.items()) if isinstance(shared, Mapping) else []:
         if target and not any(str(target) in _targets(e) for e in endpoints):
-            yield (f"the peer's shared {group} service {target} has no private endpoint in {region or 'this region'}", None)
+            yield (
+                f"the peer's shared {group} service {target} has no private endpoint in {region or 'this region'}",
+                None,
+            )
 
 
 RULE = StackRule(
@@ -66,7 +71,7 @@ RULE = StackRule(
         fix="Declare azure-dr:network (address_space): the program puts every service's endpoint in the region's "
         "private endpoint subnet, and this region's endpoints to the shared services the owner exports.",
         config=("network",),
-        equivalents="Checkov CKV2_AZURE_57/33/32 (private endpoint per service); Azure Policy '... should use private link'",
+        equivalents="Checkov CKV2_AZURE_57/33/32 (one service each); Azure Policy '... should use private link'",
     ),
     check,
 )
