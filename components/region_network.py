@@ -124,6 +124,7 @@ def build_network_tier(
         source = "AzureFrontDoor.Backend" if cfg.routing.kind == "frontdoor" else "Internet"
         inbound["aks"] = [InboundAllow(name="allow-ingress-https", source=source, ports="443")]
     peer_id, peer_space = peer_network.get("network_vnet_id"), peer_network.get("network_address_space")
+    # Until the peer exports a network (the pair's first `pulumi up`), its side waits (README, "Networking").
     peering = None
     if peer_id and peer_space and cfg.peer_region is not None:
         peering = PeeringArgs(
