@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         RoleAssignmentArgs,
     )
     from components.keyvault import KeyVault, KeyVaultArgs
+    from components.network import InboundAllow, PeeringArgs, RegionalNetwork, RegionalNetworkArgs
     from components.postgres import (
         EntraAdministratorArgs,
         PostgresServer,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
         PostgresWriterEndpoint,
         PostgresWriterEndpointArgs,
     )
+    from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
     from components.recovery import MECHANISMS, Mechanism
     from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs, RedisPersistenceArgs
     from components.region import DrRegion, DrRegionArgs
@@ -112,6 +114,12 @@ _EXPORTS: dict[str, str] = {
     "InvalidArgs": "components.rules",
     "GeoStorage": "components.storage",
     "GeoStorageArgs": "components.storage",
+    "RegionalNetwork": "components.network",
+    "RegionalNetworkArgs": "components.network",
+    "InboundAllow": "components.network",
+    "PeeringArgs": "components.network",
+    "PrivateDnsZones": "components.private_dns",
+    "PrivateDnsZonesArgs": "components.private_dns",
 }
 
 __all__ = [
@@ -138,6 +146,7 @@ __all__ = [
     "FrontDoorRouteArgs",
     "GeoStorage",
     "GeoStorageArgs",
+    "InboundAllow",
     "InvalidArgs",
     "KeyVault",
     "KeyVaultArgs",
@@ -145,10 +154,13 @@ __all__ = [
     "ManagedIdentitiesArgs",
     "Mechanism",
     "PeerContract",
+    "PeeringArgs",
     "PostgresServer",
     "PostgresServerArgs",
     "PostgresWriterEndpoint",
     "PostgresWriterEndpointArgs",
+    "PrivateDnsZones",
+    "PrivateDnsZonesArgs",
     "PrivateEndpointArgs",
     "RedisCache",
     "RedisCacheArgs",
@@ -158,6 +170,8 @@ __all__ = [
     "Region",
     "RegionalFoundation",
     "RegionalFoundationArgs",
+    "RegionalNetwork",
+    "RegionalNetworkArgs",
     "RegionalOriginArgs",
     "RegistryReplica",
     "RegistryReplicaArgs",

@@ -26,7 +26,7 @@ from components.interfaces import (
 from components.regions import has_zones
 
 _KIND = {"NoSQL": "GlobalDocumentDB", "Gremlin": "GlobalDocumentDB", "MongoDB": "MongoDB"}
-_PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}
+PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,7 +158,7 @@ class CosmosAccount(DataComponent):
         )
         self.databases, self.containers = {}, {}
         self._databases(name, args, account)
-        self.apply_interfaces(name, account, args, private_link_group=_PRIVATE_LINK_GROUP[c.api])
+        self.apply_interfaces(name, account, args, private_link_group=PRIVATE_LINK_GROUP[c.api])
         self.account = account
         self.account_name = account.name
         self.account_id = account.id

@@ -24,6 +24,7 @@ from components.config import (
     server_retention_days,
 )
 from components.contract import GLOBAL_KEYS, PeerContract
+from components.cosmos import PRIVATE_LINK_GROUP as COSMOS_GROUP
 from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
 from components.dr_operations import RegionRefs, add_dr_operations
 from components.foundation import RegionalFoundation, RegionalFoundationArgs
@@ -53,7 +54,6 @@ from components.redis import (
     RedisPersistenceArgs,
 )
 from components.region_network import (
-    COSMOS_GROUP,
     NetworkTier,
     build_network_tier,
     global_group_region,

@@ -25,15 +25,20 @@ from typing import Any
 import pulumi
 
 from components.config import PrivateEndpoint, StackConfig
+from components.cosmos import PRIVATE_LINK_GROUP as COSMOS_GROUP
 from components.global_layer import GlobalLayer
 from components.interfaces import PrivateEndpointArgs, private_endpoint_args, private_endpoints
 from components.naming import Names
 from components.network import InboundAllow, PeeringArgs, RegionalNetwork, RegionalNetworkArgs, SubnetRole
-from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs, postgres_vnet_zone, zones_for
+from components.private_dns import (
+    POSTGRES_VNET_ZONE,
+    PrivateDnsZones,
+    PrivateDnsZonesArgs,
+    postgres_vnet_zone,
+    zones_for,
+)
 from components.regions import region
 
-#: Cosmos DB's private link group per API (Learn, "Configure Azure Private Link for Azure Cosmos DB").
-COSMOS_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}
 #: The groups of the services one stack owns for the pair (an endpoint in each region, one registering).
 SHARED_GROUPS = frozenset({*COSMOS_GROUP.values(), "registry"})
 
@@ -72,13 +77,13 @@ class NetworkTier:
 
     @property
     def aks_subnet_id(self) -> pulumi.Output[str] | None:
-        return self.network.subnet_ids["aks"] if self.network is not None else None
+        return self.network.subnet_ids.get("aks") if self.network is not None else None
 
     def postgres_vnet(self) -> tuple[pulumi.Output[str], pulumi.Input[str]] | None:
         """The delegated subnet and zone of a VNet-integrated server (None: reached by a private endpoint)."""
         if self.network is None or "postgres" not in self.network.subnet_ids:
             return None
-        zone = self.zone_ids.get("postgresVnet")
+        zone = self.zone_ids.get(POSTGRES_VNET_ZONE)
         if zone is None:
             return None
         return self.network.subnet_ids["postgres"], zone

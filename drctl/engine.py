@@ -122,15 +122,28 @@ def _try_load(root: Path, name: str) -> StackFile | YamlFileError:
 
 
 def plan_order(
-    root: Path, wanted: Sequence[str] | None = None, overrides: Mapping[str, Mapping[str, str]] | None = None
+    root: Path,
+    wanted: Sequence[str] | None = None,
+    overrides: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    owners_first: bool = False,
 ) -> list[str]:
     """Stacks to plan, each after the peer it reads (a peer is planned even if not asked for).
 
-    After a promotion the peers read each other (dr reads primary, primary reads dr); the cycle is broken where
-    it closes and ``plan_stacks`` plans that stack a second time, against its peer's outputs.
+    The peers of a pair read each other (dr reads primary for its server and zones, primary reads dr for its
+    network); the cycle is broken where it closes and ``plan_stacks`` plans that stack a second time, against
+    its peer's outputs. With ``owners_first`` the global owner is visited first, so the stack planned twice is
+    the other one (the owner holds the shared objects and is usually the larger plan).
     """
     project = project_name(root)
     order: list[str] = []
+
+    def not_owner(name: str) -> bool:
+        stack = _try_load(root, name)
+        if isinstance(stack, YamlFileError):
+            return True
+        key = f"{project}:owns_global"
+        return (overrides or {}).get(name, {}).get(key, stack.value(key)) != "true"
 
     def visit(name: str, seen: tuple[str, ...]) -> None:
         if name in order or name in seen:
@@ -142,7 +155,8 @@ def plan_order(
             visit(peer, (*seen, name))
         order.append(name)
 
-    for name in wanted or stack_names(root):
+    names = list(wanted or stack_names(root))
+    for name in sorted(names, key=not_owner) if owners_first else names:
         visit(name, ())
     return order
 
@@ -171,7 +185,8 @@ def plan_stacks(
     returned too, first. ``overrides`` replaces config values per stack (tests, a promotion preview)."""
     overrides = overrides or {}
     project = project_name(root)
-    order = plan_order(root, wanted, overrides)
+    order = plan_order(root, wanted, overrides, owners_first=True)
+    shown = plan_order(root, wanted, overrides)  # the order results are given in: peers first, then as asked
     plans: dict[str, StackPlan] = {}
 
     def plan(name: str) -> StackPlan:
@@ -195,4 +210,4 @@ def plan_stacks(
         peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
         if peer in order and order.index(peer) > index:
             plans[name] = plan(name)
-    return [plans[name] for name in order]
+    return [plans[name] for name in shown]

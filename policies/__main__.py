@@ -3,5 +3,7 @@
 from pulumi_policy import PolicyPack
 
 from drpolicy.catalogue import PACK_NAME, policies
+from drpolicy.conversion_memo import install
 
+install()  # one conversion of a resource per analysis call, not per policy (drpolicy/conversion_memo.py)
 PolicyPack(name=PACK_NAME, policies=policies())
