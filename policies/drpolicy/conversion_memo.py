@@ -16,7 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi_policy.policy as _policy
-from google.protobuf import json_format
+from google.protobuf import json_format  # type: ignore[import-untyped,unused-ignore]
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import unknown_checking_proxy
 
 _local = threading.local()
 
@@ -37,10 +39,14 @@ def _memoized(convert: Callable[[Any], Any]) -> Callable[..., Any]:
     return memoized
 
 
+def _message_to_dict(message: Any, *args: Any, **kwargs: Any) -> Any:
+    return json_format.MessageToDict(message, *args, **kwargs)
+
+
 class _JsonFormat:
     """``json_format`` as ``pulumi_policy.policy`` sees it: ``MessageToDict`` memoized, the rest unchanged."""
 
-    MessageToDict = staticmethod(_memoized(json_format.MessageToDict))
+    MessageToDict = staticmethod(_memoized(_message_to_dict))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(json_format, name)
@@ -67,5 +73,5 @@ def install() -> None:
     servicer._drpolicy_memo = True
     module: Any = _policy
     module.json_format = _JsonFormat()
-    module.deserialize_properties = _memoized(_policy.deserialize_properties)
-    module.unknown_checking_proxy = _memoized(_policy.unknown_checking_proxy)
+    module.deserialize_properties = _memoized(deserialize_properties)
+    module.unknown_checking_proxy = _memoized(unknown_checking_proxy)
