@@ -15,6 +15,7 @@ from tests import policy_harness  # noqa: F401  (puts policies/ on sys.path)
 
 # isort: split
 import pulumi_policy.policy as pulumi_policy_module
+
 from drpolicy import conversion_memo
 from drpolicy.catalogue import PACK_NAME, policies
 
