@@ -266,7 +266,7 @@ def test_the_program_refuses_an_address_space_that_overlaps_the_peers() -> None:
     assert "network.address_space" in result.error and "is not allowed" in result.error
     assert "10.10.128.0/17" in result.error and "10.10.0.0/16" in result.error
     assert "(primary" in result.error and "(dr" in result.error
-    dr_only = [p for p in plan(overrides, ["dr"]).values() if p.stack == "dr"][0]
+    dr_only = plan(overrides, ["dr"])["dr"]
     assert dr_only.error is not None and "'10.10.128.0/17' (dr) is not allowed" in dr_only.error
 
 
