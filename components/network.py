@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from typing import Literal
 
 import pulumi
 from pulumi_azure_native import network
 
-from components.addressing import SUBNET_ROLES
+from components.addressing import SUBNET_ROLES, AddressError
 from components.addressing import network as parse_network
 from components.rules import InvalidArgs
 
@@ -70,15 +71,22 @@ class RegionalNetworkArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        space = parse_network(self.address_space)
+        space = _cidr("address_space", self.address_space)
         for role, cidr in self.subnets.items():
             if role not in SUBNET_ROLES:
                 raise InvalidArgs(f"RegionalNetworkArgs.subnets: {role!r} is not allowed; expected {SUBNET_ROLES}")
-            if not parse_network(cidr).subnet_of(space):
+            if not _cidr(f"subnets.{role}", cidr).subnet_of(space):
                 raise InvalidArgs(
                     f"RegionalNetworkArgs.subnets.{role}: {cidr} is not allowed; expected a subnet of "
                     f"{self.address_space}"
                 )
+
+
+def _cidr(key: str, value: str) -> IPv4Network:
+    try:
+        return parse_network(value)
+    except AddressError as exc:
+        raise InvalidArgs(f"RegionalNetworkArgs.{key}: {value!r} is not allowed; expected {exc}") from None
 
 
 def _baseline(role: SubnetRole) -> list[InboundAllow]:

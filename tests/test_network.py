@@ -284,3 +284,26 @@ def test_the_pair_refuses_overlapping_or_one_sided_networks(tmp_path: Path) -> N
     dr_file.write_text(dr_file.read_text().split("  azure-dr:network:")[0])
     with pytest.raises(PairError, match="dr: azure-dr:network is not set but primary declares one"):
         load_pair(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("space", "subnets", "message"),
+    [
+        ("10.0.0.1/16", {}, "RegionalNetworkArgs.address_space: '10.0.0.1/16' is not allowed; expected 10.0.0.0/16"),
+        ("10.0.0.0/16", {"aks": "10.1.0.0/24"}, "RegionalNetworkArgs.subnets.aks: 10.1.0.0/24 is not allowed"),
+        ("10.0.0.0/16", {"dmz": "10.0.0.0/24"}, "RegionalNetworkArgs.subnets: 'dmz' is not allowed"),
+    ],
+)
+def test_the_network_component_refuses_bad_args_in_one_line(space: str, subnets: dict[str, str], message: str) -> None:
+    from components.network import RegionalNetworkArgs
+    from components.rules import InvalidArgs
+
+    with pytest.raises(InvalidArgs) as caught:
+        RegionalNetworkArgs(
+            virtual_network_name="vnet",
+            resource_group_name="rg",
+            location="uksouth",
+            address_space=space,
+            subnets=subnets,  # type: ignore[arg-type]
+        )
+    assert message in str(caught.value) and "\n" not in str(caught.value)
