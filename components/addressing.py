@@ -28,6 +28,8 @@ class AddressError(ValueError):
 
 def network(cidr: str) -> ipaddress.IPv4Network:
     """``10.10.0.0/16`` as a network; refuses host bits set (``10.10.0.1/16``) with the network it meant."""
+    if "/" not in cidr:
+        raise AddressError("an IPv4 network in CIDR form, e.g. 10.10.0.0/16")
     try:
         return ipaddress.IPv4Network(cidr)
     except ValueError:

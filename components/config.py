@@ -111,13 +111,25 @@ class PrivateEndpoint(Block):
     private_dns_zone_id: Annotated[str, Field(pattern=r"^/subscriptions/.+/privateDnsZones/[^/]+$")]
 
 
+def _ipv4_network(value: str) -> str:
+    try:
+        addressing.network(value)
+    except addressing.AddressError as exc:
+        raise ValueError(f"expected {exc}") from None
+    return value
+
+
+#: An IPv4 network in CIDR form (no host bits): the one-line error names the network that was meant.
+NetworkCidr = Annotated[str, AfterValidator(_ipv4_network)]
+
+
 class Subnets(Block):
     """The region's subnets, each inside ``network.address_space``; an unset one is carved by default (the
     cluster's nodes the first half, private endpoints the next quarter, PostgreSQL the next eighth)."""
 
-    aks: Cidr | None = None
-    private_endpoints: Cidr | None = None
-    postgres: Cidr | None = None
+    aks: NetworkCidr | None = None
+    private_endpoints: NetworkCidr | None = None
+    postgres: NetworkCidr | None = None
 
 
 class Network(Block):
@@ -129,7 +141,7 @@ class Network(Block):
     a delegated subnet). Azure fixes it when a server is created, so it is chosen once for the pair.
     """
 
-    address_space: Cidr
+    address_space: NetworkCidr
     subnets: Subnets = Field(default_factory=Subnets)
     postgres_access: Literal["private-endpoint", "vnet-integration"] = "private-endpoint"
 

@@ -205,6 +205,12 @@ def test_vnet_integration_puts_the_servers_in_delegated_subnets() -> None:
             "network.address_space: '10.10.0.1/16' is not allowed; expected 10.10.0.0/16",
         ),
         ({"address_space": "10.10.0.0/25"}, "a prefix length between /8 and /24"),
+        ({"address_space": "10.10.0.0"}, "'10.10.0.0' is not allowed; expected an IPv4 network in CIDR form"),
+        ({"address_space": "ten"}, "'ten' is not allowed; expected an IPv4 network in CIDR form"),
+        (
+            {"address_space": "10.10.0.0/16", "subnets": {"aks": "10.10.0.1/20"}},
+            "network.subnets.aks: '10.10.0.1/20' is not allowed; expected 10.10.0.0/20 (the address has host bits set)",
+        ),
         ({"address_space": "10.10.0.0/16", "subnets": {"aks": "10.11.0.0/20"}}, "a subnet inside 10.10.0.0/16"),
         ({"address_space": "10.10.0.0/16", "subnets": {"aks": "10.10.0.0/30"}}, "a /28 or larger"),
         (
