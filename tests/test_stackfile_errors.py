@@ -193,6 +193,16 @@ CASES: list[Case] = [
     ),
     ("host-too-long", host("a.b" * 90 + ".com"), (":33:", "253")),
     (
+        "network-host-bits",
+        edit("address_space: 10.10.0.0/16", "address_space: 10.10.0.1/16"),
+        (f":{LAST}:", "azure-dr:network.address_space: '10.10.0.1/16' is not allowed; expected 10.10.0.0/16"),
+    ),
+    (
+        "network-overlapping-subnets",
+        add("    subnets: {aks: 10.10.0.0/20, private_endpoints: 10.10.8.0/24}\n"),
+        (f":{LAST + 1}:", "network.subnets.private_endpoints: '10.10.8.0/24' is not allowed; expected a range"),
+    ),
+    (
         "pg-burstable-sku-gp",
         edit("sku_name: Standard_D4ds_v5", "sku_name: Standard_B1ms"),
         (":22:", "azure-dr:postgres.sku_tier: 'GeneralPurpose' is not allowed; expected Burstable for Standard_B1ms"),
