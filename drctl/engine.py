@@ -24,6 +24,7 @@ from drctl.mocks import AzureMocks, RecordingMonitor
 from drctl.recording import StackPlan
 from drctl.runtime_wait import linear_output_wait
 from drctl.sdk_aliases import without_sdk_version_aliases
+from drctl.sdk_stack_traces import without_stack_traces
 from drctl.stackfiles import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
 from drctl.yamlfile import YamlFileError
 
@@ -57,8 +58,9 @@ def run_stack(
 ) -> StackPlan:
     """Run ``__main__.py`` for one stack and return what it registered and exported.
 
-    Unless ``stock_sdk``, the SDKs' API-version aliases are left out and the program's end waits in linear time
-    (``drctl.sdk_aliases``, ``drctl.runtime_wait`` say why); the plan is the same.
+    Unless ``stock_sdk``, the SDKs' API-version aliases and registration stack traces are left out and the
+    program's end waits in linear time (``drctl.sdk_aliases``, ``drctl.sdk_stack_traces``, ``drctl.runtime_wait``
+    say why); the plan is the same.
     """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
@@ -72,7 +74,11 @@ def run_stack(
 
     error: str | None = None
     try:
-        with nullcontext() if stock_sdk else without_sdk_version_aliases(), linear_output_wait(stock_sdk):
+        with (
+            nullcontext() if stock_sdk else without_sdk_version_aliases(),
+            nullcontext() if stock_sdk else without_stack_traces(),
+            linear_output_wait(stock_sdk),
+        ):
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
         error = located(stack, str(exc), config_overrides)
