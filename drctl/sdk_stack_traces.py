@@ -26,8 +26,8 @@ def _no_stack_trace() -> source_pb2.StackTrace:
 def without_stack_traces() -> Iterator[None]:
     """While active, registrations carry an empty stack trace and no source position."""
     original = runtime_resource._get_stack_trace
-    runtime_resource._get_stack_trace = _no_stack_trace  # type: ignore[assignment]
+    runtime_resource._get_stack_trace = _no_stack_trace
     try:
         yield
     finally:
-        runtime_resource._get_stack_trace = original  # type: ignore[assignment]
+        runtime_resource._get_stack_trace = original
