@@ -233,17 +233,7 @@ class DrRegion(pulumi.ComponentResource):
         self._shared_targets: dict[str, pulumi.Input[str]] = {}
         if self._global is not None:
             self.contract["global_resource_group_name"] = self._global.resource_group_name
-        if self.net.network is not None:
-            self.contract.update(
-                {
-                    "network_vnet_id": self.net.network.virtual_network_id,
-                    "network_address_space": cfg.network.address_space if cfg.network else None,
-                    "network_postgres_access": cfg.network.postgres_access if cfg.network else None,
-                }
-            )
-        if self.net.zones is not None:
-            self.contract["private_dns_zone_ids"] = self.net.zones.zone_ids
-            self.contract["shared_endpoint_dns_region"] = self.net.shared_dns_region
+        self.contract.update(self.net.exports)
 
         if cfg.cosmos.enabled and cfg.owns_global:
             self._cosmos(interfaces)

@@ -56,6 +56,8 @@ class NetworkTier:
     """The region's tags: an endpoint never carries its service's state tags, so no switch rewrites it."""
     shared_dns_region: str | None = None
     """Where the shared services' endpoint that registers their names is (module docstring)."""
+    exports: dict[str, Any] = field(default_factory=dict)
+    """The contract keys the tier sets (``components.contract``): the network, and the owner's zones."""
 
     def endpoints(self, group: str, byo: PrivateEndpoint | None = None) -> tuple[PrivateEndpointArgs, ...]:
         """The private endpoint of a service of private link ``group`` in this region: in the network's subnet,
@@ -152,6 +154,11 @@ def build_network_tier(
         opts=pulumi.ResourceOptions(parent=parent),
     )
     tier = NetworkTier(network=network, resource_group_name=resource_group_name, location=cfg.region, tags=tags)
+    tier.exports = {
+        "network_vnet_id": network.virtual_network_id,
+        "network_address_space": net_cfg.address_space,
+        "network_postgres_access": net_cfg.postgres_access,
+    }
     if global_layer is not None:
         tier.shared_dns_region = global_group_region(cfg)
         links: dict[str, pulumi.Input[str]] = {region(cfg.region).short: network.virtual_network_id}
@@ -171,6 +178,9 @@ def build_network_tier(
             opts=pulumi.ResourceOptions(parent=global_layer),
         )
         tier.zone_ids = dict(tier.zones.zone_ids)
+        tier.exports.update(
+            {"private_dns_zone_ids": tier.zones.zone_ids, "shared_endpoint_dns_region": tier.shared_dns_region}
+        )
     else:
         tier.zone_ids = {str(k): str(v) for k, v in (peer_network.get("private_dns_zone_ids") or {}).items()}
         dns_region = peer_network.get("shared_endpoint_dns_region")
