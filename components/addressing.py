@@ -18,6 +18,10 @@ SUBNET_ROLES = ("aks", "private_endpoints", "postgres")
 #: a delegated PostgreSQL flexible server subnet's floor (/28; Learn, "Networking with private access (VNet
 #: integration) for Azure Database for PostgreSQL").
 MIN_PREFIX = {"aks": 28, "private_endpoints": 29, "postgres": 28}
+#: The ranges an AKS cluster uses inside itself when the network profile names none (Azure CNI Overlay: pods
+#: 10.244.0.0/16; services 10.0.0.0/16, DNS at 10.0.0.10; Microsoft Learn, "Configure Azure CNI Overlay networking
+#: in Azure Kubernetes Service"): a virtual network, or a network peered with it, must not overlap them.
+AKS_DEFAULT_RANGES = {"pod": "10.244.0.0/16", "service": "10.0.0.0/16"}
 #: Address spaces between /8 and /24: a /24 still carves the three subnets above their floors.
 SPACE_PREFIXES = (8, 24)
 

@@ -803,6 +803,15 @@ class StackConfig(Block):
                 self.aks.subnet_id,
                 "unset when network is declared (the cluster joins network's aks subnet)",
             )
+        if self.aks.enabled:
+            for role, cidr in addressing.AKS_DEFAULT_RANGES.items():
+                if addressing.spaces_overlap(self.network.address_space, cidr):
+                    raise _Refused(
+                        "network.address_space",
+                        self.network.address_space,
+                        f"a range that does not overlap the cluster's {role} range {cidr} (AKS's default; the "
+                        "cluster routes it inside itself)",
+                    )
 
     # --- derived settings: what the components deploy, resolved once here ---------------------------------
 

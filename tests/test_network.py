@@ -207,6 +207,8 @@ def test_vnet_integration_puts_the_servers_in_delegated_subnets() -> None:
         ({"address_space": "10.10.0.0/25"}, "a prefix length between /8 and /24"),
         ({"address_space": "10.10.0.0"}, "'10.10.0.0' is not allowed; expected an IPv4 network in CIDR form"),
         ({"address_space": "ten"}, "'ten' is not allowed; expected an IPv4 network in CIDR form"),
+        ({"address_space": "10.0.0.0/16"}, "does not overlap the cluster's service range 10.0.0.0/16"),
+        ({"address_space": "10.240.0.0/12"}, "does not overlap the cluster's pod range 10.244.0.0/16"),
         (
             {"address_space": "10.10.0.0/16", "subnets": {"aks": "10.10.0.1/20"}},
             "network.subnets.aks: '10.10.0.1/20' is not allowed; expected 10.10.0.0/20 (the address has host bits set)",
