@@ -7,6 +7,17 @@ from typing import Any
 
 from drpolicy.facts import number
 from drpolicy.framework import ResourceCheck, dig
+from drpolicy.services import PUBLIC_ACCESS_PATH
+
+
+def _disabled(access: Any) -> bool:
+    """Disabled in any case (Key Vault spells it ``disabled``); unset means Azure's Enabled."""
+    return str(access or "").lower() == "disabled"
+
+
+def public_access_off(type_: str, props: Mapping[str, Any]) -> bool:
+    """The type's public network access switch (``PUBLIC_ACCESS_PATH``) is Disabled."""
+    return _disabled(dig(props, PUBLIC_ACCESS_PATH.get(type_, "publicNetworkAccess")))
 
 
 def public_network_disabled(path: str = "publicNetworkAccess", reach: str = "use private endpoints") -> ResourceCheck:
@@ -14,7 +25,7 @@ def public_network_disabled(path: str = "publicNetworkAccess", reach: str = "use
 
     def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
         access = dig(props, path)
-        if str(access or "").lower() != "disabled":
+        if not _disabled(access):
             yield f"{path} is {access or 'unset (Enabled)'}; set it to Disabled and {reach}"
 
     return check

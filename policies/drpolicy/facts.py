@@ -35,6 +35,12 @@ def created_as_replica(props: Mapping[str, Any]) -> bool:
     return bool(props.get("sourceServerResourceId")) or props.get("createMode") == "Replica"
 
 
+def vnet_integrated(props: Mapping[str, Any]) -> bool:
+    """A PostgreSQL server that lives in a delegated subnet: it has no public endpoint and needs no private one."""
+    network = props.get("network") or {}
+    return bool(network.get("delegatedSubnetResourceId")) if isinstance(network, Mapping) else False
+
+
 def number(value: Any, default: float) -> float:
     """A numeric prop (the engine sends numbers as floats, e.g. ``30.0``), or ``default`` when unset."""
     if value is None or isinstance(value, bool):

@@ -28,6 +28,8 @@ K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 K8S_HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 K8S_PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 VELERO_SCHEDULE = "kubernetes:velero.io/v1:Schedule"
+#: Where a data service keeps its public network access switch (``publicNetworkAccess`` for the rest).
+PUBLIC_ACCESS_PATH = {PG_SERVER: "network.publicNetworkAccess", KEY_VAULT: "properties.publicNetworkAccess"}
 VIRTUAL_NETWORK = "azure-native:network:VirtualNetwork"
 SUBNET = "azure-native:network:Subnet"
 NSG = "azure-native:network:NetworkSecurityGroup"

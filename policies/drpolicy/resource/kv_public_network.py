@@ -7,7 +7,7 @@ from pulumi_policy import Severity
 
 from drpolicy.checks import public_network_disabled
 from drpolicy.framework import MANDATORY, ResourceRule, Rule
-from drpolicy.services import KEY_VAULT
+from drpolicy.services import KEY_VAULT, PUBLIC_ACCESS_PATH
 
 RULE = ResourceRule(
     Rule(
@@ -28,5 +28,5 @@ RULE = ResourceRule(
         ),
     ),
     (KEY_VAULT,),
-    public_network_disabled("properties.publicNetworkAccess"),
+    public_network_disabled(PUBLIC_ACCESS_PATH[KEY_VAULT]),
 )

@@ -8,18 +8,18 @@ from typing import Any
 from pulumi_policy import Severity
 
 from drpolicy.checks import public_network_disabled
-from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
-from drpolicy.services import PG_SERVER
+from drpolicy.facts import vnet_integrated
+from drpolicy.framework import MANDATORY, ResourceRule, Rule
+from drpolicy.services import PG_SERVER, PUBLIC_ACCESS_PATH
 
 _public_access_off = public_network_disabled(
-    "network.publicNetworkAccess", "reach the server through a private endpoint or VNet integration"
+    PUBLIC_ACCESS_PATH[PG_SERVER], "reach the server through a private endpoint or VNet integration"
 )
 
 
 def check(type_: str, props: Mapping[str, Any], settings: Mapping[str, Any]) -> Iterator[str]:
-    if dig(props, "network.delegatedSubnetResourceId"):
-        return  # VNet-integrated
-    yield from _public_access_off(type_, props, settings)
+    if not vnet_integrated(props):
+        yield from _public_access_off(type_, props, settings)
 
 
 RULE = ResourceRule(

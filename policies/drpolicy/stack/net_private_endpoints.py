@@ -9,20 +9,17 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from drpolicy.facts import depends_on, known, of_type, peer_outputs, region_name, stack_region
-from drpolicy.framework import MANDATORY, Rule, StackRule, dig
+from drpolicy.checks import public_access_off
+from drpolicy.facts import depends_on, known, of_type, peer_outputs, region_name, stack_region, vnet_integrated
+from drpolicy.framework import MANDATORY, Rule, StackRule
 from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, PRIVATE_ENDPOINT, REDIS, REGISTRY, STORAGE_ACCOUNT
 
 PRIVATE_SERVICES = (PG_SERVER, KEY_VAULT, STORAGE_ACCOUNT, REDIS, COSMOS_ACCOUNT, REGISTRY)
-ACCESS_PATH = {PG_SERVER: "network.publicNetworkAccess", KEY_VAULT: "properties.publicNetworkAccess"}
 
 
 def _private(resource: PolicyResource) -> bool:
-    """Public access off (any case: Key Vault writes ``disabled``), and not a VNet-integrated server."""
-    if resource.resource_type == PG_SERVER and dig(resource.props, "network.delegatedSubnetResourceId"):
-        return False
-    access = dig(resource.props, ACCESS_PATH.get(resource.resource_type, "publicNetworkAccess"))
-    return str(access or "").lower() == "disabled"
+    """Public access off, and not a VNet-integrated server (which lives in the network)."""
+    return public_access_off(resource.resource_type, resource.props) and not vnet_integrated(resource.props)
 
 
 def _targets(endpoint: PolicyResource) -> list[str]:
