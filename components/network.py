@@ -182,31 +182,22 @@ class RegionalNetwork(pulumi.ComponentResource):
 
 def _rules(allows: Sequence[InboundAllow]) -> list[network.SecurityRuleArgs]:
     """The allow rules in priority order from 100, then the explicit deny of everything else inbound."""
-    rules = [
-        network.SecurityRuleArgs(
-            name=a.name,
-            priority=100 + 10 * index,
-            direction=network.SecurityRuleDirection.INBOUND,
-            access=network.SecurityRuleAccess.ALLOW,
-            protocol=network.SecurityRuleProtocol.ASTERISK,
-            source_address_prefix=a.source,
-            source_port_range="*",
-            destination_address_prefix="*",
-            destination_port_range=a.ports,
-        )
-        for index, a in enumerate(allows)
+    deny_all = InboundAllow(name="deny-all-inbound", source="*")
+    return [
+        *(_inbound(a, 100 + 10 * index, network.SecurityRuleAccess.ALLOW) for index, a in enumerate(allows)),
+        _inbound(deny_all, DENY_PRIORITY, network.SecurityRuleAccess.DENY),
     ]
-    rules.append(
-        network.SecurityRuleArgs(
-            name="deny-all-inbound",
-            priority=DENY_PRIORITY,
-            direction=network.SecurityRuleDirection.INBOUND,
-            access=network.SecurityRuleAccess.DENY,
-            protocol=network.SecurityRuleProtocol.ASTERISK,
-            source_address_prefix="*",
-            source_port_range="*",
-            destination_address_prefix="*",
-            destination_port_range="*",
-        )
+
+
+def _inbound(rule: InboundAllow, priority: int, access: network.SecurityRuleAccess) -> network.SecurityRuleArgs:
+    return network.SecurityRuleArgs(
+        name=rule.name,
+        priority=priority,
+        direction=network.SecurityRuleDirection.INBOUND,
+        access=access,
+        protocol=network.SecurityRuleProtocol.ASTERISK,
+        source_address_prefix=rule.source,
+        source_port_range="*",
+        destination_address_prefix="*",
+        destination_port_range=rule.ports,
     )
-    return rules
