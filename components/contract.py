@@ -81,6 +81,9 @@ GLOBAL_KEYS = (
     "shared_endpoint_dns_region",
 )
 
+#: The region's network: None where the stack declares none.
+NETWORK_KEYS = ("network_vnet_id", "network_address_space", "network_postgres_access")
+
 
 # Regional keys that are None where they do not apply (a primary has no source server).
 NULLABLE_KEYS = frozenset({"postgres_replica_of"})

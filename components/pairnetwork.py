@@ -12,13 +12,12 @@ from typing import Any
 
 from components.addressing import spaces_overlap
 from components.config import ConfigError, StackConfig
+from components.contract import NETWORK_KEYS
 
 #: The peer's exports the network reads (components.contract): its network, and the owner's shared zones and
 #: the shared services a region reaches through its own private endpoints.
 PEER_NETWORK_KEYS = (
-    "network_vnet_id",
-    "network_address_space",
-    "network_postgres_access",
+    *NETWORK_KEYS,
     "private_dns_zone_ids",
     "shared_private_link_targets",
     "shared_endpoint_dns_region",

@@ -23,7 +23,7 @@ from components.config import (
     server_ha_mode,
     server_retention_days,
 )
-from components.contract import GLOBAL_KEYS, PeerContract
+from components.contract import GLOBAL_KEYS, NETWORK_KEYS, PeerContract
 from components.cosmos import PRIVATE_LINK_GROUP as COSMOS_GROUP
 from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
 from components.dr_operations import RegionRefs, add_dr_operations
@@ -224,9 +224,7 @@ class DrRegion(pulumi.ComponentResource):
             "aks_cluster_name": None,
             "ingress_fqdn": None,
             "velero_container_id": None,
-            "network_vnet_id": None,
-            "network_address_space": None,
-            "network_postgres_access": None,
+            **dict.fromkeys(NETWORK_KEYS),
             **dict.fromkeys(GLOBAL_KEYS),
         }
         self._origin_host: pulumi.Input[str] | None = cfg.routing.origin_host
