@@ -2,11 +2,11 @@
 
 import pulumi
 
-from components.config import load_config
-from components.contract import PeerContract, export_contract
-from components.pairnetwork import PEER_NETWORK_KEYS, check_pair_network
-from components.pairsize import PEER_SIZE_KEYS, check_pair_sizes
-from components.region import DrRegion, DrRegionArgs
+from azure_dr.components.stack.config import load_config
+from azure_dr.components.stack.contract import PeerContract, export_contract
+from azure_dr.components.stack.pairnetwork import PEER_NETWORK_KEYS, check_pair_network
+from azure_dr.components.stack.pairsize import PEER_SIZE_KEYS, check_pair_sizes
+from azure_dr.components.stack.region import DrRegion, DrRegionArgs
 
 config = load_config()
 peer = PeerContract(config.peer_stack) if config.peer_stack else None

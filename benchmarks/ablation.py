@@ -1,8 +1,8 @@
-"""``drctl`` with parts of ``drctl.launch`` switched off, to measure each speed-up on its own.
+"""``drctl`` with parts of ``azure_dr.cli.launch`` switched off, to measure each speed-up on its own.
 
     .venv/bin/python benchmarks/ablation.py [--no-gc] [--no-prestart] [--slow-exit] -- check
 
-Does what ``drctl.launch.main`` does (no result cache), leaving out what the flags say; ``bench_pr_check.py`` and
+Does what ``azure_dr.cli.launch.main`` does (no result cache), leaving out what the flags say; ``bench_pr_check.py`` and
 the before/after table in ``benchmarks/README.md`` use it.
 """
 
@@ -22,7 +22,9 @@ def main() -> None:
     args = parser.parse_args()
     argv = [a for a in args.drctl if a != "--"]
 
-    from drctl import analyzer, cli, launch
+    from azure_dr.cli import commands as cli
+    from azure_dr.cli import launch
+    from azure_dr.cli.engine import analyzer
 
     if not args.no_gc:
         gc.freeze()

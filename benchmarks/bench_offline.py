@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from drctl import engine  # noqa: E402
-from drctl.analyzer import PolicyPackProcess  # noqa: E402
-from drctl.recording import StackPlan  # noqa: E402
-from drctl.stackfiles import StackFile  # noqa: E402
+from azure_dr.cli.engine import programs as engine  # noqa: E402
+from azure_dr.cli.engine.analyzer import PolicyPackProcess  # noqa: E402
+from azure_dr.cli.engine.recording import StackPlan  # noqa: E402
+from azure_dr.cli.stackfiles.files import StackFile  # noqa: E402
 
 BARE_PROGRAM = """
 import pulumi
@@ -45,7 +45,10 @@ def timed_process(args: list[str], runs: int) -> tuple[float, float]:
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "drctl", "--root", str(ROOT), *args], cwd=ROOT, check=False, capture_output=True
+            [sys.executable, "-m", "azure_dr.cli", "--root", str(ROOT), *args],
+            cwd=ROOT,
+            check=False,
+            capture_output=True,
         )
         samples.append(time.perf_counter() - start)
     return statistics.median(samples), min(samples)

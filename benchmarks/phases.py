@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/phases.py [--runs 5]      (prints JSON; bench_pr_check.py writes the report)
 
-Each run is a fresh process doing what ``drctl check`` does (``drctl.launch``: imports, gc settings, pack
+Each run is a fresh process doing what ``drctl check`` does (``azure_dr.cli.launch``: imports, gc settings, pack
 prestarted, each stack's program, the pack's calls, the report), with a timestamp after each step; the parent
 measures the whole process from spawn to exit. The floors are separate fresh processes doing only the least the
 phase needs: the bare interpreter; ``import pulumi``; exactly the SDK resource modules the plan's types live in
@@ -39,16 +39,22 @@ PolicyPack(name="empty", policies=[noop])
 
 
 def child_check(types: list[str]) -> dict[str, float]:
-    """The steps of ``drctl check`` (as ``drctl.launch`` runs it), each timestamped."""
+    """The steps of ``drctl check`` (as ``azure_dr.cli.launch`` runs it), each timestamped."""
     marks = {"start": time.time()}
-    from drctl import analyzer, check, cli, engine, launch, posture  # noqa: F401
-    from drctl.stackfiles import load_stack
+    from azure_dr.cli import launch
+    from azure_dr.cli.engine import (
+        analyzer,
+        check,
+    )
+    from azure_dr.cli.engine import programs as engine
+    from azure_dr.cli.report import posture
+    from azure_dr.cli.stackfiles.files import load_stack
 
     marks["imports"] = time.time()
-    from drctl.sdk_imports import load_sdk_modules_on_demand
+    from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
 
     load_sdk_modules_on_demand()  # as the engine does before the program imports the library
-    import components.region  # noqa: F401
+    import azure_dr.components.stack.region  # noqa: F401
 
     marks["components"] = time.time()
     gc.freeze()
@@ -156,8 +162,8 @@ def floor_programs(counts: dict[str, int]) -> None:
 
 def floor_pack(counts: dict[str, int]) -> None:
     """An empty pack: its start-up, and the same number of Analyze + AnalyzeStack calls."""
-    from drctl.analyzer import PolicyPackProcess
-    from drctl.recording import RecordedResource, StackPlan
+    from azure_dr.cli.engine.analyzer import PolicyPackProcess
+    from azure_dr.cli.engine.recording import RecordedResource, StackPlan
 
     with tempfile.TemporaryDirectory() as tmp:
         pack_dir = Path(tmp)
@@ -248,7 +254,7 @@ def _resource_modules_cached(types: list[str]) -> list[str]:
 
 def _plan_types() -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from drctl import engine
+    from azure_dr.cli.engine import programs as engine
 
     with contextlib.redirect_stdout(io.StringIO()):
         plans = engine.plan_stacks(None, ROOT)

@@ -1,8 +1,8 @@
 """azure-dr: a primary and a DR Azure region as two stacks of one Pulumi program, built from reusable components.
 
 Each component takes its own args dataclass (intent-named, secure defaults documented per field) and knows
-nothing of this project's stack config: ``from components import PostgresServer, PostgresServerArgs``. The
-public names load on first use, so ``import components.regions`` (the region facts the policy pack reads) stays
+nothing of this project's stack config: ``from azure_dr.components import PostgresServer``. The
+public names load on first use, so ``import facts.regions`` (the region facts the policy pack reads) stays
 cheap and does not import the Azure SDK.
 """
 
@@ -12,11 +12,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from components.config import ConfigError, StackConfig, load_config, parse_config
-    from components.contract import CONTRACT, PeerContract, export_contract
-    from components.cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
-    from components.foundation import RegionalFoundation, RegionalFoundationArgs
-    from components.interfaces import (
+    from .cosmos import CosmosAccount, CosmosAccountArgs, CosmosContainerArgs, CosmosDatabaseArgs
+    from .facts.recovery import MECHANISMS, Mechanism
+    from .facts.regions import REGIONS, Region, has_zones, pair_of
+    from .foundation import RegionalFoundation, RegionalFoundationArgs
+    from .interfaces import (
         CustomerManagedKeyArgs,
         DataInterfaceArgs,
         DiagnosticSettingsArgs,
@@ -25,22 +25,19 @@ if TYPE_CHECKING:
         PrivateEndpointArgs,
         RoleAssignmentArgs,
     )
-    from components.keyvault import KeyVault, KeyVaultArgs
-    from components.network import InboundAllow, PeeringArgs, RegionalNetwork, RegionalNetworkArgs
-    from components.postgres import (
+    from .keyvault import KeyVault, KeyVaultArgs
+    from .network import InboundAllow, PeeringArgs, RegionalNetwork, RegionalNetworkArgs
+    from .postgres import (
         EntraAdministratorArgs,
         PostgresServer,
         PostgresServerArgs,
         PostgresWriterEndpoint,
         PostgresWriterEndpointArgs,
     )
-    from components.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
-    from components.recovery import MECHANISMS, Mechanism
-    from components.redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs, RedisPersistenceArgs
-    from components.region import DrRegion, DrRegionArgs
-    from components.regions import REGIONS, Region, has_zones, pair_of
-    from components.registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
-    from components.routing import (
+    from .private_dns import PrivateDnsZones, PrivateDnsZonesArgs
+    from .redis import RedisCache, RedisCacheArgs, RedisGeoLink, RedisGeoLinkArgs, RedisPersistenceArgs
+    from .registry import ContainerRegistry, ContainerRegistryArgs, RegistryReplica, RegistryReplicaArgs
+    from .routing import (
         FrontDoorGlobal,
         FrontDoorGlobalArgs,
         FrontDoorOrigin,
@@ -52,74 +49,77 @@ if TYPE_CHECKING:
         TrafficManagerGlobal,
         TrafficManagerGlobalArgs,
     )
-    from components.rules import InvalidArgs
-    from components.storage import GeoStorage, GeoStorageArgs
+    from .rules import InvalidArgs
+    from .stack.config import ConfigError, StackConfig, load_config, parse_config
+    from .stack.contract import CONTRACT, PeerContract, export_contract
+    from .stack.region import DrRegion, DrRegionArgs
+    from .storage import GeoStorage, GeoStorageArgs
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
-    "ConfigError": "components.config",
-    "StackConfig": "components.config",
-    "load_config": "components.config",
-    "parse_config": "components.config",
-    "CONTRACT": "components.contract",
-    "PeerContract": "components.contract",
-    "export_contract": "components.contract",
-    "CosmosAccount": "components.cosmos",
-    "CosmosAccountArgs": "components.cosmos",
-    "CosmosContainerArgs": "components.cosmos",
-    "CosmosDatabaseArgs": "components.cosmos",
-    "RegionalFoundation": "components.foundation",
-    "RegionalFoundationArgs": "components.foundation",
-    "CustomerManagedKeyArgs": "components.interfaces",
-    "DataInterfaceArgs": "components.interfaces",
-    "DiagnosticSettingsArgs": "components.interfaces",
-    "LockArgs": "components.interfaces",
-    "ManagedIdentitiesArgs": "components.interfaces",
-    "PrivateEndpointArgs": "components.interfaces",
-    "RoleAssignmentArgs": "components.interfaces",
-    "KeyVault": "components.keyvault",
-    "KeyVaultArgs": "components.keyvault",
-    "EntraAdministratorArgs": "components.postgres",
-    "PostgresServer": "components.postgres",
-    "PostgresServerArgs": "components.postgres",
-    "PostgresWriterEndpoint": "components.postgres",
-    "PostgresWriterEndpointArgs": "components.postgres",
-    "MECHANISMS": "components.recovery",
-    "Mechanism": "components.recovery",
-    "RedisCache": "components.redis",
-    "RedisCacheArgs": "components.redis",
-    "RedisGeoLink": "components.redis",
-    "RedisGeoLinkArgs": "components.redis",
-    "RedisPersistenceArgs": "components.redis",
-    "DrRegion": "components.region",
-    "DrRegionArgs": "components.region",
-    "REGIONS": "components.regions",
-    "Region": "components.regions",
-    "has_zones": "components.regions",
-    "pair_of": "components.regions",
-    "ContainerRegistry": "components.registry",
-    "ContainerRegistryArgs": "components.registry",
-    "RegistryReplica": "components.registry",
-    "RegistryReplicaArgs": "components.registry",
-    "FrontDoorGlobal": "components.routing",
-    "FrontDoorGlobalArgs": "components.routing",
-    "FrontDoorOrigin": "components.routing",
-    "FrontDoorRoute": "components.routing",
-    "FrontDoorRouteArgs": "components.routing",
-    "RegionalOriginArgs": "components.routing",
-    "TrafficManagerEndpoint": "components.routing",
-    "TrafficManagerEndpointArgs": "components.routing",
-    "TrafficManagerGlobal": "components.routing",
-    "TrafficManagerGlobalArgs": "components.routing",
-    "InvalidArgs": "components.rules",
-    "GeoStorage": "components.storage",
-    "GeoStorageArgs": "components.storage",
-    "RegionalNetwork": "components.network",
-    "RegionalNetworkArgs": "components.network",
-    "InboundAllow": "components.network",
-    "PeeringArgs": "components.network",
-    "PrivateDnsZones": "components.private_dns",
-    "PrivateDnsZonesArgs": "components.private_dns",
+    "ConfigError": "azure_dr.components.stack.config",
+    "StackConfig": "azure_dr.components.stack.config",
+    "load_config": "azure_dr.components.stack.config",
+    "parse_config": "azure_dr.components.stack.config",
+    "CONTRACT": "azure_dr.components.stack.contract",
+    "PeerContract": "azure_dr.components.stack.contract",
+    "export_contract": "azure_dr.components.stack.contract",
+    "CosmosAccount": "azure_dr.components.cosmos",
+    "CosmosAccountArgs": "azure_dr.components.cosmos",
+    "CosmosContainerArgs": "azure_dr.components.cosmos",
+    "CosmosDatabaseArgs": "azure_dr.components.cosmos",
+    "RegionalFoundation": "azure_dr.components.foundation",
+    "RegionalFoundationArgs": "azure_dr.components.foundation",
+    "CustomerManagedKeyArgs": "azure_dr.components.interfaces",
+    "DataInterfaceArgs": "azure_dr.components.interfaces",
+    "DiagnosticSettingsArgs": "azure_dr.components.interfaces",
+    "LockArgs": "azure_dr.components.interfaces",
+    "ManagedIdentitiesArgs": "azure_dr.components.interfaces",
+    "PrivateEndpointArgs": "azure_dr.components.interfaces",
+    "RoleAssignmentArgs": "azure_dr.components.interfaces",
+    "KeyVault": "azure_dr.components.keyvault",
+    "KeyVaultArgs": "azure_dr.components.keyvault",
+    "EntraAdministratorArgs": "azure_dr.components.postgres",
+    "PostgresServer": "azure_dr.components.postgres",
+    "PostgresServerArgs": "azure_dr.components.postgres",
+    "PostgresWriterEndpoint": "azure_dr.components.postgres",
+    "PostgresWriterEndpointArgs": "azure_dr.components.postgres",
+    "MECHANISMS": "azure_dr.components.facts.recovery",
+    "Mechanism": "azure_dr.components.facts.recovery",
+    "RedisCache": "azure_dr.components.redis",
+    "RedisCacheArgs": "azure_dr.components.redis",
+    "RedisGeoLink": "azure_dr.components.redis",
+    "RedisGeoLinkArgs": "azure_dr.components.redis",
+    "RedisPersistenceArgs": "azure_dr.components.redis",
+    "DrRegion": "azure_dr.components.stack.region",
+    "DrRegionArgs": "azure_dr.components.stack.region",
+    "REGIONS": "azure_dr.components.facts.regions",
+    "Region": "azure_dr.components.facts.regions",
+    "has_zones": "azure_dr.components.facts.regions",
+    "pair_of": "azure_dr.components.facts.regions",
+    "ContainerRegistry": "azure_dr.components.registry",
+    "ContainerRegistryArgs": "azure_dr.components.registry",
+    "RegistryReplica": "azure_dr.components.registry",
+    "RegistryReplicaArgs": "azure_dr.components.registry",
+    "FrontDoorGlobal": "azure_dr.components.routing",
+    "FrontDoorGlobalArgs": "azure_dr.components.routing",
+    "FrontDoorOrigin": "azure_dr.components.routing",
+    "FrontDoorRoute": "azure_dr.components.routing",
+    "FrontDoorRouteArgs": "azure_dr.components.routing",
+    "RegionalOriginArgs": "azure_dr.components.routing",
+    "TrafficManagerEndpoint": "azure_dr.components.routing",
+    "TrafficManagerEndpointArgs": "azure_dr.components.routing",
+    "TrafficManagerGlobal": "azure_dr.components.routing",
+    "TrafficManagerGlobalArgs": "azure_dr.components.routing",
+    "InvalidArgs": "azure_dr.components.rules",
+    "GeoStorage": "azure_dr.components.storage",
+    "GeoStorageArgs": "azure_dr.components.storage",
+    "RegionalNetwork": "azure_dr.components.network",
+    "RegionalNetworkArgs": "azure_dr.components.network",
+    "InboundAllow": "azure_dr.components.network",
+    "PeeringArgs": "azure_dr.components.network",
+    "PrivateDnsZones": "azure_dr.components.private_dns",
+    "PrivateDnsZonesArgs": "azure_dr.components.private_dns",
 }
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Entra ID RBAC with local accounts off, an auto-upgrade channel, workload identity with the OIDC issuer, a
 system pool autoscaled from config and spread over the region's zones, diagnostics and a CanNotDelete lock
-like every data component. The cluster is stateful (``components.recovery.STATEFUL_TYPES``): protected,
+like every data component. The cluster is stateful (``azure_dr.components.facts.recovery.STATEFUL_TYPES``): protected,
 retained, and none of its create-only inputs (facts §0 forceNewMap: ``dnsPrefix``, ``networkProfile``,
 ``nodeResourceGroup``, ``location``, name) depends on anything a DR switch changes.
 """
@@ -18,9 +18,9 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization
 from pulumi_azure_native import containerservice as cs
 
-from components.interfaces import DataInterfaces, data_tags, protect_data, stateful
-from components.kubeconfig import with_login_mode
-from components.roles import ACR_PULL, NETWORK_CONTRIBUTOR, grant, role_definition_id
+from .interfaces import DataInterfaces, data_tags, protect_data, stateful
+from .kubeconfig import with_login_mode
+from .roles import ACR_PULL, NETWORK_CONTRIBUTOR, grant, role_definition_id
 
 DR_MECHANISM = "aks-velero"
 

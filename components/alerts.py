@@ -2,7 +2,7 @@
 
 Metric alerts (API 2018-03-01) watch replication lag and link health where Azure publishes a platform metric;
 log alerts (scheduled query rules, API 2025-01-01-preview) watch the Backup vault's job and recovery-point
-reports in the region's Log Analytics workspace. Thresholds come from ``components.health_signals``: this module
+reports in the region's Log Analytics workspace. Thresholds come from ``facts.health_signals``: this module
 takes them as arguments and never invents one.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import monitor
 
-from components.health_signals import SIGNAL_TAG, SIGNALS, iso_minutes
+from .facts.health_signals import SIGNAL_TAG, SIGNALS, iso_minutes
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import authorization, dataprotection
 
-from components.interfaces import DataInterfaces, protect_data, stateful
-from components.roles import PG_FLEX_LTR_BACKUP, READER, grant
+from .interfaces import DataInterfaces, protect_data, stateful
+from .roles import PG_FLEX_LTR_BACKUP, READER, grant
 
 PG_FLEX = "Microsoft.DBforPostgreSQL/flexibleServers"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import storage
 
-from components.interfaces import stateful
+from .interfaces import stateful
 
 
 def retention_days(years: int) -> int:

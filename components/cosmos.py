@@ -13,8 +13,9 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import cosmosdb
 
-from components import rules
-from components.interfaces import (
+from . import rules
+from .facts.regions import has_zones
+from .interfaces import (
     CustomerManagedKeyArgs,
     DataComponent,
     DataInterfaceArgs,
@@ -23,7 +24,6 @@ from components.interfaces import (
     key_identity_refusal,
     stateful,
 )
-from components.regions import has_zones
 
 _KIND = {"NoSQL": "GlobalDocumentDB", "Gremlin": "GlobalDocumentDB", "MongoDB": "MongoDB"}
 PRIVATE_LINK_GROUP = {"NoSQL": "Sql", "Gremlin": "Gremlin", "MongoDB": "MongoDB"}

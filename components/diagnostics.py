@@ -129,7 +129,7 @@ def categories_for(resource: pulumi.CustomResource) -> Categories:
     """The row for ``resource``'s type; a type without a row is a programming error, not a guess."""
     token = resource.pulumi_resource_type
     if token not in ARM_TYPES:
-        raise KeyError(f"no diagnostic categories recorded for {token}; add a row to components.diagnostics")
+        raise KeyError(f"no diagnostic categories recorded for {token}; add a row to azure_dr.components.diagnostics")
     return CATEGORIES[ARM_TYPES[token]]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, chaos
 
-from components.roles import AKS_CLUSTER_ADMIN, COSMOS_DB_OPERATOR, NETWORK_CONTRIBUTOR, REDIS_CACHE_CONTRIBUTOR, grant
+from .roles import AKS_CLUSTER_ADMIN, COSMOS_DB_OPERATOR, NETWORK_CONTRIBUTOR, REDIS_CACHE_CONTRIBUTOR, grant
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, managedidentity, operationalinsights, resources
 
-from components import rules
-from components.interfaces import LockArgs, resource_lock, stateful
+from . import rules
+from .interfaces import LockArgs, resource_lock, stateful
 
 
 @dataclass(frozen=True, kw_only=True)

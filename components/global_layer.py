@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import resources
 
-from components.interfaces import stateful
-from components.recovery import SCOPE_TAG
+from .facts.recovery import SCOPE_TAG
+from .interfaces import stateful
 
 
 @dataclass(frozen=True)

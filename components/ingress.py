@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network
 
-from components.roles import NETWORK_CONTRIBUTOR, role_definition_id
+from .roles import NETWORK_CONTRIBUTOR, role_definition_id
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from typing import Literal, Protocol
 import pulumi
 from pulumi_azure_native import authorization, monitor, network
 
-from components.diagnostics import categories_for
-from components.recovery import MECHANISM_TAG
-from components.rules import InvalidArgs, Refusal, known_region, refuse
+from .diagnostics import categories_for
+from .facts.recovery import MECHANISM_TAG
+from .rules import InvalidArgs, Refusal, known_region, refuse
 
 LOCK_LEVEL = "CanNotDelete"
 LOCK_NOTES = "azure-dr: stateful DR resource; remove the lock deliberately before any delete."
@@ -71,7 +71,7 @@ class RoleAssignmentArgs:
 class DiagnosticSettingsArgs:
     """Where the resource's logs and metrics go: a Log Analytics workspace, resource-specific tables.
 
-    Categories must be valid for the resource type (``components.diagnostics`` holds the per-type table);
+    Categories must be valid for the resource type (``azure_dr.components.diagnostics`` holds the per-type table);
     the defaults, the ``allLogs`` group and the type's own metric categories from that table, always are.
     """
 
@@ -80,7 +80,7 @@ class DiagnosticSettingsArgs:
     log_category_groups: Sequence[str] = ("allLogs",)
     log_categories: Sequence[str] = ()
     metric_categories: Sequence[str] | None = None
-    """Default: every metric category the resource's type has (``components.diagnostics``: ``AllMetrics`` for
+    """Default: every metric category the resource's type has (``azure_dr.components.diagnostics``: ``AllMetrics`` for
     most, ``Capacity``/``Transaction`` for blob services, ``Requests``/``SLI`` for Cosmos DB)."""
     log_analytics_destination_type: Literal["Dedicated", "AzureDiagnostics"] = "Dedicated"
 
@@ -183,7 +183,7 @@ class _PrivateEndpointLike(Protocol):
 
 
 def data_tags(tags: Mapping[str, str] | DataInterfaces, mechanism: str) -> dict[str, str]:
-    """The resource's tags plus the DR mechanism it relies on (``components.recovery`` keys).
+    """The resource's tags plus the DR mechanism it relies on (``azure_dr.components.facts.recovery`` keys).
 
     The policy pack checks that the resource's settings support the declared mechanism, that its documented RPO
     meets the objective and, on the standby side, that the peer's half of the mechanism exists.

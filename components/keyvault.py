@@ -8,7 +8,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import keyvault
 
-from components.interfaces import DataComponent, DataInterfaceArgs, data_tags, stateful
+from .interfaces import DataComponent, DataInterfaceArgs, data_tags, stateful
 
 
 @dataclass(frozen=True, kw_only=True)

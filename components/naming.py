@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.regions import region
+from .facts.regions import region
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import network
 
-from components.addressing import SUBNET_ROLES, AddressError
-from components.addressing import network as parse_network
-from components.rules import InvalidArgs
+from .facts.addressing import SUBNET_ROLES, AddressError
+from .facts.addressing import network as parse_network
+from .rules import InvalidArgs
 
 #: The service a delegated PostgreSQL flexible server subnet is given to (Learn, "Networking with private access
 #: (VNet integration) for Azure Database for PostgreSQL").
@@ -62,7 +62,7 @@ class RegionalNetworkArgs:
     location: str
     address_space: str
     subnets: Mapping[SubnetRole, str]
-    """Each subnet's CIDR, inside ``address_space`` (``components.addressing.subnet_plan``)."""
+    """Each subnet's CIDR, inside ``address_space`` (``azure_dr.components.facts.addressing.subnet_plan``)."""
     inbound: Mapping[SubnetRole, Sequence[InboundAllow]] = field(default_factory=dict)
     """Extra allow rules per subnet. Default: from the virtual network (and, for the cluster, Azure's load
     balancer probes) only."""

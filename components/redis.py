@@ -13,9 +13,9 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import authorization, redis
 
-from components import rules
-from components.interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, stateful
-from components.regions import has_zones
+from . import rules
+from .facts.regions import has_zones
+from .interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, stateful
 
 STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import containerregistry as acr
 
-from components import rules
-from components.interfaces import (
+from . import rules
+from .facts.regions import has_zones
+from .interfaces import (
     CustomerManagedKeyArgs,
     DataComponent,
     DataInterfaceArgs,
@@ -18,7 +19,6 @@ from components.interfaces import (
     key_identity_refusal,
     stateful,
 )
-from components.regions import has_zones
 
 
 def _zone_redundancy(region: str) -> acr.ZoneRedundancy:

@@ -14,7 +14,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import cdn, trafficmanager
 
-from components import rules
+from . import rules
 
 ACTIVE_PRIORITY, STANDBY_PRIORITY = 1, 2
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pulumi
 
-from components.regions import REGIONS, has_zones
+from .facts.regions import REGIONS, has_zones
 
 HaMode = Literal["ZoneRedundant", "SameZone", "Disabled"]
 Toggle = Literal["Enabled", "Disabled"]
@@ -46,7 +46,7 @@ def refuse(component: str, name: str | None, refusal: Refusal | None) -> None:
 
 
 def known_region(region: str, key: str = "location") -> Refusal | None:
-    """Zone redundancy and pairing are decided from ``components.regions``: the region must be one it knows."""
+    """Zone redundancy and pairing are decided from ``facts.regions``: the region must be one it knows."""
     if region not in REGIONS:
         return Refusal(key, region, f"an Azure region name ({', '.join(sorted(REGIONS))})")
     return None

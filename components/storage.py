@@ -8,8 +8,8 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import storage
 
-from components import rules
-from components.interfaces import (
+from . import rules
+from .interfaces import (
     CustomerManagedKeyArgs,
     DataComponent,
     DataInterfaceArgs,

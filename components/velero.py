@@ -22,9 +22,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, managedidentity, storage
 
-from components.interfaces import stateful
-from components.roles import STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER, role_definition_id
-from components.schedule import velero_ttl
+from .facts.schedule import velero_ttl
+from .interfaces import stateful
+from .roles import STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER, role_definition_id
 
 NAMESPACE = "velero"
 SERVICE_ACCOUNT = "velero"

@@ -50,7 +50,7 @@ ALLOWED_SERVICE_TAGS = "service.beta.kubernetes.io/azure-allowed-service-tags"
 
 @dataclass(frozen=True)
 class IngressExposure:
-    """Put a workload behind the region's public ingress IP (see ``components.ingress``)."""
+    """Put a workload behind the region's public ingress IP (see ``azure_dr.components.ingress``)."""
 
     ip_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]

@@ -1,5 +1,5 @@
-"""``python -m drctl``: the same as the ``drctl`` console script."""
+"""``python -m azure_dr.cli``: the same as the ``drctl`` console script."""
 
-from drctl.launch import main
+from .launch import main
 
 main()

@@ -1,13 +1,13 @@
-"""The ``drctl`` console script: ``drctl.cli.main`` plus what a one-shot process can skip or overlap.
+"""The ``drctl`` console script: ``azure_dr.cli.commands.main`` plus what a one-shot process can skip or overlap.
 
-- With ``DRCTL_CACHE`` set, an unchanged project answers from ``drctl.result_cache`` before pulumi is imported.
+- With ``DRCTL_CACHE`` set, an unchanged project answers from ``engine.result_cache`` before pulumi is imported.
 - For ``check`` and ``plan --check`` the policy pack is spawned right after the imports, so its own start-up
-  (an interpreter importing pulumi and the rules) runs while the programs do; ``drctl.analyzer.open_pack``
+  (an interpreter importing pulumi and the rules) runs while the programs do; ``azure_dr.cli.engine.analyzer.open_pack``
   adopts it only if it was launched exactly as it would be now.
 - The objects the imports built are frozen out of the garbage collector's scans, young objects are scanned less
   often, and the process ends without tearing down its objects one by one (output flushed first).
 
-``benchmarks/README.md`` has the figure of each. The tests call ``drctl.cli.main`` in-process and are unaffected.
+``benchmarks/README.md`` has the figure of each. The tests call ``commands.main`` in-process and are unaffected.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from drctl import result_cache
+from .engine import result_cache
 
 #: The first generation is collected every 20,000 net allocations instead of 700: a plan allocates millions of
 #: short-lived objects and frees nearly all by reference counting, so frequent scans only cost time.
@@ -59,8 +59,10 @@ def _exit(status: int) -> NoReturn:
 def _prestart_pack(argv: Sequence[str]) -> None:
     """Spawn the pack ``check`` will use, if this command checks. Only an optimisation: any doubt or error is
     left to the command itself, which reports it in its own words."""
-    from drctl import analyzer, cli, engine
-    from drctl.stackfiles import project_name
+    from . import commands as cli
+    from .engine import analyzer
+    from .engine import programs as engine
+    from .stackfiles.files import project_name
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -82,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.stderr.write(hit.stderr)
         _exit(hit.status)
 
-    from drctl import analyzer, cli  # pulumi, pydantic, grpc and the config model
+    from . import commands as cli
+    from .engine import analyzer  # pulumi, pydantic, grpc and the config model
 
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

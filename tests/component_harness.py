@@ -9,8 +9,8 @@ from pulumi.runtime import mocks, settings
 from pulumi.runtime import stack as runtime_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from drctl.mocks import AzureMocks, RecordingMonitor
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.mocks import AzureMocks, RecordingMonitor
+from azure_dr.cli.engine.recording import StackPlan
 
 
 def run_program(program: Callable[[], None], project: str = "consumer", stack: str = "test") -> StackPlan:

@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 
 import pytest
 
-from drctl import engine
-from drctl.recording import StackPlan
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.recording import StackPlan
 
 PlanFn = Callable[..., dict[str, StackPlan]]
 

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from drctl import engine
-from drctl.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "plan-golden.json"
 REGENERATE = ".venv/bin/python -m tests.golden --update"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.paths import dig as dig
-from drctl.engine import ROOT
-from drctl.recording import RecordedResource, StackPlan
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.components.facts.paths import dig as dig
 
 
 def children_of(plan: StackPlan, parent: RecordedResource) -> list[RecordedResource]:

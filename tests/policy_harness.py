@@ -1,6 +1,6 @@
 """Run the azure-dr policy pack (``policies/``) over hand-built resources, through the real pack process.
 
-The pack is started the way the Pulumi CLI starts it (``drctl.analyzer.PolicyPackProcess``), so every rule is
+The pack is started the way the Pulumi CLI starts it (``engine.analyzer.PolicyPackProcess``), so every rule is
 judged by the same code path as ``drctl check`` and ``pulumi preview --policy-pack``: props travel as a protobuf
 Struct (numbers become floats) and arrive wrapped in ``pulumi_policy``'s unknown-checking proxy.
 
@@ -26,8 +26,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from drctl.analyzer import PolicyInfo, PolicyPackProcess, PolicyResult
-from drctl.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine.analyzer import PolicyInfo, PolicyPackProcess, PolicyResult
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_DIR = ROOT / "policies"

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from drctl.analyzer import (
+from azure_dr.cli.engine.analyzer import (
     PackReport,
     PolicyPackError,
     PolicyPackProcess,
@@ -21,8 +21,8 @@ from drctl.analyzer import (
     check_stacks,
     effective_policy_config,
 )
-from drctl.recording import RecordedResource, StackPlan
-from drctl.sarif import FINGERPRINT_KEY, to_sarif
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.report.sarif import FINGERPRINT_KEY, to_sarif
 
 PACK = Path(__file__).parent / "fixtures" / "mini_pack"
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.diagnostics import ARM_TYPES, CATEGORIES
-from drctl.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.components.diagnostics import ARM_TYPES, CATEGORIES
 from tests.conftest import plan_one
 from tests.helpers import with_block
 
@@ -126,8 +126,8 @@ def test_a_bigger_replica_and_an_unlinked_cache_may_differ(shipped: dict[str, St
 
 
 def test_the_pack_refuses_a_linked_cache_that_differs_from_the_primary(shipped: dict[str, StackPlan]) -> None:
-    from drctl import check
-    from drctl.engine import ROOT
+    from azure_dr.cli.engine import check
+    from azure_dr.cli.engine.programs import ROOT
 
     result = plan_one("dr", {}, _peer(shipped, redis_capacity=1))
     assert result.error is None

@@ -12,13 +12,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from components.config import Objectives
-from drctl import check, posture
-from drctl.analyzer import PackReport
-from drctl.engine import ROOT
-from drctl.recording import StackPlan
-from drctl.sarif import to_sarif
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine import check
+from azure_dr.cli.engine.analyzer import PackReport
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import posture
+from azure_dr.cli.report.sarif import to_sarif
+from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.components.stack.config import Objectives
 from tests.conftest import plan
 from tests.helpers import with_block
 
@@ -92,7 +93,7 @@ def test_cli_exits_1_on_a_mandatory_violation_and_writes_valid_sarif(tmp_path: P
     (tmp_path / "Pulumi.primary.yaml").write_text(text)
     sarif_file = tmp_path / "out.sarif"
     run = subprocess.run(
-        [sys.executable, "-m", "drctl.cli", "--root", str(tmp_path), "check", "--sarif", str(sarif_file)],
+        [sys.executable, "-m", "azure_dr.cli.commands", "--root", str(tmp_path), "check", "--sarif", str(sarif_file)],
         capture_output=True,
         text=True,
         timeout=300,

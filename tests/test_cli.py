@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from drctl import cli, engine, render
-from drctl.engine import ROOT
-from drctl.recording import StackPlan
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import render
 
 
 def test_plan_text_shows_the_dr_settings(primary: StackPlan, dr: StackPlan) -> None:

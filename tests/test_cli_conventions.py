@@ -13,17 +13,19 @@ from typing import Any
 
 import pytest
 
-from drctl import cli, engine, progress
-from drctl.engine import ROOT
-from drctl.project import ProjectNotFoundError, find_root
-from drctl.recording import StackPlan
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import progress
+from azure_dr.cli.stackfiles.project import ProjectNotFoundError, find_root
 
 PYTHON = sys.executable
 
 
 def drctl(*args: str, cwd: Path = ROOT, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [PYTHON, "-m", "drctl", *args], cwd=cwd, capture_output=True, text=True, timeout=300, **kwargs
+        [PYTHON, "-m", "azure_dr.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=300, **kwargs
     )
 
 
@@ -65,7 +67,7 @@ def test_the_project_is_found_by_walking_up_and_root_is_honoured(
 def test_a_closed_pipe_ends_quietly_from_a_subdirectory() -> None:
     """`drctl rules | head -0`, run inside components/: the reader is gone before drctl writes; no traceback."""
     proc = subprocess.Popen(
-        [PYTHON, "-m", "drctl", "rules"],
+        [PYTHON, "-m", "azure_dr.cli", "rules"],
         cwd=ROOT / "components",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -144,7 +146,7 @@ def test_progress_only_for_a_person_at_a_terminal(
 
 
 def test_stdout_writes_survive_a_reader_that_went_away() -> None:
-    code = "from drctl.output import emit, pipe_closed\nfor _ in range(2000):\n    emit('x' * 200)\n"
+    code = "from azure_dr.cli.report.output import emit, pipe_closed\nfor _ in range(2000):\n    emit('x' * 200)\n"
     proc = subprocess.Popen(
         [PYTHON, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ)
     )

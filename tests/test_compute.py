@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from components.kubeconfig import with_login_mode
-from drctl import azure_ids
-from drctl.recording import RecordedResource, StackPlan
-from drctl.render import locked_ids, plan_text
-from drctl.replacement import replacements
+from azure_dr.cli.engine import azure_ids
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine.replacement import replacements
+from azure_dr.cli.report.render import locked_ids, plan_text
+from azure_dr.components.kubeconfig import with_login_mode
 from tests.conftest import plan, plan_one
 from tests.helpers import named, promoted_pair, stack_value, with_block
 

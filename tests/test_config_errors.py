@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from drctl.engine import ROOT
+from azure_dr.cli.engine.programs import ROOT
 from tests.conftest import plan
 from tests.helpers import stack_value, with_block
 
@@ -127,7 +127,7 @@ def test_standby_without_peer_is_refused() -> None:
 
 
 def test_missing_required_block_is_named() -> None:
-    from components.config import ConfigError, parse_config
+    from azure_dr.components.stack.config import ConfigError, parse_config
 
     with pytest.raises(ConfigError, match=r"azure-dr:postgres: required but not set"):
         parse_config({"workload": "qlp", "role": "active", "region": "uksouth"})
@@ -140,7 +140,7 @@ def test_drctl_exits_nonzero_with_one_line_and_no_traceback(tmp_path: Path) -> N
     (tmp_path / "Pulumi.broken.yaml").write_text(text)
     assert stack_value("primary", "objectives")["backup_retention_days"] == 30
     run = subprocess.run(
-        [sys.executable, "-m", "drctl.cli", "--root", str(tmp_path), "plan", "broken"],
+        [sys.executable, "-m", "azure_dr.cli.commands", "--root", str(tmp_path), "plan", "broken"],
         capture_output=True,
         text=True,
         timeout=120,

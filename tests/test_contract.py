@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.contract import CONTRACT, GLOBAL_KEYS, NULLABLE_KEYS
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.components.stack.contract import CONTRACT, GLOBAL_KEYS, NULLABLE_KEYS
 
 
 @pytest.mark.parametrize("stack", ["primary", "dr"])
@@ -45,7 +45,7 @@ def test_primary_reads_dr_for_its_side_of_the_network(primary: StackPlan, dr: St
 
 
 def test_contract_refuses_unknown_keys() -> None:
-    from components.contract import export_contract
+    from azure_dr.components.stack.contract import export_contract
 
     with pytest.raises(ValueError, match="unknown"):
         export_contract({**dict.fromkeys(CONTRACT, "x"), "surprise": 1})

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from drctl.recording import StackPlan
-from drctl.render import locked_ids
-from drctl.replacement import replacements, stateful
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.engine.replacement import replacements, stateful
+from azure_dr.cli.report.render import locked_ids
 from tests.conftest import plan
 from tests.helpers import with_block
 

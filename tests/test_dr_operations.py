@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from components import roles
-from components.compliance import retention_days
-from components.config import ConfigError, parse_config
-from components.health_signals import SIGNAL_TAG, SIGNALS, lag_limit, thresholds
-from drctl import posture, render
-from drctl.engine import ROOT
-from drctl.recording import RecordedResource, StackPlan
-from drctl.replacement import deleted, replacements
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine.replacement import deleted, replacements
+from azure_dr.cli.report import posture, render
+from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.components import roles
+from azure_dr.components.compliance import retention_days
+from azure_dr.components.facts.health_signals import SIGNAL_TAG, SIGNALS, lag_limit, thresholds
+from azure_dr.components.stack.config import ConfigError, parse_config
 from tests.conftest import plan, plan_one
 from tests.helpers import dig, named, promoted_pair, stack_value, with_block
 

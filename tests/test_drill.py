@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from drctl import cli, drill, engine
-from drctl.engine import ROOT
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.lifecycle import drill
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from drctl import azure_ids, engine
-from drctl.recording import StackPlan
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine import azure_ids
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.stackfiles.files import load_stack
 
 EXAMPLE = engine.ROOT / "examples" / "postgres-with-replica"
 SERVER = "azure-native:dbforpostgresql:Server"
@@ -21,8 +22,12 @@ def example() -> StackPlan:
 
 def test_example_imports_only_the_public_components() -> None:
     source = (EXAMPLE / "__main__.py").read_text()
-    imports = [line for line in source.splitlines() if line.startswith(("from components", "import components"))]
-    assert imports == ["from components import ("], imports
+    imports = [
+        line
+        for line in source.splitlines()
+        if line.startswith(("from azure_dr.components", "import azure_dr.components"))
+    ]
+    assert imports == ["from azure_dr.components import ("], imports
     assert (EXAMPLE / "Pulumi.yaml").exists()
 
 

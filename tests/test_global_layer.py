@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.recording import StackPlan
 from tests.conftest import plan
 
 COSMOS = "azure-native:cosmosdb:DatabaseAccount"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from drctl import analyzer, result_cache
-from drctl.engine import ROOT
+from azure_dr.cli.engine import analyzer, result_cache
+from azure_dr.cli.engine.programs import ROOT
 
 PACK = ROOT / "policies"
 
@@ -47,7 +47,7 @@ def _project_copy(tmp_path: Path) -> Path:
 
 def _drctl(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, result_cache.ENV_VAR: str(cache)}
-    command = [sys.executable, "-m", "drctl", "--root", str(root), *args]
+    command = [sys.executable, "-m", "azure_dr.cli", "--root", str(root), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from drctl import cli, lifecycle, simulate
-from drctl.engine import ROOT
-from drctl.pair import PairError, load_pair
-from drctl.stackedit import Edit, StackDocument
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.lifecycle import simulate
+from azure_dr.cli.lifecycle import transitions as lifecycle
+from azure_dr.cli.lifecycle.pair import PairError, load_pair
+from azure_dr.cli.stackfiles.edit import Edit, StackDocument
 
 PROMOTE_FIELD = "replica"
 
@@ -24,7 +26,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-#: The network tier (components.network, components.private_dns, the endpoints): no switch may touch it.
+#: The network tier (network, private_dns, the endpoints): no switch may touch it.
 NETWORK_TYPES = frozenset(
     {
         "azure-native:network:VirtualNetwork",
@@ -285,7 +287,8 @@ def test_a_copy_of_the_dr_stack_is_refused(project: Path) -> None:
 
 
 def test_the_posture_shows_the_gap_a_forced_promotion_leaves_until_the_rebuild(project: Path) -> None:
-    from drctl import engine, posture
+    from azure_dr.cli.engine import programs as engine
+    from azure_dr.cli.report import posture
 
     def postgres_row() -> posture.ServicePosture:
         plans = engine.plan_stacks(None, project)

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from components.addressing import default_subnets, network
-from components.config import ConfigError, parse_config
-from components.private_dns import PRIVATE_LINK_ZONES, postgres_vnet_zone
-from drctl.engine import ROOT, load_stack
-from drctl.pair import PairError, load_pair
-from drctl.recording import RecordedResource, StackPlan
-from drctl.stackedit import Edit, StackDocument
+from azure_dr.cli.engine.programs import ROOT, load_stack
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.lifecycle.pair import PairError, load_pair
+from azure_dr.cli.stackfiles.edit import Edit, StackDocument
+from azure_dr.components.facts.addressing import default_subnets, network
+from azure_dr.components.private_dns import PRIVATE_LINK_ZONES, postgres_vnet_zone
+from azure_dr.components.stack.config import ConfigError, parse_config
 from tests.conftest import plan, plan_one
 
 VNET = "azure-native:network:VirtualNetwork"
@@ -303,8 +303,8 @@ def test_the_pair_refuses_overlapping_or_one_sided_networks(tmp_path: Path) -> N
     ],
 )
 def test_the_network_component_refuses_bad_args_in_one_line(space: str, subnets: dict[str, str], message: str) -> None:
-    from components.network import RegionalNetworkArgs
-    from components.rules import InvalidArgs
+    from azure_dr.components.network import RegionalNetworkArgs
+    from azure_dr.components.rules import InvalidArgs
 
     with pytest.raises(InvalidArgs) as caught:
         RegionalNetworkArgs(

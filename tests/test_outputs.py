@@ -14,12 +14,14 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from drctl import check, cli, diagram, render, rulebook, schemas
-from drctl.analyzer import PackReport, PolicyResult
-from drctl.engine import ROOT
-from drctl.recording import StackPlan
-from drctl.sarif import to_sarif
-from drctl.stacklines import line_of, locate
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import check
+from azure_dr.cli.engine.analyzer import PackReport, PolicyResult
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import diagram, render, rulebook, schemas
+from azure_dr.cli.report.sarif import to_sarif
+from azure_dr.cli.stackfiles.lines import line_of, locate
 from tests.conftest import plan
 from tests.helpers import with_block
 
@@ -272,7 +274,7 @@ def test_readme_shows_the_generated_diagram(shipped: dict[str, StackPlan]) -> No
 def test_diagram_command_writes_svg(
     tmp_path: Path, shipped: dict[str, StackPlan], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from drctl import engine
+    from azure_dr.cli.engine import programs as engine
 
     monkeypatch.setattr(engine, "plan_stacks", lambda *a, **k: list(shipped.values()))
     out = tmp_path / "pair.svg"

@@ -9,8 +9,8 @@ import pytest
 from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
-from drctl import analyzer
-from drctl.recording import StackPlan
+from azure_dr.cli.engine import analyzer
+from azure_dr.cli.engine.recording import StackPlan
 from tests import policy_harness  # noqa: F401  (puts policies/ on sys.path)
 
 # isort: split

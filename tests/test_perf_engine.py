@@ -12,12 +12,13 @@ from typing import Any
 import pulumi
 import pytest
 
-from drctl import engine, render
-from drctl.mocks import RecordingMonitor
-from drctl.recording import StackPlan
-from drctl.sdk_aliases import is_version_alias_options, without_sdk_version_aliases
-from drctl.sdk_imports import module_name_of
-from drctl.stackfiles import StackFile
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.mocks import RecordingMonitor
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import render
+from azure_dr.cli.sdk.aliases import is_version_alias_options, without_sdk_version_aliases
+from azure_dr.cli.sdk.imports import module_name_of
+from azure_dr.cli.stackfiles.files import StackFile
 
 SDK_CALLER = """
 def build(opts):
@@ -51,7 +52,7 @@ def test_an_sdk_modules_version_aliases_are_dropped_and_the_users_kept(extra: di
 
 def test_the_same_merge_from_user_code_keeps_every_alias() -> None:
     with without_sdk_version_aliases():
-        merged = _caller("components.cosmos")(_user_options())
+        merged = _caller("azure_dr.components.cosmos")(_user_options())
     assert len(merged.aliases) == 2
 
 
@@ -124,7 +125,7 @@ def test_a_real_resource_sends_only_the_alias_its_user_wrote(tmp_path: Path, mon
 NAMES_SCRIPT = """
 import importlib, json, sys
 if sys.argv[1] == "on-demand":
-    from drctl.sdk_imports import load_sdk_modules_on_demand
+    from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
     load_sdk_modules_on_demand()
 package = importlib.import_module("pulumi_azure_native.search")
 if sys.argv[1] == "full":
@@ -176,9 +177,9 @@ def test_module_names_follow_the_generator() -> None:
 
 PLAN_SCRIPT = """
 import dataclasses, json
-import drctl.sdk_imports
-drctl.sdk_imports.load_sdk_modules_on_demand = lambda: None  # every subpackage imported whole
-from drctl import engine
+import azure_dr.cli.sdk.imports
+azure_dr.cli.sdk.imports.load_sdk_modules_on_demand = lambda: None  # every subpackage imported whole
+from azure_dr.cli.engine import programs as engine
 print(json.dumps({p.stack: [dataclasses.asdict(r) for r in p.resources] for p in engine.plan_stacks(None, engine.ROOT)},
                  default=list))
 """

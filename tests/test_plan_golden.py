@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.recording import StackPlan
 from tests.golden import GOLDEN, REGENERATE, drift, snapshot
 
 

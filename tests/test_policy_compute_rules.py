@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from components import recovery
-from components.schedule import CronError, max_gap_minutes, ttl_hours
-from drctl import posture
-from drctl.engine import ROOT
-from drctl.recording import RecordedResource, StackPlan
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.components.facts import recovery
+from azure_dr.components.facts.schedule import CronError, max_gap_minutes, ttl_hours
 from tests.conftest import plan
 from tests.policy_harness import analyze, make_resource
 

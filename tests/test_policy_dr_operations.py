@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from drctl import check, posture
-from drctl.engine import ROOT
-from drctl.recording import RecordedResource
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine import check
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import RecordedResource
+from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles.files import load_stack
 from tests.conftest import plan
 from tests.helpers import with_block
 from tests.policy_harness import analyze, make_resource

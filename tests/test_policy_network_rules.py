@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drctl.recording import RecordedResource, StackPlan
+from azure_dr.cli.engine.recording import RecordedResource, StackPlan
 from tests.policy_harness import analyze, make_resource
 
 RG = "azure-native:resources:ResourceGroup"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.recovery import GEO_SECONDARY_TAG
-from drctl.recording import RecordedResource
+from azure_dr.cli.engine.recording import RecordedResource
+from azure_dr.components.facts.recovery import GEO_SECONDARY_TAG
 from tests.policy_harness import analyze, make_resource
 
 RG = "azure-native:resources:ResourceGroup"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from components import recovery
-from drctl import posture
-from drctl.engine import ROOT
-from drctl.recording import StackPlan
-from drctl.stackfiles import load_stack
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.components.facts import recovery
 from tests.conftest import plan
 
 OBJECTIVES = posture.config_of(load_stack(ROOT, "primary"))

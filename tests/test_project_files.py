@@ -17,9 +17,9 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-import components
-from components.config import StackConfig
-from drctl.engine import ROOT
+import azure_dr.components as components
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.components.stack.config import StackConfig
 
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -82,7 +82,7 @@ def test_every_stack_sets_the_keys_pulumi_requires_and_with_their_types() -> Non
 
 def test_declared_defaults_reach_the_program_as_unset(shipped: dict[str, Any]) -> None:
     """primary sets no peer_stack: Pulumi hands the program the declared "" and the model reads it as unset."""
-    from components.config import parse_config
+    from azure_dr.components.stack.config import parse_config
 
     assert (
         parse_config(
@@ -127,8 +127,7 @@ def test_the_pack_runs_from_its_own_declared_environment() -> None:
     named = {canonicalize_name(Requirement(r).name) for r in requirements if not r.startswith(("-e", "."))}
     local = [r.removeprefix("-e").strip() for r in requirements if r.startswith(("-e", "."))]
     assert local == [".."]  # the project itself, resolved from the pack directory where Pulumi runs pip
-    project = tomllib.loads((PACK / ".." / "pyproject.toml").read_text())
-    provided_by_project = set(project["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
+    provided_by_project = {"azure_dr"}  # the wheel maps components/ and drctl/ under azure_dr
     modules = set().union(*(_imports(p) for p in PACK.rglob("*.py") if "venv" not in p.parts))
     third_party = {m for m in modules if m not in sys.stdlib_module_names and m not in {"drpolicy", "__future__"}}
     distributions = metadata.packages_distributions()
@@ -137,7 +136,7 @@ def test_the_pack_runs_from_its_own_declared_environment() -> None:
             continue
         owners = {canonicalize_name(d) for d in distributions.get(module, [])}
         assert owners & named, f"the pack imports {module} but requirements.txt does not list it"
-    assert "components" in third_party  # the shared facts come from the project, not a copy in the pack
+    assert "azure_dr" in third_party  # the shared facts come from the project, not a copy in the pack
     assert not list(PACK.rglob("regions.py")) and not list(PACK.rglob("recovery.py"))
 
 
@@ -160,10 +159,10 @@ def test_the_library_is_typed_licensed_and_exports_its_public_names() -> None:
     assert "Typing :: Typed" in project["classifiers"]
     for name in components.__all__:
         assert getattr(components, name) is not None, name
-    from components import DrRegion
-    from components import StackConfig as Exported
+    from azure_dr.components import DrRegion
+    from azure_dr.components import StackConfig as Exported
 
-    assert Exported is StackConfig and DrRegion.__module__ == "components.region"
+    assert Exported is StackConfig and DrRegion.__module__ == "azure_dr.components.stack.region"
 
 
 def test_license() -> None:
@@ -172,8 +171,11 @@ def test_license() -> None:
 
 
 def test_region_facts_stay_cheap_to_import() -> None:
-    """The pack reads components.regions/recovery; the package's exports must not drag the Azure SDK in."""
-    code = "import sys, components.regions, components.recovery; print('pulumi_azure_native' in sys.modules)"
+    """The pack reads the facts subpackage; the package's exports must not drag the Azure SDK in."""
+    code = (
+        "import sys, azure_dr.components.facts.regions, azure_dr.components.facts.recovery;"
+        "print('pulumi_azure_native' in sys.modules)"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.stdout.strip() == "False", run.stderr
 
@@ -203,7 +205,7 @@ def test_readme_mentions_nothing_the_repository_does_not_have() -> None:
 
 
 def test_readme_rule_anchors_are_where_the_rules_help_points() -> None:
-    rulebook = importlib.import_module("drctl.rulebook")
+    rulebook = importlib.import_module("azure_dr.cli.report.rulebook")
     docs = rulebook.load(PACK)
     documentation = PYPROJECT["project"]["urls"]["Documentation"]
     for doc in docs.values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from drctl.engine import ROOT
+from azure_dr.cli.engine.programs import ROOT
 from tests.policy_harness import PACK_DIR  # noqa: F401  (puts the pack's package on sys.path)
 
 README = (ROOT / "README.md").read_text()

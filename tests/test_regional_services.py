@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.recording import StackPlan
 from tests.conftest import plan
 
 VAULT = "azure-native:keyvault:Vault"

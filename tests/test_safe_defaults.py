@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from drctl.recording import StackPlan
+from azure_dr.cli.engine.recording import StackPlan
 from tests.helpers import dig
 
 # Owned by the global-owner stack only: absent from the other stack by design.

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from components.config import ConfigError, parse_config
-from drctl import cli, engine, render
-from drctl.engine import ROOT
-from drctl.stackfiles import SECRET_PLACEHOLDER, config_line, load_stack
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.report import render
+from azure_dr.cli.stackfiles.files import SECRET_PLACEHOLDER, config_line, load_stack
+from azure_dr.components.stack.config import ConfigError, parse_config
 from tests.helpers import stack_value
 
 SECRET = "s3cr3t-origin.example.com"

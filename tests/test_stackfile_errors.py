@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from drctl import cli, engine, posture
-from drctl.engine import ROOT
-from drctl.stackfiles import load_stack
+from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles.files import load_stack
 
 PRIMARY = (ROOT / "Pulumi.primary.yaml").read_text()
 DR = (ROOT / "Pulumi.dr.yaml").read_text()

@@ -7,7 +7,7 @@ components through their public args only. Every component is locked, private an
 import pulumi
 from pulumi_azure_native import authorization, resources
 
-from components import (
+from azure_dr.components import (
     EntraAdministratorArgs,
     KeyVault,
     KeyVaultArgs,

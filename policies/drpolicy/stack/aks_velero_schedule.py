@@ -1,7 +1,7 @@
 """A stack that runs a cluster backs it up with Velero: a Schedule that keeps backups long enough, often enough.
 
 The Schedule's ``template.ttl`` must be at least the backup-retention objective, and the longest gap between
-two runs of its cron (``components.schedule``) at most the compute tier's RPO. A paused schedule does not count.
+two runs of its cron (``facts.schedule``) at most the compute tier's RPO. A paused schedule does not count.
 """
 
 from collections.abc import Iterator, Mapping
@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from components.schedule import CronError, max_gap_minutes, ttl_hours
+from azure_dr.components.facts.schedule import CronError, max_gap_minutes, ttl_hours
 from drpolicy.facts import of_type
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import MANAGED_CLUSTER, VELERO_SCHEDULE

@@ -1,6 +1,6 @@
 """Alert thresholds are no looser than the recovery objectives.
 
-Each alert names the signal it watches (tag ``azure-dr:signal``, table ``components.health_signals``): a lag
+Each alert names the signal it watches (tag ``azure-dr:signal``, table ``facts.health_signals``): a lag
 alert must fire at or below the service's RPO (converted from the metric's unit), the backup-age alert within
 one backup interval plus the reporting day, a health alert at or beyond its healthy line, and every alert's
 window must be shorter than the service's RTO, or detection alone would break the objective. The metric or
@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from components.health_signals import SIGNAL_TAG, SIGNALS, Signal, minutes_of
+from azure_dr.components.facts.health_signals import SIGNAL_TAG, SIGNALS, Signal, minutes_of
 from drpolicy.facts import number, of_type
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import LOG_ALERT, METRIC_ALERT

@@ -1,11 +1,11 @@
-"""The declared DR mechanism achieves the RPO objective, by Azure's documented figures (components.recovery)."""
+"""The declared DR mechanism achieves the RPO objective, by Azure's documented figures (facts.recovery)."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from components.recovery import MECHANISMS
+from azure_dr.components.facts.recovery import MECHANISMS
 from drpolicy.facts import mechanism, number, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, REDIS, REGISTRY, STORAGE_ACCOUNT

@@ -1,0 +1,289 @@
+"""``drctl``: the offline tooling. ``plan`` runs the program of each stack under the mock runtime.
+
+Commands register themselves: each command module exposes ``register(sub)``, which adds its sub-parser and sets
+``handler`` (a function of the parsed arguments returning the exit code). Adding a command is one entry in
+``COMMANDS``. Arguments are parsed first and the project is found after (``--root``, or walking up from the
+current directory to ``Pulumi.yaml`` like git and pulumi), so ``--help`` works anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from azure_dr.components.stack.config import ConfigError
+
+from . import lifecycle_commands as lifecycle_cli
+from .engine import check
+from .engine import programs as engine
+from .engine.analyzer import PackReport, PolicyPackError
+from .engine.recording import StackPlan
+from .lifecycle import drill
+from .report import diagram, posture, render, rulebook, schemas
+from .report.output import emit
+from .report.sarif import to_sarif
+from .stackfiles.files import error_line, load_stack, stack_names
+from .stackfiles.project import ProjectNotFoundError, find_root
+from .stackfiles.yamlfile import YamlFileError
+
+if TYPE_CHECKING:
+    SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]  # argparse's own type, generic in typeshed
+Handler = Callable[[argparse.Namespace], int]
+Register = Callable[["SubParsers"], None]
+
+
+class UsageError(ValueError):
+    """A command-line value drctl refuses before doing any work (exit 2)."""
+
+
+def version() -> str:
+    try:
+        return metadata.version("azure-dr")
+    except metadata.PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def register_core(sub: SubParsers) -> None:
+    """``plan``, ``check`` and ``policy-config``."""
+    plan = sub.add_parser("plan", help="render each stack's resources and DR settings, no cloud needed")
+    plan.add_argument("stacks", nargs="*", help="stacks to plan (default: all, peers first)")
+    plan.add_argument("--json", action="store_true", help="machine-readable output (schema: drctl schema plan)")
+    plan.add_argument("--check", action="store_true", help="then run the policy pack over the same plans")
+    plan.set_defaults(handler=_plan_handler)
+    check_parser = sub.add_parser("check", help="run the policy pack over each stack's offline plan, as CI does")
+    check_parser.add_argument("stacks", nargs="*", help="stacks to check (default: all, peers first)")
+    check_parser.add_argument("--json", action="store_true", help="machine-readable output")
+    check_parser.add_argument(
+        "--sarif", metavar="FILE", help="also write SARIF 2.1.0 (for GitHub code scanning); '-' for stdout"
+    )
+    check_parser.add_argument(
+        "--policy-config",
+        metavar="FILE",
+        type=Path,
+        help="policy config JSON, as for `pulumi preview --policy-pack-config`",
+    )
+    check_parser.set_defaults(handler=_check_handler)
+    thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
+    thresholds.add_argument("stack")
+    thresholds.set_defaults(handler=lambda args: cmd_policy_config(args.root, args.stack))
+    schema = sub.add_parser("schema", help="the JSON schema of `plan --json` or `check --json` output")
+    schema.add_argument("document", choices=sorted(schemas.SCHEMAS))
+    schema.set_defaults(handler=lambda args: _print_json(schemas.load(args.document)))
+    drill.add_parser(sub).set_defaults(handler=drill.run)
+
+
+#: Every command module's ``register``; a new command module adds one line here.
+COMMANDS: list[Register] = [register_core, rulebook.register, diagram.register, lifecycle_cli.register]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drctl", description="Offline DR tooling for the azure-dr stacks.")
+    parser.add_argument("--version", action="version", version=f"drctl {version()}")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="project directory (default: the nearest directory holding Pulumi.yaml, from . upwards)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+def _print_json(document: Any) -> int:
+    emit(json.dumps(document, indent=2))
+    return 0
+
+
+def _unplanned_peer(root: Path, plans: Sequence[StackPlan]) -> str | None:
+    """Why the pair's posture cannot be judged from ``plans``: an active or standby half is missing because a
+    stack of the project was not planned (or failed to); None when the planned stacks are all there is."""
+    planned = [p for p in plans if p.error is None]
+    roles = {p.outputs.get("role") for p in planned}
+    failed = {p.stack for p in plans if p.error}
+    missing = [n for n in stack_names(root) if n not in {p.stack for p in planned}]
+    if {"active", "standby"} <= roles or not missing:
+        return None
+    why = ", ".join(f"{n}: failed to plan" if n in failed else n for n in missing)
+    return (
+        f"DR posture not assessed: the pair's other half was not planned ({why}); "
+        f"plan the pair together, e.g. drctl plan {' '.join(sorted({*(p.stack for p in planned), *missing}))}"
+    )
+
+
+def _posture(root: Path, plans: Sequence[StackPlan]) -> tuple[str, list[posture.ServicePosture]]:
+    judge = posture.objectives_stack(plans)
+    unplanned = _unplanned_peer(root, plans)
+    if judge is None or unplanned is not None:
+        return unplanned or "", []
+    config = posture.config_of(load_stack(root, judge.stack))
+    stacks = ", ".join(p.stack for p in plans if p.error is None)
+    return f"DR posture ({stacks}; objectives of {judge.stack})", posture.posture(plans, config)
+
+
+def _retention(root: Path, plans: Sequence[StackPlan]) -> posture.RetentionPosture:
+    judge = posture.objectives_stack(plans)
+    assert judge is not None  # only called when the posture has rows
+    return posture.long_term_retention(plans, posture.config_of(load_stack(root, judge.stack)))
+
+
+def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
+    """``drctl plan --json``: the plans, their inputs and the DR posture (schema ``drctl schema plan``)."""
+    title, rows = _posture(root, plans)
+    document: dict[str, Any] = {
+        "schema": schemas.PLAN_ID,
+        "stacks": render.plan_json(plans),
+        "posture": [render.plain(r.as_dict()) for r in rows],
+    }
+    if not rows and title:
+        document["posture_note"] = title
+    if rows:
+        document["long_term_retention"] = render.plain(_retention(root, plans).as_dict())
+    return document
+
+
+def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool = False) -> int:
+    """Plan each stack once; with ``with_check`` the pack judges those same plans."""
+    plans = engine.plan_stacks(stacks or None, root)
+    failed = [p for p in plans if p.error]
+    status = 1 if failed else 0
+    if as_json:
+        document = plan_document(root, plans)
+        if with_check and not failed:
+            report = _run_check(root, plans, None)
+            document["check"] = check.report_json(plans, report)
+            status = 0 if document["check"]["passed"] else 1
+        emit(json.dumps(document, indent=2))
+    else:
+        title, rows = _posture(root, plans)
+        emit("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
+        if rows:
+            emit("\n" + posture.posture_text(rows, title))
+            emit(posture.retention_text(_retention(root, plans)))
+        elif title:
+            emit("\n" + title)
+    for p in failed:
+        print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)
+    if with_check and not as_json and not failed:
+        emit()
+        status = cmd_check(root, stacks, plans=plans)
+    return status
+
+
+def _sarif_target(value: str | None) -> str | None:
+    """Refuse a SARIF path that cannot be written, before the check spends seconds running."""
+    if value is None or value == "-":
+        return value
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"--sarif {value}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"--sarif {value}: directory {path.parent} does not exist")
+    return value
+
+
+def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> PackReport:
+    objectives = {p.stack: posture.config_of(load_stack(root, p.stack)) for p in plans if p.error is None}
+    return check.check_plans(plans, root / "policies", policy_config, objectives)
+
+
+def cmd_check(
+    root: Path,
+    stacks: Sequence[str],
+    as_json: bool = False,
+    sarif_path: str | None = None,
+    policy_config: Path | None = None,
+    plans: Sequence[StackPlan] | None = None,
+) -> int:
+    """Run the pack over the plans; exit 1 on any mandatory violation or refused config."""
+    sarif_path = _sarif_target(sarif_path)
+    if sarif_path == "-" and as_json:
+        raise UsageError("--json and --sarif - both write to stdout; write the SARIF to a file")
+    config = _read_policy_config(policy_config)
+    plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
+    report = _run_check(root, plans, config)
+    if sarif_path:
+        errors = {p.stack: (p.error, _error_line(root, p.stack, p.error)) for p in plans if p.error}
+        sarif = json.dumps(to_sarif(report, root=root, plans=plans, plan_errors=errors), indent=2)
+        if sarif_path == "-":
+            emit(sarif)
+        else:
+            Path(sarif_path).write_text(sarif + "\n")
+    if as_json:
+        emit(json.dumps(check.report_json(plans, report), indent=2))
+    elif sarif_path == "-":
+        print(check.report_text(plans, report), file=sys.stderr)
+    else:
+        emit(check.report_text(plans, report))
+    return 1 if report.mandatory or any(p.error for p in plans) else 0
+
+
+def _error_line(root: Path, stack: str, message: str) -> int:
+    try:
+        return error_line(load_stack(root, stack), message)
+    except (YamlFileError, FileNotFoundError):
+        return error_line(None, message)
+
+
+class PolicyConfigError(ValueError):
+    """A policy config file drctl cannot read."""
+
+
+def _read_policy_config(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise PolicyConfigError(f"--policy-config {path}: {exc}") from None
+    if not isinstance(config, dict):
+        raise PolicyConfigError(f"--policy-config {path}: expected a JSON object of rule id -> settings")
+    return config
+
+
+def cmd_policy_config(root: Path, stack: str) -> int:
+    """The thresholds a stack's objectives imply, for ``pulumi preview --policy-pack-config``."""
+    return _print_json(check.objectives_config(posture.config_of(load_stack(root, stack))))
+
+
+def _plan_handler(args: argparse.Namespace) -> int:
+    return cmd_plan(args.root, args.stacks, args.json, args.check)
+
+
+def _check_handler(args: argparse.Namespace) -> int:
+    return cmd_check(args.root, args.stacks, args.json, args.sarif, args.policy_config)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        args.root = find_root(args.root)
+        handler: Handler = args.handler
+        return handler(args)
+    except (ProjectNotFoundError, UsageError, PolicyConfigError) as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"drctl: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # a policy config the pack would misread
+        print(f"drctl: policy config: {exc}", file=sys.stderr)
+        return 2
+    except PolicyPackError as exc:
+        print(f"drctl: the policy pack failed to run: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

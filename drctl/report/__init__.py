@@ -1,0 +1,1 @@
+"""What drctl prints and writes: text, JSON (with its schemas), SARIF, diagrams, the posture and the rule book."""

@@ -1,0 +1,225 @@
+"""Read the project and its stacks from ``Pulumi.yaml`` / ``Pulumi.<stack>.yaml`` as the Pulumi CLI would.
+
+Every file goes through :func:`stackfiles.yamlfile.read_yaml` (strict YAML, line numbers kept), then its shape is
+checked here: the top level and ``config:`` are mappings, every config value is set, ``secure:`` values are
+well formed. A problem is one line ``file:line: what is wrong; allowed: ...`` (a :class:`YamlFileError`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .yamlfile import KeyPath, YamlDocument, YamlFileError, read_yaml
+
+#: What a ``secure:`` value is offline: shaped like a host name under the reserved ``.invalid`` TLD (RFC 2606),
+#: so a secret host name still validates, and it can never resolve or be mistaken for a real value.
+SECRET_PLACEHOLDER = "secret-placeholder.invalid"
+
+#: Pulumi's own limits on names: letters, digits, ``-``, ``_``, ``.``; at most 100 characters.
+NAME_PATTERN = r"[A-Za-z0-9_.-]{1,100}"
+STACK_FILE_KEYS = ("config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment")
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """One stack's config as the engine hands it to the program: fully qualified keys, string values.
+
+    ``lines`` maps each config key path (``azure-dr:postgres.sku_name``, ``azure-dr:cosmos.databases[0].name``)
+    to its line in ``path``; :func:`config_line` looks one up.
+    """
+
+    name: str
+    path: Path
+    config: dict[str, str]
+    secret_keys: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    project: str = ""
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def value(self, key: str) -> str | None:
+        return self.config.get(key)
+
+
+def is_stack_name(name: str) -> bool:
+    """A stack reference Pulumi accepts: ``stack``, ``org/stack`` or ``org/project/stack``, each part a name."""
+    return re.fullmatch(rf"{NAME_PATTERN}(/{NAME_PATTERN}){{0,2}}", name) is not None
+
+
+def _dotted(key_path: KeyPath) -> str:
+    text = ""
+    for part in key_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def config_line(stack: StackFile, key: str) -> int | None:
+    """The line of a config key path in the stack's file (``postgres.sku_name`` or ``azure-dr:postgres.sku_name``;
+    list items as ``cosmos.databases[0].name``), or of its nearest enclosing key; None if not in the file."""
+    full = key if ":" in key.split(".", 1)[0] else f"{stack.project}:{key}"
+    while full:
+        if full in stack.lines:
+            return stack.lines[full]
+        cut = max(full.rfind("."), full.rfind("["))
+        full = full[:cut] if cut > 0 else ""
+    return None
+
+
+def error_line(stack: StackFile | None, message: str) -> int:
+    """The line of the stack file a one-line error points at: the ``file:line:`` it starts with, or the line of
+    the ``<project>:<key>`` it names; 1 when it names neither."""
+    match = re.search(r"Pulumi\.[A-Za-z0-9_.-]+\.yaml:([0-9]+):", message)
+    if match:
+        return int(match.group(1))
+    if stack is not None:
+        match = re.search(rf"{re.escape(stack.project)}:(\S+?): ", message)
+        if match:
+            return config_line(stack, match.group(1)) or 1
+    return 1
+
+
+def _project_document(root: Path) -> tuple[YamlDocument, str]:
+    path = root / "Pulumi.yaml"
+    if not path.exists():
+        raise YamlFileError(f"Pulumi.yaml: not found in {root}; allowed: a Pulumi project directory")
+    doc = read_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise doc.fail((), f"the top level is {_kind(doc.data)}", "a mapping with name:, runtime: ...")
+    name = doc.data.get("name")
+    if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name):
+        raise doc.fail(("name",), f"name {name!r} is not a project name", "1-100 letters, digits, '-', '_', '.'")
+    return doc, name
+
+
+def project_name(root: Path) -> str:
+    """The project's ``name``: the namespace of its config keys."""
+    return _project_document(root)[1]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), "empty"
+    )
+
+
+def _as_config_string(value: Any) -> str:
+    """Pulumi hands scalars over as strings and structured values as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def _qualified(doc: YamlDocument, key: str, project: str, bare_ok: bool = False) -> str:
+    """``<namespace>:<name>``. Only ``Pulumi.yaml`` may leave out the namespace (its own project's); the Pulumi
+    CLI refuses a stack-file key without one ("configuration keys should be of the form <namespace>:<name>")."""
+    namespace, _, name = key.rpartition(":")
+    if (namespace and not re.fullmatch(NAME_PATTERN, namespace)) or not name:
+        raise doc.fail(("config", key), f"config key {key!r} is not a key", f"<namespace>:<name>, e.g. {project}:role")
+    if not namespace and not bare_ok:
+        raise doc.fail(("config", key), f"config key {key!r} has no namespace", f"{project}:{key}")
+    return key if namespace else f"{project}:{key}"
+
+
+class _Secrets:
+    """Replaces ``secure:`` values (at the top or nested, as ``pulumi config set --secret --path`` writes them)
+    with the placeholder and notes each one."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.paths: list[str] = []
+
+    def replace(self, value: Any, key_path: KeyPath, full: str) -> Any:
+        if isinstance(value, dict) and "secure" in value:
+            if set(value) != {"secure"} or not isinstance(value["secure"], str):
+                raise self.doc.fail(
+                    key_path, "a secure value must be exactly `secure: <ciphertext>`", "as `pulumi config set --secret`"
+                )
+            self.paths.append(full)
+            return SECRET_PLACEHOLDER
+        if isinstance(value, dict):
+            return {k: self.replace(v, (*key_path, k), f"{full}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.replace(v, (*key_path, i), f"{full}[{i}]") for i, v in enumerate(value)]
+        return value
+
+
+def _project_defaults(doc: YamlDocument, project: str) -> dict[str, Any]:
+    section = doc.data.get("config")
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise doc.fail(("config",), f"config is {_kind(section)}", "a mapping of config keys")
+    defaults: dict[str, Any] = {}
+    for key, spec in section.items():
+        full = _qualified(doc, key, project, bare_ok=True)
+        if isinstance(spec, dict) and ("value" in spec or "default" in spec):
+            defaults[full] = spec.get("value", spec.get("default"))
+        elif not isinstance(spec, dict):
+            defaults[full] = spec
+    return defaults
+
+
+def load_stack(root: Path, stack: str) -> StackFile:
+    """The stack's effective config; ``secure:`` values become placeholders, each with a note."""
+    if not re.fullmatch(NAME_PATTERN, stack):
+        raise YamlFileError(f"stack {stack[:60]!r}: not a stack name; allowed: 1-100 letters, digits, '-', '_', '.'")
+    project_doc, project = _project_document(root)
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no stack '{stack}': {path.name} does not exist")
+    doc = read_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise doc.fail((), f"the top level is {_kind(doc.data)}", "a mapping with a config: key")
+    for key in doc.data:
+        if key not in STACK_FILE_KEYS:
+            raise doc.fail((key,), f"unknown top-level key {key!r}", ", ".join(STACK_FILE_KEYS))
+    section = doc.data.get("config")
+    if section is None:
+        section = {}
+    if not isinstance(section, dict):
+        raise doc.fail(("config",), f"config is {_kind(section)}", f"a mapping of {project}:<key>: <value>")
+    config: dict[str, str] = {}
+    secrets: list[str] = []
+    notes: list[str] = []
+    lines: dict[str, int] = {}
+    for full, value in _project_defaults(project_doc, project).items():
+        config[full] = _as_config_string(value)
+    for key, value in section.items():
+        full = _qualified(doc, key, project)
+        if value is None:
+            raise doc.fail(("config", key), f"{full} has no value", "a value, or remove the key")
+        replacer = _Secrets(doc)
+        value = replacer.replace(value, ("config", key), full)
+        if replacer.paths:
+            secrets.append(full)
+            notes.extend(f"{p} is a secret; offline it is a placeholder" for p in replacer.paths)
+        config[full] = _as_config_string(value)
+    for key_path, line in doc.lines.items():
+        if len(key_path) >= 2 and key_path[0] == "config" and isinstance(key_path[1], str):
+            lines[_dotted((_qualified(doc, key_path[1], project), *key_path[2:]))] = line
+    return StackFile(stack, path, config, tuple(secrets), tuple(notes), project, lines)
+
+
+def stack_from_text(root: Path, stack: str, text: str) -> StackFile:
+    """A stack's config from edited text (a switch command's in-memory file), read by the same strict reader."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(root / "Pulumi.yaml", tmp)
+        (Path(tmp) / f"Pulumi.{stack}.yaml").write_text(text)
+        loaded = load_stack(Path(tmp), stack)
+    return dataclasses.replace(loaded, path=root / f"Pulumi.{stack}.yaml")
+
+
+def stack_names(root: Path) -> list[str]:
+    """Every stack that has a ``Pulumi.<stack>.yaml`` beside ``Pulumi.yaml``."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
