@@ -217,3 +217,15 @@ def test_an_output_that_fails_fails_the_run_with_either_wait(tmp_path: Path, sto
     (tmp_path / "__main__.py").write_text(FAILING_APPLY)
     with pytest.raises(ZeroDivisionError):
         engine.run_stack(StackFile("failing", tmp_path / "Pulumi.failing.yaml", {}), {}, tmp_path, stock_sdk=stock_sdk)
+
+
+def test_sdk_patches_apply_only_to_the_tested_pulumi_range() -> None:
+    """The patches reach into pulumi's internals: outside the tested range the engine runs the stock SDK."""
+    from importlib import metadata
+
+    from azure_dr.cli import sdk
+
+    assert sdk.patches_apply(), f"pulumi {metadata.version('pulumi')} is outside TESTED_PULUMI: test it, then widen"
+    low, high = sdk.TESTED_PULUMI
+    assert sdk.tested(".".join(map(str, low)) + ".0") and not sdk.tested(".".join(map(str, high)) + ".0")
+    assert not sdk.tested("3.199.0") and not sdk.tested("4.0.0") and sdk.tested("3.272.1rc1")

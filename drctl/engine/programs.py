@@ -22,6 +22,7 @@ from azure_dr.components.stack.config import ConfigError, parse_config
 
 from ..report import progress
 from ..sdk import imports as sdk_imports
+from ..sdk import patches_apply
 from ..sdk.aliases import without_sdk_version_aliases
 from ..sdk.runtime_wait import linear_output_wait
 from ..sdk.stack_traces import without_stack_traces
@@ -60,9 +61,9 @@ def run_stack(
 ) -> StackPlan:
     """Run ``__main__.py`` for one stack and return what it registered and exported.
 
-    Unless ``stock_sdk``, the SDKs' API-version aliases and registration stack traces are left out and the
-    program's end waits in linear time (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait``
-    say why); the plan is the same.
+    Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDKs' API-version
+    aliases and registration stack traces are left out and the program's end waits in linear time
+    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same.
     """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
@@ -70,6 +71,7 @@ def run_stack(
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
     program = str(root / "__main__.py")
     sdk_imports.load_sdk_modules_on_demand()
+    stock_sdk = stock_sdk or not patches_apply()
 
     def run_program() -> None:
         runpy.run_path(program, run_name="__main__")
