@@ -61,6 +61,9 @@ class AksClusterArgs:
     which serves pulls from this region's replication."""
     kubelogin: str = "azurecli"
     """How ``pulumi up`` signs in to the API server (kubelogin login mode)."""
+    read_credentials: bool = True
+    """Read the cluster's user credentials (an invoke on the cluster) for a Kubernetes provider. False while the
+    cluster's region is down: the invoke would fail the whole deployment, even a targeted one. Default: True."""
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -71,7 +74,8 @@ class AksCluster(pulumi.ComponentResource):
     oidc_issuer_url: pulumi.Output[str]
     principal_id: pulumi.Output[str]
     kubelet_object_id: pulumi.Output[str]
-    provider: k8s.Provider
+    provider: k8s.Provider | None
+    """None when ``read_credentials`` is False (no Kubernetes object can be declared on the cluster then)."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:aks:AksCluster", name, None, opts)
@@ -164,24 +168,7 @@ class AksCluster(pulumi.ComponentResource):
                 description="azure-dr: the cluster's kubelet pulls images (from this region's replication)",
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        # User credentials only: admin credentials are refused once local accounts are off (facts §8).
-        credentials = cs.list_managed_cluster_user_credentials_output(
-            resource_group_name=i.resource_group_name,
-            resource_name=cluster.name,
-            format="exec",  # kubelogin exec plugin; "azure" is the retired auth-provider
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
-        login = args.kubelogin
-
-        def usable(result: cs.ListManagedClusterUserCredentialsResult) -> pulumi.Output[str]:
-            return pulumi.Output.secret(with_login_mode(str(result.kubeconfigs[0].value), login))
-
-        kubeconfig: pulumi.Output[str] = credentials.apply(usable)
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self.provider = _provider(self, name, args, cluster) if args.read_credentials else None
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -189,6 +176,24 @@ class AksCluster(pulumi.ComponentResource):
                 "kubelet_object_id": self.kubelet_object_id,
             }
         )
+
+
+def _provider(parent: AksCluster, name: str, args: AksClusterArgs, cluster: cs.ManagedCluster) -> k8s.Provider:
+    """A Kubernetes provider from the cluster's user credentials (admin ones are refused once local accounts are
+    off: facts §8), in ``exec`` format with the deployment's kubelogin mode."""
+    credentials = cs.list_managed_cluster_user_credentials_output(
+        resource_group_name=args.interfaces.resource_group_name,
+        resource_name=cluster.name,
+        format="exec",  # kubelogin exec plugin; "azure" is the retired auth-provider
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    login = args.kubelogin
+
+    def usable(result: cs.ListManagedClusterUserCredentialsResult) -> pulumi.Output[str]:
+        return pulumi.Output.secret(with_login_mode(str(result.kubeconfigs[0].value), login))
+
+    kubeconfig: pulumi.Output[str] = credentials.apply(usable)
+    return k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, opts=pulumi.ResourceOptions(parent=parent))
 
 
 def _kubelet_object_id(profile: Any) -> str:

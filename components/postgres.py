@@ -5,8 +5,11 @@ and its lifecycle step (``state``) decides the rest, so promotion, rebuild and f
 
 - ``new``: the creating deployment (``createMode`` ``Create`` or ``Replica``);
 - ``primary`` / ``replica``: an existing server (``createMode`` ``Update``, so a later PUT never asks Azure to
-  create a server or a replica again; the provider sends every update as a full PUT, facts §0);
-- ``promoting``: the one deployment that sends the write-only ``replica.promoteMode/promoteOption``.
+  create a server or a replica again; the provider sends every update as a full PUT, facts §0). A replica,
+  created as one or demoted by a switchover, declares what Azure gives a replica: no backup, no HA;
+- ``promoting``: the deployment right after the runbook promoted the server with the documented PATCH (``az
+  postgres flexible-server replica promote``; every promote example in the 2025-08-01 spec is ``Servers_Update``):
+  it declares the promoted server. The program never sends the write-only ``replica.promoteMode``.
 """
 
 from __future__ import annotations
@@ -32,13 +35,17 @@ from .interfaces import (
 # Azure moves the zones on an HA failover; follow Azure rather than fight it on every `pulumi up`. After a
 # promotion Azure stops reporting the source server and reports a new replication role: those must never turn
 # into a replacement on the next `up` (``sourceServerResourceId`` and ``pointInTimeUTC`` are create-only:
-# azure-native-replace.json), whatever a refresh reads back.
+# azure-native-replace.json), whatever a refresh reads back. Storage autogrow doubles the disk on its own and
+# storage only scales up (Learn, "Storage options in Azure Database for PostgreSQL - Flexible Server"): the size
+# is sent when the server is created and then follows Azure, so no full PUT ever asks Azure to shrink the disk
+# (a resize is `az postgres flexible-server update --storage-size`, replica first).
 IGNORED_DRIFT = [
     "availabilityZone",
     "highAvailability.standbyAvailabilityZone",
     "sourceServerResourceId",
     "pointInTimeUTC",
     "replicationRole",
+    "storage.storageSizeGB",
 ]
 
 ServerState = Literal["new", "primary", "replica", "promoting"]
@@ -47,7 +54,8 @@ HighAvailability = Literal["ZoneRedundant", "SameZone", "Disabled"]
 # Learn, "Promote read replicas in Azure Database for PostgreSQL": a forced promotion does not wait for the
 # primary (regional outage, accepts the replication lag as data loss) and leaves replication (Standalone); a
 # planned one waits for the replica to catch up and swaps the roles (Switchover: "promote to primary server"),
-# which needs a virtual endpoint whose reader is the replica.
+# which needs a virtual endpoint whose reader is the replica. The runbook sends them with `az postgres
+# flexible-server replica promote --promote-mode M --promote-option O` (azure-cli rdbms: lower-case values).
 PROMOTE_MODES: dict[str, tuple[str, str]] = {"forced": ("Standalone", "Forced"), "planned": ("Switchover", "Planned")}
 
 
@@ -79,9 +87,10 @@ class PostgresServerArgs(DataInterfaceArgs):
     Never changes for a generation. Default: ``None``, a server created as a primary."""
     state: ServerState = "new"
     """Lifecycle step: ``new`` creates it (``createMode`` Create or Replica); ``primary``/``replica`` is an existing
-    server (``createMode`` Update); ``promoting`` promotes it in this deployment only. Default: ``new``."""
+    server (``createMode`` Update); ``promoting``: the runbook has just promoted it (declared as a primary).
+    Default: ``new``."""
     promotion: Literal["forced", "planned"] | None = None
-    """How a ``promoting`` server is promoted: forced = Standalone/Forced, planned = Switchover/Planned."""
+    """How a ``promoting`` server was promoted: forced = Standalone/Forced, planned = Switchover/Planned."""
     version: str = "16"
     """PostgreSQL major version (13-17); a replica inherits its source's and sends none. Default: 16."""
     sku_name: str = "Standard_D4ds_v5"
@@ -89,7 +98,7 @@ class PostgresServerArgs(DataInterfaceArgs):
     sku_tier: Literal["GeneralPurpose", "MemoryOptimized", "Burstable"] = "GeneralPurpose"
     """Default: ``GeneralPurpose``; ``Burstable`` has no HA."""
     storage_size_gb: int = 128
-    """Storage auto-grows; this is the starting size."""
+    """The size the server is created with; storage auto-grows and the size then follows Azure (never shrunk)."""
     backup_retention_days: int = 35
     """7-35; default: 35, the longest PostgreSQL keeps point-in-time backups."""
     geo_redundant_backup: Literal["Enabled", "Disabled"] | None = None
@@ -128,15 +137,16 @@ def _network(args: PostgresServerArgs) -> pg.NetworkArgs:
 
 
 def _replicating(args: PostgresServerArgs) -> bool:
-    """Created as a replica and not yet serving writes in its own right (its promotion has not settled)."""
-    return args.replica_of is not None and args.state != "primary"
+    """A read replica now: being created as one, or replicating (created as one, or demoted by a switchover).
+    Learn, "Read replicas in Azure Database for PostgreSQL": backups and HA are unsupported on a replica."""
+    return args.state == "replica" or (args.state == "new" and args.replica_of is not None)
 
 
 def _refusal(args: PostgresServerArgs) -> rules.Refusal | None:
     replica = args.replica_of is not None
     found = rules.postgres(
         replica=replica,
-        promoted=args.state == "primary",
+        promoted=args.state in ("primary", "promoting"),
         geo_redundant_backup=args.geo_redundant_backup,
         high_availability=args.high_availability,
         sku_tier=args.sku_tier,
@@ -223,11 +233,11 @@ class PostgresServer(DataComponent):
         i = args
         replica = args.replica_of is not None
         source = args.replica_of.server_id if isinstance(args.replica_of, PostgresServer) else args.replica_of
-        # A server created as a replica manages its own backup and HA only while it serves writes (state
-        # primary); while it replicates (or is being promoted) it sends what its creation sent and nothing more.
-        created_as_replica_and_still_one = _replicating(args)
+        # A server manages its own backup and HA only while it serves writes; while it replicates it declares
+        # what a replica has (the replica-create example sends neither block) and nothing more.
+        replicating = _replicating(args)
         ha_mode = args.high_availability or rules.postgres_ha_default(
-            replica=created_as_replica_and_still_one, sku_tier=args.sku_tier, region=args.location
+            replica=replicating, sku_tier=args.sku_tier, region=args.location
         )
         server = pg.Server(
             f"{name}-server",
@@ -244,17 +254,16 @@ class PostgresServer(DataComponent):
             sku=pg.SkuArgs(name=args.sku_name, tier=args.sku_tier),
             storage=pg.StorageArgs(storage_size_gb=args.storage_size_gb, auto_grow="Enabled"),
             backup=None
-            if created_as_replica_and_still_one
+            if replicating
             else pg.BackupArgs(
                 backup_retention_days=args.backup_retention_days,
                 geo_redundant_backup=_geo_backup(args),
             ),
-            high_availability=None if created_as_replica_and_still_one else pg.HighAvailabilityArgs(mode=ha_mode),
+            high_availability=None if replicating else pg.HighAvailabilityArgs(mode=ha_mode),
             auth_config=None
             if replica
             else pg.AuthConfigArgs(active_directory_auth="Enabled", password_auth="Disabled", tenant_id=args.tenant_id),
             network=_network(args),
-            replica=_promote(args),
             identity=_identity(args.managed_identities),
             data_encryption=_encryption(args),
             tags=data_tags(
@@ -298,32 +307,30 @@ def _create_mode(replica: bool, state: ServerState) -> str:
     return "Update"
 
 
-def _promote(args: PostgresServerArgs) -> pg.ReplicaArgs | None:
-    """The write-only promote fields: in the promoting deployment only, never re-sent by a later update."""
-    if args.state != "promoting" or args.promotion is None:
-        return None
-    mode, option = PROMOTE_MODES[args.promotion]
-    return pg.ReplicaArgs(promote_mode=mode, promote_option=option)
-
-
 @dataclass(frozen=True, kw_only=True)
 class PostgresWriterEndpointArgs:
-    """A virtual endpoint on the source server of a replication pair: one writer host name across switchovers."""
+    """The writer virtual endpoint of a replication pair, declared under the pair's current primary server."""
 
     endpoint_name: str
-    source_server_name: pulumi.Input[str]
-    source_resource_group_name: pulumi.Input[str]
+    primary_server_name: pulumi.Input[str]
+    """The server that is the pair's primary now: Azure manages the endpoint in its context."""
+    resource_group_name: pulumi.Input[str]
+    """The primary server's resource group."""
     replica_server_name: pulumi.Input[str]
+    adopt_id: str | None = None
+    """The endpoint's resource id when a switchover has just moved it under ``primary_server_name``: the
+    deployment adopts it (a Pulumi import, no write) instead of creating it. Default: none (create)."""
 
 
 class PostgresWriterEndpoint(pulumi.ComponentResource):
-    """Learn, "Virtual endpoints for read replicas": managed in the context of the primary, the writer endpoint
-    follows "promote to primary server" (Switchover) and is required for it; only one per pair.
+    """Learn, "Virtual endpoints for read replicas": one writer endpoint per pair; it follows "promote to primary
+    server" (Switchover, which needs it) and every add, edit or removal happens in the context of the current
+    primary (reading it through the non-primary answers 400: terraform-provider-azurerm #30789).
 
-    Declared by the stack that created the replica, once, and never changed: after a switchover Azure keeps it
-    on the pair while the declared parent stays the original source (unverified: rehearse in a drill).
-    ``retain_on_delete``: when a forced (Standalone) promotion ends the pair, the program stops declaring it and
-    Pulumi forgets it without a call into the failed region.
+    So the stack whose server is the pair's primary declares it, under its own server: after a switchover the
+    demoted stack stops declaring it (``retain_on_delete``: Pulumi forgets it, no call) and the new primary's
+    stack adopts it (``adopt_id``). A forced (Standalone) promotion ends the pair: the endpoint stays under the
+    old primary in Azure and Pulumi forgets it the same way.
     """
 
     writer_host: pulumi.Output[str]
@@ -333,11 +340,11 @@ class PostgresWriterEndpoint(pulumi.ComponentResource):
         endpoint = pg.VirtualEndpoint(
             f"{name}-vep",
             virtual_endpoint_name=args.endpoint_name,
-            server_name=args.source_server_name,
-            resource_group_name=args.source_resource_group_name,
+            server_name=args.primary_server_name,
+            resource_group_name=args.resource_group_name,
             endpoint_type=pg.VirtualEndpointType.READ_WRITE,
             members=[args.replica_server_name],
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True, import_=args.adopt_id),
         )
         self.writer_host = endpoint.virtual_endpoints.apply(lambda hosts: hosts[0] if hosts else "")
         self.register_outputs({"writer_host": self.writer_host})

@@ -17,9 +17,15 @@ from pulumi_azure_native import cdn, trafficmanager
 from . import rules
 
 ACTIVE_PRIORITY, STANDBY_PRIORITY = 1, 2
+#: Below the standby while a switch is under way: the demoted region's origin steps aside first, so the other
+#: origin is alone at the best priority (Front Door splits traffic between origins sharing the best healthy
+#: priority: Learn, "Traffic routing methods to origin"; Traffic Manager likewise picks the lowest value).
+DRAINING_PRIORITY = 3
 
 
-def origin_priority(active: bool) -> int:
+def origin_priority(active: bool, draining: bool = False) -> int:
+    if draining:
+        return DRAINING_PRIORITY
     return ACTIVE_PRIORITY if active else STANDBY_PRIORITY
 
 
@@ -154,7 +160,8 @@ class FrontDoorRoute(pulumi.ComponentResource):
 
 @dataclass(frozen=True, kw_only=True)
 class RegionalOriginArgs:
-    """One region's origin in a shared origin group: priority 1 while ``active``, 2 while standby."""
+    """One region's origin in a shared origin group: priority 1 while ``active``, 2 while standby, 3 while
+    ``draining`` (a switch under way)."""
 
     origin_name: str
     host_name: pulumi.Input[str]
@@ -162,6 +169,7 @@ class RegionalOriginArgs:
     profile_name: pulumi.Input[str]
     origin_group_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
+    draining: bool = False
 
 
 class FrontDoorOrigin(pulumi.ComponentResource):
@@ -180,7 +188,7 @@ class FrontDoorOrigin(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             host_name=args.host_name,
             origin_host_header=args.host_name,
-            priority=origin_priority(args.active),
+            priority=origin_priority(args.active, args.draining),
             weight=1000,
             enabled_state=cdn.EnabledState.ENABLED,
             https_port=443,
@@ -245,7 +253,8 @@ class TrafficManagerGlobal(pulumi.ComponentResource):
 
 @dataclass(frozen=True, kw_only=True)
 class TrafficManagerEndpointArgs:
-    """One region's external endpoint in a shared profile: priority 1 while ``active``, 2 while standby."""
+    """One region's external endpoint in a shared profile: priority 1 while ``active``, 2 while standby, 3 while
+    ``draining``."""
 
     endpoint_name: str
     target: pulumi.Input[str]
@@ -253,6 +262,7 @@ class TrafficManagerEndpointArgs:
     active: bool
     profile_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
+    draining: bool = False
 
 
 class TrafficManagerEndpoint(pulumi.ComponentResource):
@@ -271,7 +281,7 @@ class TrafficManagerEndpoint(pulumi.ComponentResource):
             target=args.target,
             endpoint_location=args.location,
             endpoint_status=trafficmanager.EndpointStatus.ENABLED,
-            priority=origin_priority(args.active),
+            priority=origin_priority(args.active, args.draining),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"endpoint_id": self.endpoint.id})

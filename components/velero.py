@@ -47,7 +47,9 @@ class BackupContainer:
 class VeleroArgs:
     """Velero on one cluster; defaults from seed 004 (daily 02:00 UTC, kept 720 h)."""
 
-    provider: k8s.Provider
+    provider: k8s.Provider | None
+    """The cluster's Kubernetes provider; None while the cluster's region is unreachable (the Azure side - the
+    container, identity, federation and grants - stays declared; the chart and schedule wait)."""
     oidc_issuer_url: pulumi.Input[str]
     identity_name: str
     resource_group_name: pulumi.Input[str]
@@ -73,7 +75,7 @@ class VeleroBackups(pulumi.ComponentResource):
     container_name: pulumi.Output[str]
     container_id: pulumi.Output[str]
     identity_client_id: pulumi.Output[str]
-    schedule: k8s.apiextensions.CustomResource
+    schedule: k8s.apiextensions.CustomResource | None
 
     def __init__(self, name: str, args: VeleroArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("azure-dr:velero:VeleroBackups", name, None, opts)
@@ -133,6 +135,24 @@ class VeleroBackups(pulumi.ComponentResource):
                     "peer", args.peer.resource_group_name, args.peer.account_name, args, args.peer.container_name
                 )
             )
+        self.schedule = None
+        if args.provider is not None:
+            self.schedule = self._install(name, args, args.provider, identity, locations, [federation, *grants])
+        self.container_name = container.name
+        self.container_id = container.id
+        self.identity_client_id = identity.client_id
+        self.register_outputs({"container_id": self.container_id, "identity_client_id": self.identity_client_id})
+
+    def _install(
+        self,
+        name: str,
+        args: VeleroArgs,
+        provider: k8s.Provider,
+        identity: managedidentity.UserAssignedIdentity,
+        locations: list[dict[str, Any]],
+        after: list[pulumi.Resource],
+    ) -> k8s.apiextensions.CustomResource:
+        """The chart (with the workload identity) and the daily Schedule, on the cluster."""
         workload_identity = {"azure.workload.identity/use": "true"}
         release = k8s.helm.v3.Release(
             f"{name}-release",
@@ -183,9 +203,9 @@ class VeleroBackups(pulumi.ComponentResource):
                     },
                 },
             },
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[federation, *grants]),
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=after),
         )
-        self.schedule = k8s.apiextensions.CustomResource(
+        return k8s.apiextensions.CustomResource(
             f"{name}-schedule",
             api_version="velero.io/v1",
             kind="Schedule",
@@ -202,12 +222,8 @@ class VeleroBackups(pulumi.ComponentResource):
                 },
             },
             # The CRDs come with the chart.
-            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[release]),
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[release]),
         )
-        self.container_name = container.name
-        self.container_id = container.id
-        self.identity_client_id = identity.client_id
-        self.register_outputs({"container_id": self.container_id, "identity_client_id": self.identity_client_id})
 
     @staticmethod
     def _location(

@@ -29,6 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     how = promote.add_mutually_exclusive_group(required=True)
     how.add_argument("--forced", action="store_true", help="the active region is lost: Standalone/Forced")
     how.add_argument("--planned", action="store_true", help="both regions are up: Switchover/Planned, no data loss")
+    promote.add_argument(
+        "--storage-failover",
+        action="store_true",
+        help="with --forced: also fail the lost region's storage account over (refused for an account holding a "
+        "WORM container)",
+    )
     rebuild = sub.add_parser("rebuild", help="a lost region comes back as a standby: a new server generation")
     rebuild.add_argument("stack")
     release = sub.add_parser("release", help="let Pulumi forget a stack's stale server generations")
@@ -51,7 +57,9 @@ def run(root: Path, args: argparse.Namespace) -> int:
         if args.command == "diff":
             return _diff(root, args.stacks)
         builders: dict[str, Callable[[Pair], Transition]] = {
-            "promote": lambda p: lifecycle.promote(p, "forced" if args.forced else "planned"),
+            "promote": lambda p: lifecycle.promote(
+                p, "forced" if args.forced else "planned", storage_failover=args.storage_failover
+            ),
             "rebuild": lambda p: lifecycle.rebuild(p, args.stack),
             "release": lambda p: lifecycle.release(p, args.stack),
             "failback": lifecycle.failback,
@@ -84,7 +92,7 @@ def switch(root: Path, build: Callable[[Pair], Transition], dry_run: bool, as_js
     transition = build(pair)
     sim = simulate.simulate(root, transition)
     if as_json:
-        document = lifecycle.describe(transition) | {
+        document = lifecycle.describe(sim.transition) | {
             "steps_diff": [simulate.summary(r.changed) for r in sim.results],
             "problems": sim.problems,
         }
@@ -110,10 +118,7 @@ def _diff(root: Path, stacks: list[str]) -> int:
     transition = Transition(
         "diff",
         (),
-        tuple(
-            lifecycle.Step("up", name, f"pulumi up --stack {name}", f"{name} as its stack file says", "", 0)
-            for name in (stacks or list(pair.members))
-        ),
+        tuple(lifecycle.up_step(name, minutes=0) for name in (stacks or list(pair.members))),
     )
     sim = simulate.simulate(root, transition)
     for result in sim.results:

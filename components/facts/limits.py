@@ -73,6 +73,12 @@ PG_TIER_BY_SERIES = {"B": "Burstable", "D": "GeneralPurpose", "E": "MemoryOptimi
 PG_SKU_PATTERN = r"^Standard_([BDE])([0-9]{1,3})[a-z]*(_v[0-9]+)?$"
 
 
+def pg_vcores(sku_name: str) -> int:
+    """The vCores of a PostgreSQL flexible server SKU (``Standard_D4ds_v5`` -> 4); 0 for a name that is not one."""
+    match = re.match(PG_SKU_PATTERN, sku_name)
+    return int(match.group(2)) if match else 0
+
+
 def pg_tier_for_sku(sku_name: str) -> str | None:
     """The compute tier a PostgreSQL flexible server SKU belongs to (None for a name that is not one)."""
     match = re.match(PG_SKU_PATTERN, sku_name)

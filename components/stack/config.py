@@ -321,6 +321,11 @@ class Routing(Block):
     origin_host: Annotated[str, Field(pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")] | None = None
     frontdoor_sku: Literal["Standard_AzureFrontDoor", "Premium_AzureFrontDoor"] = "Standard_AzureFrontDoor"
     probe: FrontDoorProbe = Field(default_factory=FrontDoorProbe)
+    draining: bool = False
+    """This region's origin sits below the standby's priority (3) while a switch is under way, so traffic never
+    splits between two origins of one priority nor reaches a region before its data is writable. ``drctl
+    promote`` writes it on the demoted stack; ``drctl settle`` (after a forced promotion: ``drctl rebuild``)
+    removes it."""
 
 
 class RedisPersistence(Block):
@@ -401,7 +406,8 @@ class Alerts(Block):
     """Alerts on replication and backup health, with thresholds derived from ``objectives`` (never typed here).
 
     ``rpo_fraction`` raises a lag alert when the lag reaches that share of the tier's RPO, so there is time to
-    act before the objective is broken (1.0 alerts at the objective itself; more than 1.0 is refused).
+    act before the objective is broken (1.0 alerts at the objective itself; more than 1.0 is refused). The action
+    group needs at least one receiver (e-mail or webhook): one with none pages nobody.
     """
 
     enabled: bool = True
@@ -516,6 +522,10 @@ class StackConfig(Block):
     owns_global: bool = False
     global_layer: GlobalLayer = Field(default_factory=GlobalLayer)
     locks: bool = True
+    unreachable: bool = False
+    """This stack's region is down: the program makes no call into it (no data-source invoke on its resources),
+    so a targeted `pulumi up` of the stack's share of the global layer completes during the outage. ``drctl
+    promote --forced`` writes it on the lost stack; ``drctl rebuild`` removes it."""
     tags: dict[str, str] = Field(default_factory=dict)
     objectives: Objectives = Field(default_factory=Objectives)
     monitoring: Monitoring = Field(default_factory=Monitoring)
@@ -606,7 +616,7 @@ class StackConfig(Block):
                 rules.postgres_replica(
                     geo_redundant_backup=pg.geo_redundant_backup,
                     high_availability=pg.high_availability,
-                    promoted=pg.state == "primary",
+                    promoted=pg.state in ("primary", "promoting"),
                     prefix=f"{key}.",
                 )
             )
@@ -718,7 +728,15 @@ class StackConfig(Block):
             raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
 
     def _check_dr_operations(self) -> None:
-        b, d = self.backup, self.drills
+        b, d, a = self.backup, self.drills, self.alerts
+        if a.enabled and not a.email_receivers and not a.webhook_receivers:
+            # An action group without a receiver notifies nobody: every DR alert would fire into the void.
+            raise _Refused(
+                "alerts.email_receivers",
+                None,
+                "at least one e-mail or webhook receiver (alerts.email_receivers or alerts.webhook_receivers), or "
+                "alerts.enabled=false",
+            )
         if b.cross_region_restore and b.redundancy != "GeoRedundant":
             # Learn, "Cross Region Restore for Backup vaults": CRR needs geo-redundant vault storage.
             raise _Refused("backup.redundancy", b.redundancy, "GeoRedundant (backup.cross_region_restore is on)")
@@ -868,11 +886,11 @@ class StackConfig(Block):
 
 
 def server_ha_mode(pg: PostgresServerSettings, region: str) -> Literal["ZoneRedundant", "SameZone", "Disabled"]:
-    """HA where the region has zones, on a server that serves writes in its own right: created as a primary, or a
-    replica after its promotion settled (HA can be added by an update; a replica cannot have it)."""
+    """HA where the region has zones, on a server that serves writes: being created as a primary, or a primary
+    now (created so, or promoted). A replica, created as one or demoted by a switchover, cannot have HA."""
     if pg.high_availability is not None:
         return pg.high_availability
-    serving = pg.create_as == "primary" or pg.state == "primary"
+    serving = pg.state in ("primary", "promoting") or (pg.state == "new" and pg.create_as == "primary")
     return rules.postgres_ha_default(replica=not serving, sku_tier=pg.sku_tier, region=region)
 
 

@@ -113,6 +113,13 @@ class DrRegionArgs:
     peer: PeerContract | None = None
     peer_network: Mapping[str, Any] = field(default_factory=dict)
     """The peer's network exports, read once before registration (``stack.pairnetwork.PEER_NETWORK_KEYS``)."""
+    peer_postgres: Mapping[str, Any] = field(default_factory=dict)
+    """The peer's server exports, read once before registration (``PEER_POSTGRES_KEYS``): whether the pair's
+    writer endpoint is this stack's to declare."""
+
+
+#: The peer's exports that say which server of the pair is the replica (stack.contract).
+PEER_POSTGRES_KEYS = ("postgres_server_name", "postgres_replica_of", "postgres_state")
 
 
 class DrRegion(pulumi.ComponentResource):
@@ -125,6 +132,7 @@ class DrRegion(pulumi.ComponentResource):
         super().__init__("azure-dr:region:DrRegion", name, None, opts)
         cfg, peer = args.config, args.peer
         self._cfg, self._peer, self._name = cfg, peer, name
+        self._peer_postgres = args.peer_postgres
         self.names = Names(cfg.workload, cfg.environment, cfg.region)
         # No role in the tags: a promotion must not write to every resource of a region that may be down.
         self.tags = {"workload": cfg.workload, "environment": cfg.environment, **cfg.tags}
@@ -322,18 +330,41 @@ class DrRegion(pulumi.ComponentResource):
         )
 
     def _writer_endpoint(self, postgres: PostgresServer) -> pulumi.Input[Any]:
-        """The writer endpoint of the replication pair this stack's server was created in, declared by this
-        (the replica's) stack while the pair lasts; otherwise the server's own host name."""
-        pg = self._cfg.postgres
-        if pg.replica_of is None or not pg.writer_endpoint:
+        """The pair's writer endpoint when this stack's server is the pair's primary and the peer's replica exists:
+        Azure manages a virtual endpoint in the primary's context (Learn, "Virtual endpoints for read replicas"),
+        so the primary's stack declares it, under its own server; otherwise the server's own host name.
+
+        The pair's endpoint keeps the name it was created with, from the server that was its source. Right after a
+        switchover (``promoting``, planned) Azure has already moved it under this server: this deployment adopts
+        it (``adopt_id``) rather than creating a second one."""
+        pg, peer = self._cfg.postgres, self._peer_postgres
+        own = self.names.postgres(pg.generation)
+        peer_server, peer_source = peer.get("postgres_server_name"), peer.get("postgres_replica_of")
+        serving = pg.state in ("primary", "promoting")
+        if not (pg.writer_endpoint and serving and peer.get("postgres_state") == "replica" and peer_server):
             return postgres.fqdn
+        if peer_source == own:  # the peer was created as this server's replica
+            source = own
+        elif pg.replica_of is not None and pg.replica_of == peer_server:  # this server was, then switched over
+            source = str(peer_server)
+        else:
+            return postgres.fqdn
+        name = self.names.postgres_virtual_endpoint(source)
+        adopt = None
+        if pg.state == "promoting" and pg.promotion == "planned":
+            subscription = authorization.get_client_config().subscription_id
+            adopt = (
+                f"/subscriptions/{subscription}/resourceGroups/{self.names.resource_group}/providers/"
+                f"Microsoft.DBforPostgreSQL/flexibleServers/{own}/virtualendpoints/{name}"
+            )
         endpoint = PostgresWriterEndpoint(
             f"{self._name}-psql-vep",
             PostgresWriterEndpointArgs(
-                endpoint_name=self.names.postgres_virtual_endpoint(pg.replica_of),
-                source_server_name=pg.replica_of,
-                source_resource_group_name=self._peer_value("resource_group_name"),
-                replica_server_name=postgres.server_name,
+                endpoint_name=name,
+                primary_server_name=postgres.server_name,
+                resource_group_name=self.resource_group_name,
+                replica_server_name=str(peer_server),
+                adopt_id=adopt,
             ),
             opts=self._child,
         )
@@ -415,6 +446,8 @@ class DrRegion(pulumi.ComponentResource):
                 subnet_id=self.net.aks_subnet_id or aks.subnet_id,
                 registry_id=registry_id,
                 kubelogin=aks.kubelogin,
+                # The region is down: no credentials invoke (it would fail and stop even a targeted `up`).
+                read_credentials=not cfg.unreachable,
             ),
             opts=self._child,
         )
@@ -442,7 +475,7 @@ class DrRegion(pulumi.ComponentResource):
             if cfg.routing.origin == "cluster":
                 self._origin_host = address.fqdn
         login_server = self._owner_value("registry_login_server", self.contract["registry_login_server"])
-        if cfg.workloads:
+        if cfg.workloads and cluster.provider is not None:  # no provider: the cluster's region is unreachable
             Workloads(
                 f"{name}-apps",
                 WorkloadsArgs(
@@ -536,6 +569,7 @@ class DrRegion(pulumi.ComponentResource):
                     origin_name=names.frontdoor_origin,
                     host_name=self._origin,
                     active=cfg.is_active,
+                    draining=routing.draining,
                     profile_name=self._owner_value("frontdoor_profile_name", own.get("frontdoor_profile_name")),
                     origin_group_name=self._owner_value("origin_group_name", own.get("origin_group_name")),
                     resource_group_name=global_rg,
@@ -580,6 +614,7 @@ class DrRegion(pulumi.ComponentResource):
                 target=self._origin,
                 location=cfg.region,
                 active=cfg.is_active,
+                draining=routing.draining,
                 profile_name=self._owner_value("traffic_manager_profile_name", tm_profile),
                 resource_group_name=global_rg,
             ),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pulumi.runtime import mocks, rpc
@@ -12,6 +13,7 @@ from . import azure_ids
 from .recording import RecordedResource
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
+RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 
 
 def _plain(value: Any) -> Any:
@@ -26,12 +28,22 @@ def _plain(value: Any) -> Any:
 
 
 class AzureMocks(mocks.Mocks):
-    """Answers as Azure would: ARM ids, names, host names; StackReferences answer with the peer's exports."""
+    """Answers as Azure would: ARM ids, names, host names; StackReferences answer with the peer's exports.
 
-    def __init__(self, peer_outputs: Mapping[str, Mapping[str, Any]]) -> None:
+    ``unreachable`` regions model an outage: every invoke (data source) whose arguments name a resource there -
+    its location, or a resource group located there - fails, as the real call would. The failure is recorded
+    (``failed_invokes``) and the run's plan carries it as its error; the invoke itself still answers, so the
+    offline run ends normally."""
+
+    def __init__(self, peer_outputs: Mapping[str, Mapping[str, Any]], unreachable: Collection[str] = ()) -> None:
         self.peer_outputs = peer_outputs
+        self.unreachable = frozenset(unreachable)
+        self.group_regions: dict[str, str] = {}
+        self.failed_invokes: list[str] = []
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == RESOURCE_GROUP and isinstance(args.inputs.get("location"), str):
+            self.group_regions[str(args.inputs.get("resourceGroupName") or args.name)] = args.inputs["location"]
         if args.typ == STACK_REFERENCE:
             target = str(args.resource_id or args.inputs.get("name", ""))
             outputs = dict(self.peer_outputs.get(target.rsplit("/", 1)[-1], {}))
@@ -46,7 +58,23 @@ class AzureMocks(mocks.Mocks):
         outputs.update(azure_ids.extra_outputs(args.typ, args.inputs, rid))
         return rid, outputs
 
+    def _lost(self, args: Mapping[str, Any]) -> str | None:
+        """The unreachable region an invoke's arguments name, if any."""
+        for key, value in args.items():
+            if not isinstance(value, str):
+                continue
+            if key == "location" and value in self.unreachable:
+                return value
+            groups = [value] if key == "resourceGroupName" else re.findall(r"/resourceGroups/([^/]+)", value)
+            for group in groups:
+                if self.group_regions.get(group) in self.unreachable:
+                    return self.group_regions[group]
+        return None
+
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        lost = self._lost(args.args)
+        if lost is not None:
+            self.failed_invokes.append(f"invoke {args.token} failed: {lost} is unreachable (a regional outage)")
         if args.token == "azure-native:authorization:getClientConfig":
             return azure_ids.client_config(), []
         if args.token == "azure-native:containerservice:listManagedClusterUserCredentials":
@@ -61,6 +89,7 @@ class RecordingMonitor(mocks.MockMonitor):
 
     def __init__(self, mocks_: AzureMocks) -> None:
         super().__init__(mocks_)
+        self.mocks_ = mocks_
         self.recorded: list[RecordedResource] = []
         self.outputs_by_urn: dict[str, dict[str, Any]] = {}
 
@@ -88,6 +117,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 aliases=tuple(a.urn for a in request.aliases if a.urn) + tuple(request.aliasURNs),
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
+                import_id=request.importId or None,
             )
         )
         return response

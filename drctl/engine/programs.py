@@ -7,7 +7,7 @@ its own offline run, so stacks are planned in dependency order (``dr`` after ``p
 from __future__ import annotations
 
 import runpy
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -58,15 +58,17 @@ def run_stack(
     root: Path = ROOT,
     config_overrides: Mapping[str, str] | None = None,
     stock_sdk: bool = False,
+    unreachable: Collection[str] = (),
 ) -> StackPlan:
     """Run ``__main__.py`` for one stack and return what it registered and exported.
 
     Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDKs' API-version
     aliases and registration stack traces are left out and the program's end waits in linear time
-    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same.
+    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable`` regions are down: every invoke naming them fails, and
+    the plan then carries that one-line error.
     """
     project = project_name(root)
-    monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
+    monitor = RecordingMonitor(AzureMocks(peer_outputs or {}, unreachable))
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
     program = str(root / "__main__.py")
@@ -86,6 +88,9 @@ def run_stack(
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
         error = located(stack, str(exc), config_overrides)
+    if error is None and monitor.mocks_.failed_invokes:
+        # The real invoke would fail the deployment: the first one is the plan's error.
+        error = f"{stack.path.name}: {monitor.mocks_.failed_invokes[0]}"
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
     outputs = monitor.outputs_by_urn.get(root_urn, {}) if root_urn else {}
     resources = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]

@@ -35,6 +35,8 @@ class RecordedResource:
     aliases: tuple[str, ...] = ()
     additional_secret_outputs: tuple[str, ...] = ()
     read: bool = False
+    import_id: str | None = None
+    """``import_``: the deployment adopts this existing Azure resource instead of creating it."""
 
 
 @dataclass

@@ -1,24 +1,31 @@
-"""Offline diff with state: replay a switch's runbook step by step and classify what each ``pulumi up`` does.
+"""Offline diff with state: replay a switch's runbook step by step against what Azure holds, and classify what
+each ``pulumi up`` does.
 
-The state of each stack starts as the plan of its current stack file (what was deployed). Each imperative step
-changes the state the way a refresh would read it back afterwards (a new Cosmos write region, a forgotten Redis
-link, a failed-over storage account); each ``pulumi up`` plans the stack's new file against its peer's state
-*at that moment* and compares it with the stack's state, resource by resource: unchanged, update (which inputs),
-replace (which inputs, per azure-native-replace.json), create, delete, forget (retain_on_delete), blocked (by
-protect or by which lock, locks being inherited by child resources), refused (a nested create-only input).
-After every step the deployed pair must still be valid: one active stack at most, one priority-1 origin at most.
+The state of each stack starts as the plan of its current stack file (what was deployed), with the facts Azure
+holds beside it (``lifecycle.refresh``). Each imperative step changes that state the way Azure does
+(``azure_dr.components.facts.azure_transitions``): a switchover demotes the old primary, a Cosmos failover moves
+the write region, an unlink forgets the link... so each ``pulumi up`` plans the stack's new file against its peer's
+state *at that moment* and is diffed against what Azure will hold, resource by resource: unchanged, update (which
+inputs), replace (which inputs, per azure-native-replace.json), create, import (adopted), delete, forget
+(retain_on_delete), blocked (by protect or by which lock, locks being inherited by child resources), refused (a
+nested create-only input). Every write is checked against what Azure refuses, no step may write into (or invoke
+into) a region that is down, and after every step the deployed pair must still be valid: one active stack at most,
+traffic at one origin, sent to a region only once its data is writable.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from azure_dr.components.facts import azure_transitions as azure
 from azure_dr.components.facts.recovery import STATEFUL_TYPES
 from azure_dr.components.naming import Names
+from azure_dr.components.stack.config import server_geo_backup, server_retention_days
 
 from ..engine import programs as engine
 from ..engine.recording import RecordedResource, StackPlan
@@ -26,10 +33,11 @@ from ..engine.replacement import changed_keys, refused_keys, replacing_keys
 from ..report.render import LOCK
 from ..stackfiles.edit import StackDocument, edited
 from ..stackfiles.files import StackFile
+from . import refresh
 from .pair import Pair, load_pair
-from .transitions import NAMED, ORIGIN_TYPES, PG_GENERATION, Effect, Step, Transition
+from .transitions import ORIGIN_TYPES, Ref, Step, Transition, resolved
 
-Action = Literal["unchanged", "update", "replace", "create", "delete", "forget", "blocked", "refused"]
+Action = Literal["unchanged", "update", "replace", "create", "import", "delete", "forget", "blocked", "refused"]
 _EXTENSION_KEYS = ("scope", "resourceUri")
 
 
@@ -124,7 +132,10 @@ def classify(
         prev = old.pop(r.urn, None)
         region = _region_of(r, groups)
         if prev is None:
-            changes.append(Change(r.urn, r.type, r.name, "create", region=region))
+            action: Action = "import" if r.import_id else "create"
+            changes.append(
+                Change(r.urn, r.type, r.name, action, reason="adopted" if r.import_id else "", region=region)
+            )
             continue
         refused = refused_keys(prev, r)
         keys = replacing_keys(prev, r)
@@ -148,7 +159,8 @@ def classify(
             else:
                 changes.append(Change(r.urn, r.type, r.name, "replace", keys, region=region))
         else:
-            diff = changed_keys(prev.inputs, r.inputs, r.ignore_changes)
+            sent = azure.effective(r.inputs, prev.inputs, r.ignore_changes)  # ignored paths keep the state's value
+            diff = changed_keys(prev.inputs, sent, r.ignore_changes)
             changes.append(Change(r.urn, r.type, r.name, "update" if diff else "unchanged", tuple(diff), region=region))
     for prev in old.values():
         region = _region_of(prev, groups)
@@ -182,41 +194,6 @@ def _targeted(state: StackPlan, new: StackPlan, types: Sequence[str]) -> StackPl
     return replace(new, resources=resources + list(chosen.values()))
 
 
-def _generation(resource: RecordedResource) -> int | None:
-    # The PostgresServer component's children: ``<workload>-<region>-psql[-g<N>]-<child>``.
-    m = re.match(r"^[a-z0-9]+-[a-z0-9]+-psql(?:-g(\d+))?-", resource.name + "-")
-    if m is None or "-psql-vep" in resource.name:
-        return None
-    return int(m.group(1)) if m.group(1) else 1
-
-
-def apply_effect(plan: StackPlan, effect: Effect) -> StackPlan:
-    """The stack's state as a refresh reads it back after the imperative step."""
-    resources: list[RecordedResource] = []
-    for r in plan.resources:
-        if effect.kind == "forget":
-            if (
-                (effect.type == PG_GENERATION and _generation(r) == int(effect.value))
-                or (effect.type == NAMED and effect.value in r.name)
-                or r.type == effect.type
-            ):
-                continue
-        elif r.type == effect.type and effect.kind == "cosmos-write-region":
-            locations = sorted(r.inputs.get("locations") or [], key=lambda loc: loc.get("locationName") != effect.value)
-            r = replace(
-                r,
-                inputs={
-                    **r.inputs,
-                    "locations": [{**loc, "failoverPriority": float(i)} for i, loc in enumerate(locations)],
-                },
-            )
-        elif r.type == effect.type and effect.kind == "storage-failover":
-            # Learn, "Azure storage account failover": the secondary becomes primary and the account is LRS.
-            r = replace(r, inputs={**r.inputs, "location": effect.value, "sku": {"name": "Standard_LRS"}})
-        resources.append(r)
-    return replace(plan, resources=resources)
-
-
 def _groups(pair: Pair) -> dict[str, str]:
     groups: dict[str, str] = {}
     for m in pair.members.values():
@@ -225,8 +202,31 @@ def _groups(pair: Pair) -> dict[str, str]:
     return groups
 
 
-def plan_file(root: Path, stack: StackFile, peer_states: Mapping[str, StackPlan]) -> StackPlan:
-    return engine.run_stack(stack, {n: p.outputs for n, p in peer_states.items()}, root)
+def plan_file(
+    root: Path, stack: StackFile, peer_states: Mapping[str, StackPlan], down: Iterable[str] = ()
+) -> StackPlan:
+    """Plan one stack file against its peer's state, with the regions in ``down`` answering no invoke."""
+    return engine.run_stack(stack, {n: p.outputs for n, p in peer_states.items()}, root, unreachable=tuple(down))
+
+
+def created_backups(pair: Pair) -> dict[str, dict[str, Any]]:
+    """Each server generation's backup settings as its config says it was created (what Azure keeps)."""
+    found = {}
+    for m in pair.members.values():
+        pg = m.config.postgres
+        for settings in (pg, *pg.retired):
+            found[m.server_of(settings)] = {
+                "backupRetentionDays": float(server_retention_days(settings, m.config.objectives)),
+                "geoRedundantBackup": server_geo_backup(settings),
+            }
+    return found
+
+
+def deployed(root: Path, pair: Pair) -> dict[str, StackPlan]:
+    """Each stack's state as deployed: the plan of its file, where a stack whose region is down is planned as it
+    was before the outage (a targeted `up` during it changed only its origin; its cluster objects still exist)."""
+    overrides = {n: {f"{m.namespace}:unreachable": "false"} for n, m in pair.members.items() if m.config.unreachable}
+    return {p.stack: p for p in engine.plan_stacks(None, root, overrides)}
 
 
 def _pair_problems(states: Mapping[str, StackPlan], label: str) -> list[str]:
@@ -245,8 +245,9 @@ def _pair_problems(states: Mapping[str, StackPlan], label: str) -> list[str]:
     return problems
 
 
-def step_problems(result: StepResult, transition: Transition) -> list[str]:
+def step_problems(result: StepResult, down: Iterable[str]) -> list[str]:
     label = f"step `{result.step.command}`"
+    lost = set(down)
     problems = []
     for c in result.changes:
         stateful = c.type in STATEFUL_TYPES
@@ -256,47 +257,136 @@ def step_problems(result: StepResult, transition: Transition) -> list[str]:
             problems.append(f"{label}: {c.name} changes {', '.join(c.keys)}: {c.reason}")
         elif stateful and c.action in ("replace", "delete"):
             problems.append(f"{label}: would {c.action} stateful {c.name} ({', '.join(c.keys)})")
-        if (
-            transition.failed_region is not None
-            and c.action not in ("unchanged", "forget")
-            and c.region == transition.failed_region
-        ):
+        if c.action not in ("unchanged", "forget", "import") and c.region in lost:
             problems.append(f"{label}: writes into the failed region {c.region}: {c.action} {c.name}")
     return problems
 
 
-def simulate(root: Path, transition: Transition, initial: Mapping[str, StackPlan] | None = None) -> Simulation:
-    """Replay ``transition`` on the current stack files; the files themselves are not written."""
+def _real_urn(plan: StackPlan, resource: RecordedResource) -> str:
+    """The URN Pulumi gives the resource: the mock runtime keeps only the parent's own type in the qualified type,
+    the engine the whole chain of parent types below the stack."""
+    by_urn = {r.urn: r for r in plan.resources}
+    types, parent = [resource.type], resource.parent
+    while parent in by_urn:
+        types.insert(0, by_urn[parent].type)
+        parent = by_urn[parent].parent
+    return f"urn:pulumi:{plan.stack}::{plan.project}::{'$'.join(types)}::{resource.name}"
+
+
+def _named(resource: RecordedResource, part: str) -> bool:
+    physical = {str(v) for k, v in resource.inputs.items() if k.endswith("Name") or k == "name"}
+    return part in resource.name or part in physical
+
+
+def _resolve(ref: Ref, states: Mapping[str, StackPlan]) -> str | None:
+    plan = states.get(ref.stack)
+    if plan is None:
+        return None
+    found = [r for r in plan.resources if r.type == ref.type and r.custom and _named(r, ref.part)]
+    if not found:
+        return None
+    if ref.kind == "urn":
+        return _real_urn(plan, found[0])
+    locks = [r for r in plan.of_type(LOCK) if r.inputs.get("scope") == found[0].id]
+    if not locks:
+        return None
+    key = "lockName" if ref.kind == "lock-name" else "notes"
+    value = locks[0].inputs.get(key)
+    return str(value) if value else None
+
+
+def resolve(transition: Transition, states: Mapping[str, StackPlan]) -> tuple[Transition, list[str]]:
+    """The transition with every URN and lock name of its commands read from the stacks' state."""
+    problems: list[str] = []
+    steps = []
+    for step in transition.steps:
+        argv = []
+        for command in step.commands:
+            words = []
+            for arg in command:
+                if isinstance(arg, str):
+                    words.append(arg)
+                    continue
+                value = _resolve(arg, states)
+                if value is None:
+                    problems.append(f"step `{step.command}`: {arg.placeholder()} is not in {arg.stack}'s state")
+                words.append(value if value is not None else arg.placeholder())
+            argv.append(words)
+        steps.append(resolved(step, argv))
+    return replace(transition, steps=tuple(steps)), problems
+
+
+def simulate(
+    root: Path,
+    transition: Transition,
+    initial: Mapping[str, StackPlan] | None = None,
+    *,
+    grown: bool = False,
+) -> Simulation:
+    """Replay ``transition`` on the current stack files against the Azure model; the files themselves are not
+    written. ``grown``: every disk has autogrown once since it was deployed."""
     pair = load_pair(root)
-    names = list(pair.members)
-    documents = edited(root, names, transition.edits)
+    documents = edited(root, list(pair.members), transition.edits)
     after = load_pair(root, {n: d.stack_file() for n, d in documents.items()})  # the written pair must be valid
     groups = {**_groups(pair), **_groups(after)}
-    states: dict[str, StackPlan] = dict(initial) if initial else {p.stack: p for p in engine.plan_stacks(None, root)}
+    states: dict[str, StackPlan] = dict(initial) if initial else deployed(root, pair)
+    down = {m.config.region for m in after.members.values() if m.config.unreachable}
+    if transition.failed_region is not None:
+        down.add(transition.failed_region)
+    transition, unresolved = resolve(transition, states)
+    world = refresh.start(states, down, grown, created_backups(pair))
+    refresh.traffic_problems(world, "before the first step")
     results: list[StepResult] = []
-    for step in transition.steps:
+    for index, step in enumerate(transition.steps):
         result = StepResult(step)
+        if index == 0:
+            result.problems += unresolved
         if step.optional:
             results.append(result)
             continue
         for effect in step.effects:
-            states[effect.stack] = apply_effect(states[effect.stack], effect)
+            refused = refresh.apply(world, effect, forced=transition.failed_region is not None)
+            result.problems += [f"step `{step.command}`: {p}" for p in refused]
         if step.kind == "up" and step.stack is not None:
-            member = after.members[step.stack]
-            peers = {member.peer: states[member.peer]} if member.peer and member.peer in states else {}
-            new = plan_file(root, documents[step.stack].stack_file(), peers)
-            if new.error:
-                result.problems.append(f"step `{step.command}`: {new.error}")
-            else:
-                if step.targets:
-                    new = _targeted(states[step.stack], new, step.targets)
-                result.changes = classify(states[step.stack], new, _locks(states.values()), groups, step.lifts)
-                result.plan = new
-                states[step.stack] = new
-            result.problems += step_problems(result, transition)
-        result.problems += _pair_problems(states, f"after `{step.command}`")
+            _plan_up(root, result, world, after, documents, groups)
+        result.problems += _pair_problems(world.states, f"after `{step.command}`")
+        result.problems += refresh.traffic_problems(world, f"after `{step.command}`")
         results.append(result)
-    return Simulation(transition, results, documents, states)
+    if results:
+        results[-1].problems += [f"after the runbook: {p}" for p in refresh.end_problems(world)]
+    return Simulation(transition, results, documents, world.states)
+
+
+def _plan_up(
+    root: Path,
+    result: StepResult,
+    world: refresh.World,
+    after: Pair,
+    documents: Mapping[str, StackDocument],
+    groups: Mapping[str, str],
+) -> None:
+    """One ``pulumi up``: plan the stack's new file against its peer's state, diff it against what Azure holds,
+    and check every write against what Azure refuses."""
+    step = result.step
+    assert step.stack is not None
+    states = world.states
+    member = after.members[step.stack]
+    peers = {member.peer: states[member.peer]} if member.peer and member.peer in states else {}
+    new = plan_file(root, documents[step.stack].stack_file(), peers, world.down)
+    if new.error:
+        result.problems.append(f"step `{step.command}`: {new.error}")
+        return
+    if step.targets:
+        new = _targeted(states[step.stack], new, step.targets)
+    result.changes = classify(states[step.stack], new, _locks(states.values()), groups, step.lifts)
+    before = {r.urn: r for r in states[step.stack].resources}
+    planned = {r.urn: r for r in new.resources}
+    for c in result.changes:
+        for why in refresh.write_refusals(world, c.action, before.get(c.urn), planned.get(c.urn)):
+            result.problems.append(f"step `{step.command}`: Azure refuses {c.action} {c.name}: {why}")
+    result.plan = new
+    result.problems += step_problems(result, world.down)
+    states[step.stack] = refresh.after_up(world, step.stack, new)
 
 
 def settled_plans(
@@ -313,7 +403,8 @@ def settled_plans(
         if name in set(pending):
             continue
         peers = {member.peer: states[member.peer]} if member.peer and member.peer in states else {}
-        again = plan_file(root, documents[name].stack_file(), peers)
+        down = [m.config.region for m in pair.members.values() if m.config.unreachable]
+        again = plan_file(root, documents[name].stack_file(), peers, down)
         changed = [c for c in classify(states[name], again, {}, {}) if c.action != "unchanged"]
         problems += [f"{name}: a re-run would {c.action} {c.name} ({', '.join(c.keys)})" for c in changed]
     return problems
@@ -328,7 +419,9 @@ def render(sim: Simulation) -> str:
     for i, result in enumerate(sim.results, 1):
         s = result.step
         optional = " (optional)" if s.optional else ""
-        lines.append(f"  {i}. [{s.kind}{optional}, ~{s.minutes} min] {s.command}")
+        commands = [shlex.join(argv) for argv in s.argv]
+        lines.append(f"  {i}. [{s.kind}{optional}, ~{s.minutes} min] {commands[0]}")
+        lines += [f"     {command}" for command in commands[1:]]
         lines.append(f"     {s.what}")
         if s.kind == "up":
             counts: dict[str, int] = {}
@@ -351,7 +444,8 @@ def render(sim: Simulation) -> str:
     problems = sim.problems
     lines.append("")
     lines += [f"REFUSED: {p}" for p in problems] or [
-        "safe: no stateful replacement or deletion, no blocked step, never two active stacks or two priority-1 origins"
+        "safe: no stateful replacement or deletion, no blocked step, nothing Azure refuses, never two active stacks, "
+        "traffic at one origin and only where the data is writable"
     ]
     return "\n".join(lines)
 
