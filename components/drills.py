@@ -70,13 +70,14 @@ FAULTS: dict[str, Fault] = {
             NETWORK_CONTRIBUTOR,
             "deny all inbound traffic to the active region's app (idle connections drop after 4 min)",
         ),
+        # Learn, "Chaos Studio version compatibility": 2.2 is the current AKS Chaos Mesh fault version.
         Fault(
             "aks-pod-chaos",
             "Microsoft.ContainerService",
             "managedClusters",
             "Microsoft-AzureKubernetesServiceChaosMesh",
-            "PodChaos-2.1",
-            "urn:csci:microsoft:azureKubernetesServiceChaosMesh:podChaos/2.1",
+            "PodChaos-2.2",
+            "urn:csci:microsoft:azureKubernetesServiceChaosMesh:podChaos/2.2",
             True,
             AKS_CLUSTER_ADMIN,
             "kill the app's pods in the active cluster (Chaos Mesh must be installed)",
@@ -109,7 +110,12 @@ class ChaosDrillsArgs:
 
 
 def fault_parameters(fault: Fault, given: Mapping[str, str]) -> dict[str, str]:
-    """A fault's parameters: what the drill gives, over safe defaults from the fault library."""
+    """A fault's parameters: what the drill gives, over safe defaults from the fault library.
+
+    ``nsg-block`` takes ``priority`` (a priority free in the target group: Azure refuses a taken one, and the
+    fault then fails); ``aks-pod-chaos`` takes ``namespace``: Chaos Mesh's selector picks the app's pods there,
+    never every pod of the cluster (an empty selector)."""
+    given = dict(given)
     defaults: dict[str, dict[str, str]] = {
         "redis-reboot": {"rebootType": "AllNodes", "shardId": "0"},
         "nsg-block": {
@@ -120,13 +126,18 @@ def fault_parameters(fault: Fault, given: Mapping[str, str]) -> dict[str, str]:
             "action": "Deny",
             "destinationPortRanges": '["*"]',
             "sourcePortRanges": '["*"]',
-            "priority": "100",
             "direction": "Inbound",
         },
-        "aks-pod-chaos": {
-            "jsonSpec": json.dumps({"action": "pod-failure", "mode": "all", "duration": "600s", "selector": {}})
-        },
     }
+    if fault.key == "nsg-block" and "priority" not in given:
+        raise ValueError("fault nsg-block: parameter priority is required (a priority free in the target group)")
+    if fault.key == "aks-pod-chaos" and "jsonSpec" not in given:
+        namespace = given.pop("namespace", None)
+        if not namespace:
+            raise ValueError("fault aks-pod-chaos: parameter namespace is required (the pods it may fail)")
+        selector = {"namespaces": [namespace]}
+        spec = {"action": "pod-failure", "mode": "all", "duration": "600s", "selector": selector}
+        given["jsonSpec"] = json.dumps(spec)
     return {**defaults.get(fault.key, {}), **given}
 
 

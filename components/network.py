@@ -25,6 +25,10 @@ POSTGRES_DELEGATION = "Microsoft.DBforPostgreSQL/flexibleServers"
 #: The lowest-priority custom rule (Azure accepts 100-4096): everything inbound not allowed above it is denied,
 #: including what Azure's default rules would let in from the virtual network.
 DENY_PRIORITY = 4096
+#: Allow rules take 100, 110, 120...: a priority between the first two is free in every security group this module
+#: writes, and ranks above every allow but the virtual network's (a drill's deny rule goes there; priorities must
+#: be unique in a group: Chaos Studio's NSG fault fails on a taken one).
+FREE_PRIORITY = 105
 
 SubnetRole = Literal["aks", "private_endpoints", "postgres"]
 

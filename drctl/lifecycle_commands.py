@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .lifecycle import simulate
+from .lifecycle import newpair, simulate
 from .lifecycle import transitions as lifecycle
 from .lifecycle.pair import Pair, PairError, load_pair
 from .lifecycle.transitions import Transition
 
-COMMANDS = ("status", "diff", "promote", "rebuild", "release", "failback", "settle")
+GUID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+COMMANDS = ("status", "diff", "promote", "rebuild", "release", "failback", "settle", "init")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +43,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     release.add_argument("stack")
     sub.add_parser("failback", help="a planned promotion back to the rebuilt region")
     sub.add_parser("settle", help="record that the last runbook's pulumi up finished (new servers, promotions)")
+    init = sub.add_parser("init", help="write a new pair's two stack files (its first deployment creates it)")
+    init.add_argument("--workload", required=True, help="the workload's short name (2-8 lower-case letters, digits)")
+    init.add_argument("--environment", required=True, help="the environment's short name (e.g. prod)")
+    init.add_argument("--primary-region", required=True, help="the active region (e.g. uksouth)")
+    init.add_argument("--dr-region", required=True, help="the DR region, usually the primary's pair (e.g. ukwest)")
+    init.add_argument("--primary-stack", default="primary", help="the primary's stack name (default: primary)")
+    init.add_argument("--dr-stack", default="dr", help="the DR stack's name (default: dr)")
+    init.add_argument(
+        "--admin-group", metavar="OBJECT_ID=NAME", help="the Entra group that administers PostgreSQL (its object id)"
+    )
+    init.add_argument("--alert-email", metavar="ADDRESS", help="who the DR alerts page")
     for name in ("promote", "rebuild", "release", "failback", "settle"):
         parser = sub.choices[name]
         parser.add_argument("--dry-run", action="store_true", help="print the diff and runbook, write nothing")
@@ -56,6 +69,8 @@ def run(root: Path, args: argparse.Namespace) -> int:
             return _status(root)
         if args.command == "diff":
             return _diff(root, args.stacks)
+        if args.command == "init":
+            return _init(root, args)
         builders: dict[str, Callable[[Pair], Transition]] = {
             "promote": lambda p: lifecycle.promote(
                 p, "forced" if args.forced else "planned", storage_failover=args.storage_failover
@@ -69,6 +84,41 @@ def run(root: Path, args: argparse.Namespace) -> int:
     except PairError as exc:
         print(f"drctl {args.command}: {exc}", file=sys.stderr)
         return 2
+
+
+def _init(root: Path, args: argparse.Namespace) -> int:
+    """Write the new pair's stack files and say what to fill in and how to deploy it."""
+    admin = newpair.PLACEHOLDER_GROUP, "sg-postgres-admins"
+    if args.admin_group:
+        object_id, _, name = str(args.admin_group).partition("=")
+        if not re.fullmatch(GUID, object_id) or not name:
+            raise PairError(f"--admin-group {args.admin_group!r}: expected OBJECT_ID=NAME (a GUID, the group's name)")
+        admin = object_id, name
+    new = newpair.NewPair(
+        workload=args.workload,
+        environment=args.environment,
+        primary_region=args.primary_region,
+        dr_region=args.dr_region,
+        primary_stack=args.primary_stack,
+        dr_stack=args.dr_stack,
+        admin_object_id=admin[0],
+        admin_name=admin[1],
+        alert_email=args.alert_email or "dr-oncall@example.com",
+    )
+    for path in newpair.write_pair(root, new):
+        print(f"wrote {path.name}")
+    todo = ["routing.origin_host (each stack)"]
+    if not args.admin_group:
+        todo.append("postgres.entra_admin (each stack)")
+    if not args.alert_email:
+        todo.append("alerts.email_receivers (each stack)")
+    p, d = new.primary_stack, new.dr_stack
+    print(f"set before the first deployment: {'; '.join(todo)} (marked CHANGE in the files)")
+    print(
+        f"then: drctl check; pulumi stack init {p}; pulumi stack init {d}; ./dev pulumi up --stack {p}; "
+        f"./dev pulumi up --stack {d}; drctl settle (and the pulumi ups it prints)"
+    )
+    return 0
 
 
 def _status(root: Path) -> int:

@@ -35,6 +35,7 @@ from ..drills import ChaosDrills, ChaosDrillsArgs, DrillTarget
 from ..facts.health_signals import Thresholds, thresholds
 from ..facts.regions import region as region_facts
 from ..interfaces import DataInterfaces
+from ..network import FREE_PRIORITY
 from ..naming import Names
 from .config import StackConfig
 
@@ -238,8 +239,10 @@ def _drill_targets(cfg: StackConfig, refs: RegionRefs) -> list[DrillTarget]:
         )
     if "nsg-block" in d.experiments and d.app_nsg_id:
         group, nsg = _parsed(d.app_nsg_id)
-        targets.append(DrillTarget("nsg-block", nsg, group, d.app_nsg_id))
+        targets.append(DrillTarget("nsg-block", nsg, group, d.app_nsg_id, {"priority": str(FREE_PRIORITY)}))
     if "aks-pod-chaos" in d.experiments and d.aks_cluster_id:
         group, cluster = _parsed(d.aks_cluster_id)
-        targets.append(DrillTarget("aks-pod-chaos", cluster, group, d.aks_cluster_id))
+        targets.append(
+            DrillTarget("aks-pod-chaos", cluster, group, d.aks_cluster_id, {"namespace": cfg.workload_namespace})
+        )
     return targets

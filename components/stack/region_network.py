@@ -25,6 +25,7 @@ from typing import Any
 import pulumi
 
 from ..cosmos import PRIVATE_LINK_GROUP as COSMOS_GROUP
+from ..facts.addressing import AKS_DEFAULT_RANGES
 from ..facts.regions import region
 from ..global_layer import GlobalLayer
 from ..interfaces import PrivateEndpointArgs, private_endpoint_args, private_endpoints
@@ -126,10 +127,16 @@ def build_network_tier(
             continue
         subnets[role] = cidr  # type: ignore[index]  # roles are SUBNET_ROLES (azure_dr.components.facts.addressing)
     inbound: dict[SubnetRole, list[InboundAllow]] = {}
+    if cfg.aks.enabled:
+        # Azure CNI Overlay: pods take addresses from the pod CIDR, outside the virtual network, and node<->pod
+        # and pod<->pod traffic must be allowed by the node subnet's security group (Learn, "Configure Azure CNI
+        # Overlay networking in Azure Kubernetes Service (AKS)", network security groups). The cluster uses AKS's
+        # default pod range (facts.addressing).
+        inbound["aks"] = [InboundAllow(name="allow-pod-cidr", source=AKS_DEFAULT_RANGES["pod"])]
     if any(w.ingress for w in cfg.workloads):
         # Front Door reaches the origin from its backend ranges only; Traffic Manager clients connect directly.
         source = "AzureFrontDoor.Backend" if cfg.routing.kind == "frontdoor" else "Internet"
-        inbound["aks"] = [InboundAllow(name="allow-ingress-https", source=source, ports="443")]
+        inbound.setdefault("aks", []).append(InboundAllow(name="allow-ingress-https", source=source, ports="443"))
     peer_id, peer_space = peer_network.get("network_vnet_id"), peer_network.get("network_address_space")
     # Until the peer exports a network (the pair's first `pulumi up`), its side waits (README, "Networking").
     peering = None
