@@ -1,5 +1,6 @@
-"""The DR lifecycle through the commands: each switch is replayed step by step, each stack planned against its
-peer's state after the step, and the written stack files must leave a converged, valid pair (DESIGN §3)."""
+"""The DR lifecycle through the commands: each switch is replayed step by step against the Azure model (what
+Azure itself does between steps: lifecycle.refresh), each stack planned against its peer's state after the step,
+and the written stack files must leave a converged, valid pair (DESIGN §3)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from azure_dr.cli.lifecycle import transitions as lifecycle
 from azure_dr.cli.lifecycle.pair import PairError, load_pair
 from azure_dr.cli.stackfiles.edit import Edit, StackDocument
 
-PROMOTE_FIELD = "replica"
+SERVER = "azure-native:dbforpostgresql:Server"
 
 
 @pytest.fixture()
@@ -41,9 +42,10 @@ NETWORK_TYPES = frozenset(
 )
 
 
-def switch(root: Path, transition: lifecycle.Transition) -> simulate.Simulation:
-    """Replay a switch, assert it is safe at every step, and write its stack files as the command would."""
-    sim = simulate.simulate(root, transition)
+def switch(root: Path, transition: lifecycle.Transition, *, grown: bool = False) -> simulate.Simulation:
+    """Replay a switch against the Azure model, assert it is safe at every step (nothing Azure refuses, no
+    stateful replacement, traffic at one writable origin), and write its stack files as the command would."""
+    sim = simulate.simulate(root, transition, grown=grown)
     assert sim.problems == [], "\n".join(sim.problems)
     planned = [r for r in sim.results if r.plan is not None]
     assert planned and all(r.plan.of_type("azure-native:network:VirtualNetwork") for r in planned if r.plan)
@@ -58,16 +60,25 @@ def switch(root: Path, transition: lifecycle.Transition) -> simulate.Simulation:
     return sim
 
 
-def promoting_steps(sim: simulate.Simulation) -> list[str]:
-    """The stacks whose up sends the write-only promote fields."""
-    found = []
-    for result in sim.results:
-        if result.plan is None:
-            continue
-        for server in result.plan.of_type("azure-native:dbforpostgresql:Server"):
-            if server.inputs.get(PROMOTE_FIELD):
-                found.append(f"{result.step.stack}:{server.inputs['serverName']}")
-    return found
+def promotions(sim: simulate.Simulation) -> list[list[str]]:
+    """The documented promotions the runbook performs (`az postgres flexible-server replica promote`)."""
+    return [
+        argv
+        for r in sim.results
+        for argv in r.step.argv
+        if argv[:5] == ["az", "postgres", "flexible-server", "replica", "promote"]
+    ]
+
+
+def put_promotions(sim: simulate.Simulation) -> list[str]:
+    """Plans that would send the write-only promote fields in a full PUT (never: no spec example does)."""
+    return [
+        f"{r.step.stack}:{s.inputs['serverName']}"
+        for r in sim.results
+        if r.plan is not None
+        for s in r.plan.of_type(SERVER)
+        if (s.inputs.get("replica") or {}).get("promoteMode")
+    ]
 
 
 def updates_of(sim: simulate.Simulation, stack: str) -> dict[str, tuple[str, ...]]:
@@ -78,39 +89,42 @@ def test_forced_promote_rebuild_failback_cycle(project: Path) -> None:
     assert load_pair(project).status() == "built"
 
     promoted = switch(project, lifecycle.promote(load_pair(project), "forced"))
-    assert promoting_steps(promoted) == ["dr:psql-qlp-prod-ukw-1"]
-    server = next(r.plan for r in promoted.results if r.step.stack == "dr" and r.plan).one(
-        "azure-native:dbforpostgresql:Server"
-    )
-    assert server.inputs[PROMOTE_FIELD] == {"promoteMode": "Standalone", "promoteOption": "Forced"}
-    # Nothing is written into the failed region: the primary's only change is its origin, in the global group.
+    assert [argv[8:] for argv in promotions(promoted)] == [
+        ["psql-qlp-prod-ukw-1", "--promote-mode", "standalone", "--promote-option", "forced", "--yes"]
+    ]
+    assert put_promotions(promoted) == []  # the program declares the result; it never sends a promotion
+    # Nothing is written into the failed region: the primary's only change is its origin stepping aside (to 3).
     assert updates_of(promoted, "primary") == {"qlp-uksouth-origin-origin": ("priority",)}
     assert all(c.region != "uksouth" for r in promoted.results for c in r.changed if c.action not in ("forget",))
     pair = load_pair(project)
     assert (pair.active.name, pair.status().split()[0]) == ("dr", "promoting")
+    assert pair.members["primary"].config.unreachable and pair.members["primary"].config.routing.draining
 
     settled = switch(project, lifecycle.settle(load_pair(project)))
-    assert promoting_steps(settled) == []  # never re-sent by a later deployment
+    assert put_promotions(settled) == []
     assert load_pair(project).status().startswith("promoted")
 
     rebuilt = switch(project, lifecycle.rebuild(load_pair(project), "primary"))
     created = {c.name for r in rebuilt.results for c in r.changed if c.action == "create"}
     assert "qlp-uksouth-psql-g2-server" in created
     assert not any(c.action in ("replace", "delete") for r in rebuilt.results for c in r.changed)
-    primary = load_pair(project).members["primary"].config.postgres
-    assert (primary.generation, primary.replica_of, [r.generation for r in primary.retired]) == (
-        2,
-        "psql-qlp-prod-ukw-1",
-        [1],
-    )
+    primary = load_pair(project).members["primary"]
+    assert (primary.config.postgres.generation, primary.config.postgres.replica_of) == (2, "psql-qlp-prod-ukw-1")
+    assert [r.generation for r in primary.config.postgres.retired] == [1]
+    assert not primary.config.unreachable and not primary.config.routing.draining  # the region is back
     # The stale server stays declared, protected and unchanged.
     stale = rebuilt.final["primary"].resources
     assert any(r.inputs.get("serverName") == "psql-qlp-prod-uks-1" and r.protect for r in stale)
-    switch(project, lifecycle.settle(load_pair(project)))
+    endpoint = switch(project, lifecycle.settle(load_pair(project)))
+    # The new pair's writer endpoint is created by its primary's stack, under its primary (ukw-1).
+    created = [c.name for r in endpoint.results if r.step.stack == "dr" for c in r.changed if c.action == "create"]
+    assert created == ["qlp-ukwest-psql-vep-vep"]
     assert load_pair(project).status().startswith("rebuilt")
 
     back = switch(project, lifecycle.failback(load_pair(project)))
-    assert promoting_steps(back) == ["primary:psql-qlp-prod-uks-2"]
+    assert [argv[8:12] for argv in promotions(back)] == [
+        ["psql-qlp-prod-uks-2", "--promote-mode", "switchover", "--promote-option"]
+    ]
     switch(project, lifecycle.settle(load_pair(project)))
     pair = load_pair(project)
     assert pair.active.name == "primary"
@@ -134,13 +148,13 @@ def test_the_stack_files_each_switch_leaves_pass_the_policy_check(
 
 def test_planned_promote_and_failback(project: Path) -> None:
     promoted = switch(project, lifecycle.promote(load_pair(project), "planned"))
-    assert promoting_steps(promoted) == ["dr:psql-qlp-prod-ukw-1"]
-    server = next(r.plan for r in promoted.results if r.step.stack == "dr" and r.plan).one(
-        "azure-native:dbforpostgresql:Server"
-    )
-    assert server.inputs[PROMOTE_FIELD] == {"promoteMode": "Switchover", "promoteOption": "Planned"}
-    # A planned promotion keeps the pair's writer endpoint (the switchover needs it and it follows the writer).
-    assert "dbforpostgresql:VirtualEndpoint" not in {c.short_type for r in promoted.results for c in r.changed}
+    assert [argv[8:] for argv in promotions(promoted)] == [
+        ["psql-qlp-prod-ukw-1", "--promote-mode", "switchover", "--promote-option", "planned", "--yes"]
+    ]
+    assert put_promotions(promoted) == []
+    # The pair's writer endpoint follows the new primary: the demoted stack forgets it, the new primary adopts it.
+    endpoint = {(r.step.stack, c.action) for r in promoted.results for c in r.changed if "psql-vep" in c.name}
+    assert endpoint == {("primary", "forget"), ("dr", "import")}
     switch(project, lifecycle.settle(load_pair(project)))
     pair = load_pair(project)
     assert pair.status() == "built" and pair.active.name == "dr"
@@ -149,6 +163,23 @@ def test_planned_promote_and_failback(project: Path) -> None:
     switch(project, lifecycle.settle(load_pair(project)))
     pair = load_pair(project)
     assert (pair.active.name, pair.status()) == ("primary", "built")
+
+
+def test_planned_cycle_with_grown_disks_never_shrinks_one(project: Path) -> None:
+    """Autogrow has doubled every disk since the pair was deployed: no step sends a smaller size (the size
+    follows Azure after creation), so Azure refuses nothing, through the promotion and the switch back."""
+    for build in (
+        lambda p: lifecycle.promote(p, "planned"),
+        lifecycle.settle,
+        lifecycle.failback,
+        lifecycle.settle,
+    ):
+        sim = switch(project, build(load_pair(project)), grown=True)
+        sizes = {
+            s.inputs["serverName"]: s.inputs["storage"]["storageSizeGB"]
+            for s in (r for p in sim.final.values() for r in p.of_type(SERVER))
+        }
+        assert set(sizes.values()) == {512.0}, sizes  # what Azure holds (256 GB grown once), never 256 again
 
 
 def test_commands_write_the_files_and_keep_comments(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,8 +221,9 @@ def test_a_switch_is_refused_until_the_last_one_settled(project: Path) -> None:
 
 
 def test_planned_promotion_needs_the_pairs_writer_endpoint(project: Path) -> None:
-    doc = StackDocument(project, "dr")
-    doc.apply(Edit("dr", ("postgres", "writer_endpoint"), False))
+    # The pair's primary declares its writer endpoint (Azure manages it in the primary's context).
+    doc = StackDocument(project, "primary")
+    doc.apply(Edit("primary", ("postgres", "writer_endpoint"), False))
     doc.write()
     with pytest.raises(PairError, match="virtual endpoint"):
         lifecycle.promote(load_pair(project), "planned")
@@ -236,11 +268,7 @@ def test_inconsistent_pairs_are_refused(project: Path, edits: list[Edit], messag
 
 def test_a_hand_made_unlink_is_blocked_by_the_inherited_lock(project: Path) -> None:
     """Dropping the link from config without the runbook's unlink: the primary cache's lock blocks the delete."""
-    naive = lifecycle.Transition(
-        "naive",
-        (Edit("dr", ("redis", "geo_secondary"), False),),
-        (lifecycle.Step("up", "dr", "pulumi up --stack dr", "", "", 1),),
-    )
+    naive = lifecycle.Transition("naive", (Edit("dr", ("redis", "geo_secondary"), False),), (lifecycle.up_step("dr"),))
     sim = simulate.simulate(project, naive)
     blocked = [c for r in sim.results for c in r.changes if c.action == "blocked"]
     assert [(c.short_type, "inherited" in c.reason) for c in blocked] == [("redis:LinkedServer", True)]
@@ -250,34 +278,10 @@ def test_a_hand_made_unlink_is_blocked_by_the_inherited_lock(project: Path) -> N
 def test_a_hand_made_rebuild_that_moves_the_source_is_caught(project: Path) -> None:
     """The issue's fault: pointing a live replica at another server would replace it; the diff says so."""
     naive = lifecycle.Transition(
-        "naive",
-        (Edit("dr", ("postgres", "replica_of"), "psql-qlp-prod-uks-2"),),
-        (lifecycle.Step("up", "dr", "pulumi up --stack dr", "", "", 1),),
+        "naive", (Edit("dr", ("postgres", "replica_of"), "psql-qlp-prod-uks-2"),), (lifecycle.up_step("dr"),)
     )
     with pytest.raises(PairError, match="not primary's current server"):
         simulate.simulate(project, naive)
-
-
-def test_storage_failover_reads_back_as_an_update_not_a_replacement(project: Path) -> None:
-    transition = lifecycle.Transition(
-        "storage failover",
-        (),
-        (
-            lifecycle.Step(
-                "az",
-                "primary",
-                "az storage account failover",
-                "",
-                "",
-                60,
-                (lifecycle.Effect("primary", "storage-failover", lifecycle.STORAGE_ACCOUNT, "ukwest"),),
-            ),
-            lifecycle.Step("up", "primary", "pulumi up --stack primary", "", "", 1),
-        ),
-    )
-    sim = simulate.simulate(project, transition)
-    changes = {c.name: (c.action, c.keys) for c in sim.results[1].changed}
-    assert changes == {"qlp-uksouth-st-account": ("update", ("sku",))}  # the drift: restore geo-redundancy
 
 
 def test_a_copy_of_the_dr_stack_is_refused(project: Path) -> None:

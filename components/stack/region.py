@@ -332,7 +332,8 @@ class DrRegion(pulumi.ComponentResource):
     def _writer_endpoint(self, postgres: PostgresServer) -> pulumi.Input[Any]:
         """The pair's writer endpoint when this stack's server is the pair's primary and the peer's replica exists:
         Azure manages a virtual endpoint in the primary's context (Learn, "Virtual endpoints for read replicas"),
-        so the primary's stack declares it, under its own server; otherwise the server's own host name.
+        so the primary's stack declares it, under its own server. A replica's stack exports the pair's writer host
+        as its primary's stack does; a server outside a pair, its own host name.
 
         The pair's endpoint keeps the name it was created with, from the server that was its source. Right after a
         switchover (``promoting``, planned) Azure has already moved it under this server: this deployment adopts
@@ -341,6 +342,9 @@ class DrRegion(pulumi.ComponentResource):
         own = self.names.postgres(pg.generation)
         peer_server, peer_source = peer.get("postgres_server_name"), peer.get("postgres_replica_of")
         serving = pg.state in ("primary", "promoting")
+        replicating = pg.state == "replica" or (pg.state == "new" and pg.replica_of is not None)
+        if replicating and pg.writer_endpoint and self._peer is not None:
+            return self._peer_value("postgres_writer_host")  # the pair's writer, declared by its primary's stack
         if not (pg.writer_endpoint and serving and peer.get("postgres_state") == "replica" and peer_server):
             return postgres.fqdn
         if peer_source == own:  # the peer was created as this server's replica

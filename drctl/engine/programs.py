@@ -176,6 +176,16 @@ def plan_order(
     return order
 
 
+def _as_deployed(root: Path, project: str) -> dict[str, dict[str, str]]:
+    key = f"{project}:unreachable"
+    found = {}
+    for name in stack_names(root):
+        stack = _try_load(root, name)
+        if not isinstance(stack, YamlFileError) and stack.value(key) == "true":
+            found[name] = {key: "false"}
+    return found
+
+
 def _missing_peer(root: Path, stack: StackFile, project: str, overrides: Mapping[str, str] | None) -> str | None:
     peer = peer_of(stack, project, overrides)
     raw = (overrides or {}).get(f"{project}:peer_stack", stack.value(f"{project}:peer_stack")) or ""
@@ -197,9 +207,12 @@ def plan_stacks(
     overrides: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[StackPlan]:
     """Plan ``wanted`` (default: every stack) in dependency order; a peer planned only as a dependency is
-    returned too, first. ``overrides`` replaces config values per stack (tests, a promotion preview)."""
-    overrides = overrides or {}
+    returned too, first. ``overrides`` replaces config values per stack (tests, a promotion preview).
+
+    A stack whose region is down (``unreachable: true``) is planned as it stands in Azure, with its whole
+    declaration: only a deployment during the outage (the lifecycle replay) runs it with the region unreachable."""
     project = project_name(root)
+    overrides = {**_as_deployed(root, project), **(overrides or {})}
     order = plan_order(root, wanted, overrides, owners_first=True)
     shown = plan_order(root, wanted, overrides)  # the order results are given in: peers first, then as asked
     plans: dict[str, StackPlan] = {}

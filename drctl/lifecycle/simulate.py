@@ -222,13 +222,6 @@ def created_backups(pair: Pair) -> dict[str, dict[str, Any]]:
     return found
 
 
-def deployed(root: Path, pair: Pair) -> dict[str, StackPlan]:
-    """Each stack's state as deployed: the plan of its file, where a stack whose region is down is planned as it
-    was before the outage (a targeted `up` during it changed only its origin; its cluster objects still exist)."""
-    overrides = {n: {f"{m.namespace}:unreachable": "false"} for n, m in pair.members.items() if m.config.unreachable}
-    return {p.stack: p for p in engine.plan_stacks(None, root, overrides)}
-
-
 def _pair_problems(states: Mapping[str, StackPlan], label: str) -> list[str]:
     problems = []
     active = [n for n, p in states.items() if p.outputs.get("role") == "active"]
@@ -329,7 +322,8 @@ def simulate(
     documents = edited(root, list(pair.members), transition.edits)
     after = load_pair(root, {n: d.stack_file() for n, d in documents.items()})  # the written pair must be valid
     groups = {**_groups(pair), **_groups(after)}
-    states: dict[str, StackPlan] = dict(initial) if initial else deployed(root, pair)
+    # The state as deployed (a stack whose region is down: as it stands in Azure; engine.plan_stacks).
+    states: dict[str, StackPlan] = dict(initial) if initial else {p.stack: p for p in engine.plan_stacks(None, root)}
     down = {m.config.region for m in after.members.values() if m.config.unreachable}
     if transition.failed_region is not None:
         down.add(transition.failed_region)
@@ -400,11 +394,10 @@ def settled_plans(
     pair = load_pair(root, {n: d.stack_file() for n, d in documents.items()})
     problems = []
     for name, member in pair.members.items():
-        if name in set(pending):
+        if name in set(pending) or member.config.unreachable:  # its region is down: it converges at the rebuild
             continue
         peers = {member.peer: states[member.peer]} if member.peer and member.peer in states else {}
-        down = [m.config.region for m in pair.members.values() if m.config.unreachable]
-        again = plan_file(root, documents[name].stack_file(), peers, down)
+        again = plan_file(root, documents[name].stack_file(), peers)
         changed = [c for c in classify(states[name], again, {}, {}) if c.action != "unchanged"]
         problems += [f"{name}: a re-run would {c.action} {c.name} ({', '.join(c.keys)})" for c in changed]
     return problems
