@@ -22,6 +22,7 @@ import pulumi
 from pulumi_azure_native import dbforpostgresql as pg
 
 from . import rules
+from .facts.recovery import POSTGRES_REPLICA_TAG
 from .interfaces import (
     CustomerManagedKeyArgs,
     DataComponent,
@@ -266,9 +267,12 @@ class PostgresServer(DataComponent):
             network=_network(args),
             identity=_identity(args.managed_identities),
             data_encryption=_encryption(args),
-            tags=data_tags(
-                i.tags, "postgres-replica" if replica or args.cross_region_replica else "postgres-geo-backup"
-            ),
+            tags={
+                **data_tags(
+                    i.tags, "postgres-replica" if replica or args.cross_region_replica else "postgres-geo-backup"
+                ),
+                **({POSTGRES_REPLICA_TAG: "true"} if replicating else {}),
+            },
             opts=stateful(self, ignore_changes=IGNORED_DRIFT),
         )
         self.entra_administrator = None

@@ -42,11 +42,17 @@ AKS = "azure-native:containerservice:ManagedCluster"
 SUBNET = "azure-native:network:Subnet"
 VNET = "azure-native:network:VirtualNetwork"
 NSG = "azure-native:network:NetworkSecurityGroup"
+ACTION_GROUP = "azure-native:monitor:ActionGroup"
 
 TAGS = {"workload": "qlp", "environment": "prod"}
 
 #: A compliant resource per type, in the shape the components (or the SDK, for types still being added) produce.
 BASELINES: dict[str, dict[str, Any]] = {
+    ACTION_GROUP: {
+        "groupShortName": "dr-qlp-uks",
+        "enabled": True,
+        "emailReceivers": [{"name": "dr-oncall", "emailAddress": "dr-oncall@example.com"}],
+    },
     PG: {
         "location": "uksouth",
         "tags": TAGS,
@@ -279,7 +285,16 @@ def ok(rule: str, type_: str, edits: dict[str, Any]) -> Case:
 
 
 CASES: list[Case] = [
+    # Alerts
+    fail("alert-receivers", ACTION_GROUP, {"emailReceivers": []}, "no receiver"),
+    ok(
+        "alert-receivers",
+        ACTION_GROUP,
+        {"emailReceivers": [], "webhookReceivers": [{"name": "w", "serviceUri": "https://x"}]},
+    ),
     # PostgreSQL
+    ok("pg-geo-backup", PG, {"backup": DROP, "highAvailability": DROP, "tags.azure-dr:postgres-replica": "true"}),
+    ok("pg-zone-redundant-ha", PG, {"highAvailability": DROP, "tags.azure-dr:postgres-replica": "true"}),
     fail("pg-geo-backup", PG, {"backup.geoRedundantBackup": "Disabled"}, "backup.geoRedundantBackup"),
     fail("pg-geo-backup", PG, {"backup.geoRedundantBackup": DROP}, "backup.geoRedundantBackup"),
     ok("pg-geo-backup", PG, {"createMode": "Replica", "backup.geoRedundantBackup": "Disabled"}),
@@ -766,10 +781,10 @@ def test_every_rule_module_exports_one_resource_rule_with_a_unique_stable_id() -
     found = [importlib.import_module(f"{resource_rules.__name__}.{name}").RULE for name in modules]
     assert all(isinstance(r, ResourceRule) for r in found)
     ids = [r.rule.id for r in found]
-    assert len(ids) == len(set(ids)) == len(modules) == 49
+    assert len(ids) == len(set(ids)) == len(modules) == 50
     for name, rule_id in zip(modules, ids, strict=True):
         assert rule_id == name.replace("_", "-"), (name, rule_id)  # the module is named after the id
-        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks|net)(-[a-z0-9]+)+", rule_id)
+        assert re.fullmatch(r"(pg|cosmos|storage|acr|redis|kv|afd|tm|la|backup|aks|net|alert)(-[a-z0-9]+)+", rule_id)
 
 
 @pytest.mark.parametrize("rule_id", sorted(resource_rules_by_id()))

@@ -17,6 +17,10 @@ MECHANISM_TAG = "azure-dr:dr-mechanism"
 # unlinked by a forced promotion, waiting for the rebuild, carries none.
 GEO_SECONDARY_TAG = "azure-dr:geo-secondary"
 
+# The tag marking a PostgreSQL server that is a read replica now: created as one, or demoted by a switchover
+# (its declaration then has no backup and no HA; Learn, "Read replicas in Azure Database for PostgreSQL").
+POSTGRES_REPLICA_TAG = "azure-dr:postgres-replica"
+
 # The tag marking the global layer's resource group: a stack's own region is where its regional group lives.
 SCOPE_TAG = "azure-dr:scope"
 

@@ -407,7 +407,8 @@ class Alerts(Block):
 
     ``rpo_fraction`` raises a lag alert when the lag reaches that share of the tier's RPO, so there is time to
     act before the objective is broken (1.0 alerts at the objective itself; more than 1.0 is refused). The action
-    group needs at least one receiver (e-mail or webhook): one with none pages nobody.
+    group needs at least one receiver (e-mail or webhook): one with none pages nobody, and the pack's
+    ``alert-receivers`` rule fails `drctl check` on it.
     """
 
     enabled: bool = True
@@ -728,15 +729,7 @@ class StackConfig(Block):
             raise _Refused("redis.dr_mechanism", "geo-replication", "persistence (no peer region to replicate to)")
 
     def _check_dr_operations(self) -> None:
-        b, d, a = self.backup, self.drills, self.alerts
-        if a.enabled and not a.email_receivers and not a.webhook_receivers:
-            # An action group without a receiver notifies nobody: every DR alert would fire into the void.
-            raise _Refused(
-                "alerts.email_receivers",
-                None,
-                "at least one e-mail or webhook receiver (alerts.email_receivers or alerts.webhook_receivers), or "
-                "alerts.enabled=false",
-            )
+        b, d = self.backup, self.drills
         if b.cross_region_restore and b.redundancy != "GeoRedundant":
             # Learn, "Cross Region Restore for Backup vaults": CRR needs geo-redundant vault storage.
             raise _Refused("backup.redundancy", b.redundancy, "GeoRedundant (backup.cross_region_restore is on)")

@@ -35,8 +35,8 @@ from ..drills import ChaosDrills, ChaosDrillsArgs, DrillTarget
 from ..facts.health_signals import Thresholds, thresholds
 from ..facts.regions import region as region_facts
 from ..interfaces import DataInterfaces
-from ..network import FREE_PRIORITY
 from ..naming import Names
+from ..network import FREE_PRIORITY
 from .config import StackConfig
 
 

@@ -344,7 +344,11 @@ class DrRegion(pulumi.ComponentResource):
         serving = pg.state in ("primary", "promoting")
         replicating = pg.state == "replica" or (pg.state == "new" and pg.replica_of is not None)
         if replicating and pg.writer_endpoint and self._peer is not None:
-            return self._peer_value("postgres_writer_host")  # the pair's writer, declared by its primary's stack
+            # The pair's writer, declared by its primary's stack: its host is the endpoint's name under the writer
+            # domain (Learn, "Virtual endpoints for read replicas"), named from the server that was the pair's
+            # source (this one's if a switchover demoted it).
+            source = pg.replica_of or own
+            return f"{self.names.postgres_virtual_endpoint(source)}.writer.postgres.database.azure.com"
         if not (pg.writer_endpoint and serving and peer.get("postgres_state") == "replica" and peer_server):
             return postgres.fqdn
         if peer_source == own:  # the peer was created as this server's replica

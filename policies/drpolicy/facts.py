@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from azure_dr.components.facts.recovery import MECHANISM_TAG, SCOPE_TAG, STATEFUL_TYPES
+from azure_dr.components.facts.recovery import MECHANISM_TAG, POSTGRES_REPLICA_TAG, SCOPE_TAG, STATEFUL_TYPES
 from azure_dr.components.facts.regions import REGIONS
 from drpolicy.services import RESOURCE_GROUP, STACK_REFERENCE
 
@@ -33,6 +33,15 @@ def created_as_replica(props: Mapping[str, Any]) -> bool:
     can never have geo-redundant backup (create-only). Its ``sourceServerResourceId`` stays declared for life
     (promoted or not), while ``createMode`` is ``Replica`` only in the creating deployment."""
     return bool(props.get("sourceServerResourceId")) or props.get("createMode") == "Replica"
+
+
+def replicating(props: Mapping[str, Any]) -> bool:
+    """A PostgreSQL server that is a read replica now (created as one and not promoted, or demoted by a
+    switchover): it has neither backups nor HA of its own (the program tags it)."""
+    tags = props.get("tags") or {}
+    return props.get("createMode") == "Replica" or (
+        isinstance(tags, Mapping) and tags.get(POSTGRES_REPLICA_TAG) == "true"
+    )
 
 
 def vnet_integrated(props: Mapping[str, Any]) -> bool:

@@ -8,13 +8,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from drpolicy.facts import created_as_replica, number
+from drpolicy.facts import created_as_replica, number, replicating
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, Threshold, dig
 from drpolicy.services import PG_SERVER
 
 
 def check(_type: str, props: Mapping[str, Any], settings: Mapping[str, Any]) -> Iterator[str]:
-    if created_as_replica(props) and "backup" not in props:
+    if (created_as_replica(props) and "backup" not in props) or replicating(props):
         return  # a replica has no backups of its own until promoted; its source's retention applies
     days = number(dig(props, "backup.backupRetentionDays"), 7)  # Azure's default when unset
     if days < settings["min_days"]:

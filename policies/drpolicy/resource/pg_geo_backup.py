@@ -5,13 +5,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from drpolicy.facts import created_as_replica
+from drpolicy.facts import created_as_replica, replicating
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
 from drpolicy.services import PG_SERVER
 
 
 def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    if created_as_replica(props):
+    if created_as_replica(props) or replicating(props):
         return  # create-only: a server created as a replica never has it (the posture says so after promotion)
     if dig(props, "backup.geoRedundantBackup") != "Enabled":
         yield "backup.geoRedundantBackup must be Enabled on a primary server (it is chosen at creation)"

@@ -9,13 +9,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from drpolicy.facts import created_as_replica, zones_expected
+from drpolicy.facts import created_as_replica, replicating, zones_expected
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
 from drpolicy.services import PG_SERVER
 
 
 def check(_type: str, props: Mapping[str, Any], _settings: Mapping[str, Any]) -> Iterator[str]:
-    still_replica = created_as_replica(props) and "highAvailability" not in props
+    still_replica = (created_as_replica(props) and "highAvailability" not in props) or replicating(props)
     if still_replica or not zones_expected(props.get("location")):
         return
     mode = dig(props, "highAvailability.mode") or "Disabled"  # the SDK's default
