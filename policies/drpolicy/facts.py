@@ -39,9 +39,7 @@ def replicating(props: Mapping[str, Any]) -> bool:
     """A PostgreSQL server that is a read replica now (created as one and not promoted, or demoted by a
     switchover): it has neither backups nor HA of its own (the program tags it)."""
     tags = props.get("tags") or {}
-    return props.get("createMode") == "Replica" or (
-        isinstance(tags, Mapping) and tags.get(POSTGRES_REPLICA_TAG) == "true"
-    )
+    return isinstance(tags, Mapping) and tags.get(POSTGRES_REPLICA_TAG) == "true"
 
 
 def vnet_integrated(props: Mapping[str, Any]) -> bool:
