@@ -1,6 +1,7 @@
 """Azure's half of every switch (issue 18): each finding of the audit of the plans and runbooks against the REST
 specs and Microsoft Learn, as a test through the commands and the program, and the sourced model the replay
-refreshes through (components/facts/azure_transitions, lifecycle/refresh)."""
+refreshes through (components/facts/azure_transitions, lifecycle/refresh). The model is imported where a test uses
+it, so the behavioural tests also run (and fail) against code that predates it."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from azure_dr.cli.lifecycle import transitions as lifecycle
 from azure_dr.cli.lifecycle.pair import load_pair
 from azure_dr.cli.stackfiles.edit import Edit, StackDocument, edited
 from azure_dr.cli.stackfiles.files import load_stack
-from azure_dr.components.facts import azure_transitions as azure
 from tests.conftest import plan
 from tests.helpers import dig, promoted_pair, with_block
 from tests.policy_harness import analyze, make_resource
@@ -118,6 +118,8 @@ def test_a_failed_over_account_is_managed_from_its_original_region(tmp_path: Pat
     # The account is LRS in UK West now (no zones): geo-redundancy is restored as RA-GRS, from UK South, when
     # the rebuild's full up runs there; nothing is sent during the outage.
     assert load_pair(root).members["primary"].config.storage.sku == "Standard_RAGRS"
+    from azure_dr.components.facts import azure_transitions as azure
+
     held_in, held_out = azure.failed_over_account(
         {"location": "uksouth", "sku": {"name": "Standard_RAGZRS"}}, {}, "ukwest"
     )
@@ -193,6 +195,8 @@ def test_storage_size_follows_growth_and_is_never_shrunk(shipped: dict[str, Stac
     assert "storage.storageSizeGB" in server.ignore_changes  # sent at creation, then Azure's
     grown = {**server.inputs, "storage": {"storageSizeGB": 512.0, "autoGrow": "Enabled"}}
     held_out = {**server.outputs, "replica": {"role": "Primary"}, "storage": {"storageSizeGB": 512.0}}
+    from azure_dr.components.facts import azure_transitions as azure
+
     assert azure.refusals(SERVER, grown, held_out, server.inputs, server.ignore_changes) == []
     shrink = azure.refusals(SERVER, grown, held_out, server.inputs)  # without the ignore: a shrink request
     assert shrink and "smaller than the 512 GB" in shrink[0]
@@ -225,6 +229,8 @@ def test_a_promotion_is_the_documented_patch_never_a_put(forced: tuple[str, dict
     assert "replica" not in promoting["dr"].one(SERVER).inputs  # no promoteMode in any PUT
     held = {"replica": {"role": "GeoAsyncReplica"}}
     put = {"replica": {"promoteMode": "Standalone", "promoteOption": "Forced"}}
+    from azure_dr.components.facts import azure_transitions as azure
+
     assert azure.refusals(SERVER, {}, held, put) == [azure.OPERATIONS["pg-promote-by-put"].refuses]
 
 
@@ -385,6 +391,8 @@ def test_the_undocumented_unlink_from_the_secondary_is_said(forced: tuple[str, d
 
 
 def test_every_modelled_operation_names_its_sources() -> None:
+    from azure_dr.components.facts import azure_transitions as azure
+
     page = (ROOT / "docs" / "lifecycle-azure.md").read_text()
     for op in azure.OPERATIONS.values():
         assert op.leaves and op.refuses and op.learn, op.key
@@ -394,6 +402,8 @@ def test_every_modelled_operation_names_its_sources() -> None:
 
 def test_a_switchover_demotes_the_old_primary_and_moves_the_endpoint(tmp_path: Path) -> None:
     """The refresh after `az postgres flexible-server replica promote --promote-mode switchover`."""
+    from azure_dr.components.facts import azure_transitions as azure
+
     root = copy_project(tmp_path)
     transition = lifecycle.Transition(
         "switchover",
@@ -421,6 +431,8 @@ def test_a_switchover_demotes_the_old_primary_and_moves_the_endpoint(tmp_path: P
 
 
 def test_the_model_refuses_what_azure_refuses() -> None:
+    from azure_dr.components.facts import azure_transitions as azure
+
     replica = {"replica": {"role": "GeoAsyncReplica"}}
     assert azure.refusals(SERVER, {}, replica, {"highAvailability": {"mode": "ZoneRedundant"}})
     assert azure.refusals(

@@ -140,7 +140,8 @@ def test_the_stack_files_each_switch_leaves_pass_the_policy_check(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shutil.copytree(ROOT / "policies", project / "policies", ignore=shutil.ignore_patterns("venv", "__pycache__"))
-    for command in (["promote", "--forced"], ["settle"], ["rebuild", "primary"], ["settle"], ["failback"]):
+    switches = (["promote", "--forced"], ["settle"], ["rebuild", "primary"], ["settle"], ["failback"], ["settle"])
+    for command in (*switches, ["promote", "--planned"]):  # the last demotes a server created as a primary
         assert cli.main(["--root", str(project), *command]) == 0, command
         assert cli.main(["--root", str(project), "check"]) == 0, (command, capsys.readouterr().out[-2000:])
     assert "PASS: 0 mandatory violation(s)" in capsys.readouterr().out
