@@ -64,8 +64,8 @@ def run_stack(
 
     Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDKs' API-version
     aliases and registration stack traces are left out and the program's end waits in linear time
-    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable`` regions are down: every invoke naming them fails, and
-    the plan then carries that one-line error.
+    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable``
+    regions are down: every invoke naming them fails, and the plan then carries that one-line error.
     """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}, unreachable))
