@@ -16,7 +16,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azure_dr.components.stack.config import ConfigError
+from azure_dr.components.stack.config import ConfigError, StackConfig
 from azure_dr.components.stack.schema import stack_file_schema
 
 from . import lifecycle_commands as lifecycle_cli
@@ -29,7 +29,7 @@ from .report import diagram, posture, render, rulebook, schemas
 from .report.output import emit
 from .report.sarif import to_sarif
 from .stackfiles.files import declared_config, error_line, load_stack, project_name, stack_names
-from .stackfiles.project import ProjectNotFoundError, find_root
+from .stackfiles.project import ProjectNotFoundError, find_root, policy_pack
 from .stackfiles.yamlfile import YamlFileError
 
 if TYPE_CHECKING:
@@ -204,9 +204,22 @@ def _sarif_target(value: str | None) -> str | None:
     return value
 
 
+def _objectives(root: Path, plans: Sequence[StackPlan]) -> dict[str, StackConfig]:
+    """Each planned stack's config, whose objectives set the pack's thresholds. A stack whose program planned but
+    whose config the model refuses runs a program of its own (a consumer's, built from the components): the
+    pack judges it with its default thresholds."""
+    found = {}
+    for plan in plans:
+        if plan.error is None:
+            try:
+                found[plan.stack] = posture.config_of(load_stack(root, plan.stack))
+            except ConfigError:
+                continue
+    return found
+
+
 def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> PackReport:
-    objectives = {p.stack: posture.config_of(load_stack(root, p.stack)) for p in plans if p.error is None}
-    return check.check_plans(plans, root / "policies", policy_config, objectives)
+    return check.check_plans(plans, policy_pack(root), policy_config, _objectives(root, plans))
 
 
 def cmd_check(
