@@ -16,7 +16,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from azure_dr.components.stack.config import ConfigError
+from azure_dr.components.stack.config import ConfigError, StackConfig
+from azure_dr.components.stack.schema import stack_file_schema
 
 from . import lifecycle_commands as lifecycle_cli
 from .engine import check
@@ -27,8 +28,8 @@ from .lifecycle import drill
 from .report import diagram, posture, render, rulebook, schemas
 from .report.output import emit
 from .report.sarif import to_sarif
-from .stackfiles.files import error_line, load_stack, stack_names
-from .stackfiles.project import ProjectNotFoundError, find_root
+from .stackfiles.files import declared_config, error_line, load_stack, project_name, stack_names
+from .stackfiles.project import ProjectNotFoundError, find_root, policy_pack
 from .stackfiles.yamlfile import YamlFileError
 
 if TYPE_CHECKING:
@@ -71,9 +72,11 @@ def register_core(sub: SubParsers) -> None:
     thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
     thresholds.add_argument("stack")
     thresholds.set_defaults(handler=lambda args: cmd_policy_config(args.root, args.stack))
-    schema = sub.add_parser("schema", help="the JSON schema of `plan --json` or `check --json` output")
-    schema.add_argument("document", choices=sorted(schemas.SCHEMAS))
-    schema.set_defaults(handler=lambda args: _print_json(schemas.load(args.document)))
+    schema = sub.add_parser(
+        "schema", help="the JSON schema of `plan --json` or `check --json` output, or of this project's stack files"
+    )
+    schema.add_argument("document", choices=sorted([*schemas.SCHEMAS, "stack"]))
+    schema.set_defaults(handler=lambda args: _print_json(_schema(args.root, args.document)))
     drill.add_parser(sub).set_defaults(handler=drill.run)
 
 
@@ -99,6 +102,19 @@ def _parser() -> argparse.ArgumentParser:
 def _print_json(document: Any) -> int:
     emit(json.dumps(document, indent=2))
     return 0
+
+
+def _schema(root: Path, document: str) -> dict[str, Any]:
+    """An output schema (shipped), or the stack-file schema of the project at ``root`` (generated from the model,
+    with the key descriptions its ``Pulumi.yaml`` declares; ``components/stack/stack-file.schema.json``)."""
+    if document != "stack":
+        return schemas.load(document)
+    declared = declared_config(root)
+    return stack_file_schema(
+        project_name(root),
+        {name: str(spec["description"]) for name, spec in declared.items() if "description" in spec},
+        {name for name, spec in declared.items() if "value" in spec or "default" in spec},
+    )
 
 
 def _unplanned_peer(root: Path, plans: Sequence[StackPlan]) -> str | None:
@@ -188,9 +204,22 @@ def _sarif_target(value: str | None) -> str | None:
     return value
 
 
+def _objectives(root: Path, plans: Sequence[StackPlan]) -> dict[str, StackConfig]:
+    """Each planned stack's config, whose objectives set the pack's thresholds. A stack whose program planned but
+    whose config the model refuses runs a program of its own (a consumer's, built from the components): the
+    pack judges it with its default thresholds."""
+    found = {}
+    for plan in plans:
+        if plan.error is None:
+            try:
+                found[plan.stack] = posture.config_of(load_stack(root, plan.stack))
+            except ConfigError:
+                continue
+    return found
+
+
 def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> PackReport:
-    objectives = {p.stack: posture.config_of(load_stack(root, p.stack)) for p in plans if p.error is None}
-    return check.check_plans(plans, root / "policies", policy_config, objectives)
+    return check.check_plans(plans, policy_pack(root), policy_config, _objectives(root, plans))
 
 
 def cmd_check(

@@ -63,6 +63,7 @@ def _prestart_pack(argv: Sequence[str]) -> None:
     from .engine import analyzer
     from .engine import programs as engine
     from .stackfiles.files import project_name
+    from .stackfiles.project import policy_pack
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -71,7 +72,7 @@ def _prestart_pack(argv: Sequence[str]) -> None:
             return
         root: Path = args.root
         order = engine.plan_order(root, args.stacks or None)
-        analyzer.prestart(root / "policies", project=project_name(root), stack=order[0] if len(order) == 1 else "")
+        analyzer.prestart(policy_pack(root), project=project_name(root), stack=order[0] if len(order) == 1 else "")
     except (Exception, SystemExit):
         return
 

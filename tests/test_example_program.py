@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+from pathlib import Path
+
 import pytest
 
+from azure_dr.cli import commands as cli
 from azure_dr.cli.engine import azure_ids
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.stackfiles.files import load_stack
+from azure_dr.cli.stackfiles.project import SHIPPED_PACK, policy_pack
 
 EXAMPLE = engine.ROOT / "examples" / "postgres-with-replica"
 SERVER = "azure-native:dbforpostgresql:Server"
@@ -67,3 +72,19 @@ def test_role_assignment_by_built_in_name(example: StackPlan) -> None:
 def test_example_is_part_of_lint() -> None:
     dev = (engine.ROOT / "dev").read_text()
     assert "mypy --strict examples/postgres-with-replica/__main__.py" in dev
+
+
+def test_drctl_checks_a_project_without_its_own_pack_against_the_shipped_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The example has no policies/: check, rules and explain use azure-dr's pack (in a checkout, its policies/);
+    its program reads no azure-dr stack config, so the pack's default thresholds apply."""
+    assert not (EXAMPLE / "policies").exists()
+    assert policy_pack(EXAMPLE) == SHIPPED_PACK == engine.ROOT / "policies"
+    assert cli.main(["--root", str(EXAMPLE), "check"]) == 1  # judged: the example has mandatory violations
+    out = capsys.readouterr().out
+    assert out.startswith(f"policy pack azure-dr v{metadata.version('azure-dr')}: 66 rules\nstack dev: 10 resources")
+    assert cli.main(["--root", str(EXAMPLE), "explain", "pg-geo-backup"]) == 0
+    assert "pg-geo-backup" in capsys.readouterr().out
+    (tmp_path / "policies").mkdir()  # a project's own policies/ is its pack, even a broken one
+    assert policy_pack(tmp_path) == tmp_path / "policies"

@@ -79,3 +79,19 @@ def test_file_writing_and_uncached_commands_have_no_cache_entry(
     assert result_cache.for_invocation(["--root", str(ROOT), "check", "--sarif", "x.sarif"]) is None
     assert result_cache.for_invocation(["--root", str(ROOT), "policy-config", "primary"]) is None
     assert result_cache.for_invocation(["--root", str(ROOT), "check"]) is not None
+
+
+def test_the_key_covers_the_code_and_the_shipped_pack_a_project_without_its_own_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, pack = tmp_path / "orders", tmp_path / "shipped"
+    project.mkdir()
+    pack.mkdir()
+    (project / "Pulumi.yaml").write_text("name: orders\nruntime: python\n")
+    (pack / "rule.py").write_text("LIMIT = 1\n")
+    monkeypatch.setattr(result_cache, "SHIPPED_PACK", pack)
+    before = result_cache.invocation_key(["check"], project)
+    (pack / "rule.py").write_text("LIMIT = 2\n")
+    assert result_cache.invocation_key(["check"], project) != before
+    # The packages, wherever they are installed from (here the checkout's folders, behind src/azure_dr's links).
+    assert {ROOT / "components", ROOT / "drctl"} <= set(result_cache._project_packages())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -114,40 +115,85 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+PACK_PROJECT = tomllib.loads((PACK / "pyproject.toml").read_text())["project"]
+#: What the pack's environment must never need: the cloud SDKs, or the whole azure-dr package.
+SDKS = {"pulumi_azure_native", "pulumi_kubernetes", "azure_dr"}
+
+
 def _requirements() -> list[str]:
     lines = (PACK / "requirements.txt").read_text().splitlines()
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def _pack_sources() -> list[Path]:
+    """Every module the pack's distribution holds, through the link to the shared facts (as its build does)."""
+    found = []
+    for folder, dirs, files in os.walk(PACK / "drpolicy", followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found += [Path(folder) / f for f in files if f.endswith(".py")]
+    return [*found, PACK / "__main__.py"]
 
 
 def test_the_pack_runs_from_its_own_declared_environment() -> None:
     policy_yaml = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())
     options = policy_yaml["runtime"]["options"]
     assert options == {"toolchain": "pip", "virtualenv": "venv"}  # its own venv, not the project's ../.venv
-    requirements = _requirements()
-    named = {canonicalize_name(Requirement(r).name) for r in requirements if not r.startswith(("-e", "."))}
-    local = [r.removeprefix("-e").strip() for r in requirements if r.startswith(("-e", "."))]
-    assert local == [".."]  # the project itself, resolved from the pack directory where Pulumi runs pip
-    provided_by_project = {"azure_dr"}  # the wheel maps components/ and drctl/ under azure_dr
-    modules = set().union(*(_imports(p) for p in PACK.rglob("*.py") if "venv" not in p.parts))
+    assert _requirements() == ["."]  # the pack's own distribution (pyproject.toml there), nothing else
+    assert PACK_PROJECT["name"] == "azure-dr-policy"
+    named = {canonicalize_name(Requirement(r).name) for r in PACK_PROJECT["dependencies"]}
+    modules = set().union(*(_imports(p) for p in _pack_sources()))
     third_party = {m for m in modules if m not in sys.stdlib_module_names and m not in {"drpolicy", "__future__"}}
+    assert not third_party & SDKS, third_party & SDKS
     distributions = metadata.packages_distributions()
     for module in sorted(third_party):
-        if module in provided_by_project:
-            continue
         owners = {canonicalize_name(d) for d in distributions.get(module, [])}
-        assert owners & named, f"the pack imports {module} but requirements.txt does not list it"
-    assert "azure_dr" in third_party  # the shared facts come from the project, not a copy in the pack
-    assert not list(PACK.rglob("regions.py")) and not list(PACK.rglob("recovery.py"))
+        assert owners & named, f"the pack imports {module} but policies/pyproject.toml does not declare it"
+    # The facts the pack reads are the components' own: a link in the repository, not a copy.
+    facts = PACK / "drpolicy" / "azure_facts"
+    assert facts.is_symlink() and facts.resolve() == (ROOT / "components" / "facts").resolve()
+    assert any(p.name == "regions.py" for p in _pack_sources())
 
 
 def test_the_projects_environment_satisfies_the_packs_requirements() -> None:
     """drctl runs the pack with the project's interpreter: that must be an environment the pack declares."""
-    for line in _requirements():
-        if line.startswith(("-e", ".")):
-            assert metadata.distribution("azure-dr").metadata["Name"] == "azure-dr"
-            continue
+    for line in PACK_PROJECT["dependencies"]:
         requirement = Requirement(line)
         assert requirement.specifier.contains(metadata.version(requirement.name), prereleases=True), line
+        assert canonicalize_name(requirement.name) in {
+            canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["dependencies"]
+        }, f"azure-dr runs the pack, so it declares {requirement.name} too"
+
+
+def test_one_version_for_the_package_and_the_pack() -> None:
+    """Both distributions read PulumiPolicy.yaml's version (what `pulumi policy publish` uses); the changelog has
+    the version's notes."""
+    version = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())["version"]
+    assert metadata.version("azure-dr") == version  # the installed package (./dev setup re-syncs on a bump)
+    for project, root in ((PYPROJECT, ROOT), (tomllib.loads((PACK / "pyproject.toml").read_text()), PACK)):
+        assert project["project"]["dynamic"] == ["version"] and "version" not in project["project"]
+        source = project["tool"]["hatch"]["version"]
+        assert (root / source["path"]).resolve() == (PACK / "PulumiPolicy.yaml").resolve()
+    assert re.search(rf"^## {re.escape(version)} \(", (ROOT / "CHANGELOG.md").read_text(), re.M), (
+        f"CHANGELOG.md has no notes for {version}: ./dev release {version}"
+    )
+
+
+def test_changelog_fragments_have_known_types_and_render() -> None:
+    """towncrier skips a fragment of an unknown type without a word: each must name one, and appear in the draft."""
+    types = {t["directory"] for t in PYPROJECT["tool"]["towncrier"]["type"]}
+    fragments = [p for p in (ROOT / "changelog.d").iterdir() if p.name != "README.md"]
+    for fragment in fragments:
+        assert fragment.suffix == ".md" and fragment.name.split(".")[-2] in types, f"{fragment.name}: types {types}"
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "towncrier"), "build", "--draft", "--version", "99.0.0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0 and "## 99.0.0 (" in run.stdout, run.stderr
+    for fragment in fragments:
+        assert fragment.read_text().split()[0] in run.stdout, fragment.name
 
 
 def test_the_library_is_typed_licensed_and_exports_its_public_names() -> None:

@@ -21,14 +21,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..stackfiles.project import SHIPPED_PACK
+
 FORMAT = 1
 ENV_VAR = "DRCTL_CACHE"
 SUFFIXES = {".py", ".yaml", ".yml", ".json", ".toml", ".txt", ".lock"}
 #: Directories under the root that no plan or check reads.
-SKIPPED_DIRS = {"__pycache__", "tests", "benchmarks", "out", "node_modules"}
+SKIPPED_DIRS = {"__pycache__", "tests", "benchmarks", "out", "node_modules", "venv"}  # venv: the pack's, by Pulumi
 CACHED_COMMANDS = {"plan", "check"}
-#: The packages of this project's wheel (``pyproject.toml``), hashed wherever they are installed from.
-PROJECT_PACKAGES = ("drctl", "components")
+#: The packages of this project's wheel (``pyproject.toml``), hashed wherever they are installed from (an editable
+#: install's links resolved to the folders), and the pack shipped with them, which a project without its own
+#: ``policies/`` is checked against.
+PROJECT_PACKAGES = ("azure_dr.components", "azure_dr.cli")
 CACHED_STATUSES = {0, 1}
 
 
@@ -75,7 +79,7 @@ def _project_packages() -> list[Path]:
         spec = importlib.util.find_spec(name)
         if spec is not None and spec.submodule_search_locations:
             found.extend(Path(p).resolve() for p in spec.submodule_search_locations)
-    return found
+    return [*found, SHIPPED_PACK]
 
 
 def invocation_key(argv: Sequence[str], root: Path) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..stackfiles.project import policy_pack
 from .output import emit
 
 
@@ -109,7 +110,7 @@ def find(docs: dict[str, RuleDoc], rule_id: str) -> RuleDoc:
 
 def _rules(args: argparse.Namespace) -> int:
     try:
-        docs = load(args.root / "policies")
+        docs = load(policy_pack(args.root))
     except RulebookError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
@@ -119,7 +120,7 @@ def _rules(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     try:
-        doc = find(load(args.root / "policies"), args.rule)
+        doc = find(load(policy_pack(args.root)), args.rule)
     except (UnknownRuleError, RulebookError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from ..engine.analyzer import PackReport, PolicyInfo, PolicyResult, parse_urn
 from ..engine.check import Exemption, exempt_entries, message
 from ..engine.recording import StackPlan
 from ..stackfiles.lines import locate
+from ..stackfiles.project import policy_pack
 from . import rulebook
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -204,7 +205,7 @@ def to_sarif(
     """
     files = dict(source_files or {})
     try:
-        docs = rulebook.load(root / "policies") if root is not None else {}
+        docs = rulebook.load(policy_pack(root)) if root is not None else {}
     except rulebook.RulebookError:  # another pack: its rules' help comes from what it says over the protocol
         docs = {}
     policies = list(report.policies)

@@ -170,6 +170,19 @@ def _project_defaults(doc: YamlDocument, project: str) -> dict[str, Any]:
     return defaults
 
 
+def declared_config(root: Path) -> dict[str, dict[str, Any]]:
+    """``Pulumi.yaml``'s declaration of each of the project's own config keys (by name, without the namespace):
+    ``type``, ``description``, ``default`` or ``value`` as written; a bare value reads as ``{"value": ...}``."""
+    doc, project = _project_document(root)
+    _project_defaults(doc, project)  # the section's shape, refused in the same words
+    declared: dict[str, dict[str, Any]] = {}
+    for key, spec in (doc.data.get("config") or {}).items():
+        namespace, _, name = _qualified(doc, key, project, bare_ok=True).rpartition(":")
+        if namespace == project:
+            declared[name] = dict(spec) if isinstance(spec, dict) else {"value": spec}
+    return declared
+
+
 def load_stack(root: Path, stack: str) -> StackFile:
     """The stack's effective config; ``secure:`` values become placeholders, each with a note."""
     if not re.fullmatch(NAME_PATTERN, stack):

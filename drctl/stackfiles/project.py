@@ -1,10 +1,16 @@
-"""Finding the project the way git and pulumi do: the nearest directory, upwards, that holds ``Pulumi.yaml``."""
+"""Finding the project the way git and pulumi do (the nearest directory, upwards, that holds ``Pulumi.yaml``), and
+the policy pack it is checked against."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 PROJECT_FILE = "Pulumi.yaml"
+#: A project's own policy pack: ``policies/`` beside ``Pulumi.yaml``.
+PACK_DIR = "policies"
+#: The pack azure-dr ships: ``azure_dr/policies`` in the wheel (pyproject.toml maps it there), and in a source
+#: checkout (whose ``src/azure_dr/cli`` is a link to ``drctl/``) the checkout's own ``policies/``.
+SHIPPED_PACK = Path(__file__).resolve().parents[2] / PACK_DIR
 
 
 class ProjectNotFoundError(LookupError):
@@ -22,3 +28,10 @@ def find_root(start: Path | str | None = None) -> Path:
     raise ProjectNotFoundError(
         f"no {PROJECT_FILE} in {origin} or any parent directory; run drctl inside the project or pass --root DIR"
     )
+
+
+def policy_pack(root: Path) -> Path:
+    """The pack ``check``, ``rules`` and SARIF use: the project's own ``policies/``, or the one azure-dr ships when
+    the project has none (a consumer project uses the components and checks against azure-dr's rules)."""
+    own = root / PACK_DIR
+    return own if own.exists() or not SHIPPED_PACK.is_dir() else SHIPPED_PACK

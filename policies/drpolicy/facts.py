@@ -8,8 +8,8 @@ from typing import Any
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
-from azure_dr.components.facts.recovery import MECHANISM_TAG, POSTGRES_REPLICA_TAG, SCOPE_TAG, STATEFUL_TYPES
-from azure_dr.components.facts.regions import REGIONS
+from drpolicy.azure_facts.recovery import MECHANISM_TAG, POSTGRES_REPLICA_TAG, SCOPE_TAG, STATEFUL_TYPES
+from drpolicy.azure_facts.regions import REGIONS
 from drpolicy.services import RESOURCE_GROUP, STACK_REFERENCE
 
 
@@ -66,7 +66,7 @@ def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyReso
 
 
 def stateful(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
-    """The resources whose loss is data loss (azure_dr.components.facts.recovery.STATEFUL_TYPES)."""
+    """The resources whose loss is data loss (``drpolicy.azure_facts.recovery.STATEFUL_TYPES``)."""
     return [r for r in resources if r.resource_type in STATEFUL_TYPES]
 
 

@@ -22,7 +22,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from azure_dr.components.facts.paths import dig as dig  # re-exported: every rule reads props with it
+from drpolicy.azure_facts.paths import dig as dig  # re-exported: every rule reads props with it
 
 EXEMPT_TAG = "azure-dr:policy-exempt"
 EXEMPT_REASON_TAG = "azure-dr:policy-exempt-reason"

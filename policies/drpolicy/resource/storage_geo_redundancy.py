@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from azure_dr.components.facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
+from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from drpolicy.framework import MANDATORY, ResourceRule, Rule, dig
 from drpolicy.services import STORAGE_ACCOUNT
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from azure_dr.components.facts.schedule import CronError, max_gap_minutes, ttl_hours
+from drpolicy.azure_facts.schedule import CronError, max_gap_minutes, ttl_hours
 from drpolicy.facts import of_type
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import MANAGED_CLUSTER, VELERO_SCHEDULE

@@ -1,6 +1,6 @@
 """Every stateful service this stack replicates or backs up has an enabled alert on that replication or backup.
 
-What counts, per resource (signals: ``azure_dr.components.facts.health_signals``):
+What counts, per resource (signals: ``drpolicy.azure_facts.health_signals``):
 
 - a PostgreSQL server: a ``pg-replica-lag`` alert scoped to it, or a backup instance protecting it together with
   the ``backup-job-failure`` and ``backup-age`` log alerts;
@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from azure_dr.components.facts.health_signals import SIGNAL_TAG
+from drpolicy.azure_facts.health_signals import SIGNAL_TAG
 from drpolicy.facts import depends_on, known, of_type
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import BACKUP_INSTANCE, COSMOS_ACCOUNT, LOG_ALERT, METRIC_ALERT, PG_SERVER, REDIS, REDIS_LINK

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from azure_dr.components.facts.health_signals import SIGNAL_TAG, SIGNALS, Signal, minutes_of
+from drpolicy.azure_facts.health_signals import SIGNAL_TAG, SIGNALS, Signal, minutes_of
 from drpolicy.facts import number, of_type
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import LOG_ALERT, METRIC_ALERT

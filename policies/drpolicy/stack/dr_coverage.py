@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from azure_dr.components.facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
+from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
 from drpolicy.facts import mechanism, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import (

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from azure_dr.components.facts.recovery import GEO_SECONDARY_TAG
+from drpolicy.azure_facts.recovery import GEO_SECONDARY_TAG
 from drpolicy.facts import depends_on, known, mechanism, of_type, peer_outputs
 from drpolicy.framework import MANDATORY, Rule, StackRule
 from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK

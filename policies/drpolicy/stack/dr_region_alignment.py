@@ -9,8 +9,8 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from azure_dr.components.facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
-from azure_dr.components.facts.regions import pair_of
+from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
+from drpolicy.azure_facts.regions import pair_of
 from drpolicy.facts import of_type, peer_outputs, region_name, stack_region
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import COSMOS_ACCOUNT, REGISTRY, REGISTRY_REPLICATION, STORAGE_ACCOUNT

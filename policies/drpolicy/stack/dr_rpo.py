@@ -5,7 +5,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from azure_dr.components.facts.recovery import MECHANISMS
+from drpolicy.azure_facts.recovery import MECHANISMS
 from drpolicy.facts import mechanism, number, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, Threshold, dig
 from drpolicy.services import COSMOS_ACCOUNT, KEY_VAULT, PG_SERVER, REDIS, REGISTRY, STORAGE_ACCOUNT

@@ -6,7 +6,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from azure_dr.components.facts.addressing import spaces_overlap
+from drpolicy.azure_facts.addressing import spaces_overlap
 from drpolicy.facts import of_type, peer_outputs
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import VIRTUAL_NETWORK, VNET_PEERING

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from azure_dr.components.facts.azure_transitions import ServerSize, switchover_asymmetry
+from drpolicy.azure_facts.azure_transitions import ServerSize, switchover_asymmetry
 from drpolicy.facts import number, of_type, peer_outputs
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import PG_SERVER
