@@ -1,11 +1,12 @@
 """The ``drctl`` console script: ``azure_dr.cli.commands.main`` plus what a one-shot process can skip or overlap.
 
 - With ``DRCTL_CACHE`` set, an unchanged project answers from ``engine.result_cache`` before pulumi is imported.
-- For ``check`` and ``plan --check`` the policy pack is spawned right after the imports, so its own start-up
-  (an interpreter importing pulumi and the rules) runs while the programs do; ``azure_dr.cli.engine.analyzer.open_pack``
-  adopts it only if it was launched exactly as it would be now.
-- The objects the imports built are frozen out of the garbage collector's scans, young objects are scanned less
-  often, and the process ends without tearing down its objects one by one (output flushed first).
+- For ``check`` and ``plan --check`` the policy pack's servicer runs in this process (``engine.pack_inprocess``:
+  the same servicer, requests and answers, without a second interpreter and a socket per call);
+  ``azure_dr.cli.engine.analyzer.open_pack`` adopts it only if the pack would be launched exactly as it is now.
+- The garbage collector is off after the imports: a one-shot run frees nearly everything by reference counting,
+  and what the collector would find in cycles it keeps for the process's short life (a few MB at the shipped
+  pair); the process ends without tearing down its objects one by one (output flushed first).
 
 ``benchmarks/README.md`` has the figure of each. The tests call ``commands.main`` in-process and are unaffected.
 """
@@ -18,13 +19,12 @@ import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import NoReturn, TextIO
 
 from .engine import result_cache
 
-#: The first generation is collected every 20,000 net allocations instead of 700: a plan allocates millions of
-#: short-lived objects and frees nearly all by reference counting, so frequent scans only cost time.
+#: Where the collector is left on (``benchmarks/ablation.py --gc-thresholds``, the library's callers): the first
+#: generation collected every 20,000 net allocations instead of 700.
 GC_THRESHOLDS = (20_000, 20, 100)
 
 
@@ -57,22 +57,24 @@ def _exit(status: int) -> NoReturn:
 
 
 def _prestart_pack(argv: Sequence[str]) -> None:
-    """Spawn the pack ``check`` will use, if this command checks. Only an optimisation: any doubt or error is
-    left to the command itself, which reports it in its own words."""
+    """Ready the pack ``check`` will use, in this process, if this command checks. Only an optimisation: any doubt
+    or error is left to the command itself, which reports it in its own words."""
     from . import commands as cli
     from .engine import analyzer
     from .engine import programs as engine
+    from .engine.pack_inprocess import InProcessPack
     from .stackfiles.files import project_name
-    from .stackfiles.project import policy_pack
+    from .stackfiles.project import find_root, policy_pack
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             args = cli._parser().parse_args(argv)
         if not (args.command == "check" or (args.command == "plan" and getattr(args, "check", False))):
             return
-        root: Path = args.root
+        root = find_root(args.root)
         order = engine.plan_order(root, args.stacks or None)
-        analyzer.prestart(policy_pack(root), project=project_name(root), stack=order[0] if len(order) == 1 else "")
+        stack = order[0] if len(order) == 1 else ""
+        analyzer.prestart(policy_pack(root), project=project_name(root), stack=stack, kind=InProcessPack)
     except (Exception, SystemExit):
         return
 
@@ -89,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     from .engine import analyzer  # pulumi, pydantic, grpc and the config model
 
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    gc.disable()
     _prestart_pack(args)
     try:
         if cache is None:

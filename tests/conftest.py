@@ -1,13 +1,42 @@
-"""Shared fixtures: the shipped stacks planned once per session, and a planner for altered config."""
+"""Shared fixtures: the shipped stacks planned once per session, and a planner for altered config.
+
+Before any test module is imported, the SDKs are set to load as the engine loads them (``sdk.imports``: only the
+modules a name needs, class annotations kept as text), each distinct planned state is planned once per worker and
+a pack process serves every check of the same pack (``tests/shared_runs.py``), and the objects the imports built
+are left out of the garbage collector's scans. None of these changes a result (``tests/test_perf_engine.py``).
+"""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping
 
 import pytest
 
+from azure_dr.cli import sdk
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
+
+from . import shared_runs
+
+if sdk.patches_apply():
+    load_sdk_modules_on_demand()
+shared_runs.memoize_plans()
+shared_runs.share_packs()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, tests marked ``xdist_group`` run in one worker (``--dist loadgroup``; ungrouped tests are spread
+    as with ``load``): the lifecycle tests replay the same switches, so one worker plans each state once."""
+    if config.getoption("dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported by now lives for the whole session: keep it out of every collection."""
+    gc.freeze()
+
 
 PlanFn = Callable[..., dict[str, StackPlan]]
 
@@ -44,3 +73,9 @@ def primary(shipped: dict[str, StackPlan]) -> StackPlan:
 @pytest.fixture(scope="session")
 def dr(shipped: dict[str, StackPlan]) -> StackPlan:
     return shipped["dr"]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    counts = shared_runs.stats()
+    if counts["runs"]:
+        terminalreporter.write_line(f"plans: {counts['runs']} run, {counts['hits']} answered from the memo")

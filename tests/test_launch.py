@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from azure_dr.cli import launch
 from azure_dr.cli.engine import analyzer, result_cache
+from azure_dr.cli.engine.pack_inprocess import InProcessPack
 from azure_dr.cli.engine.programs import ROOT
+from tests.test_analyzer import PACK as MINI_PACK
+from tests.test_analyzer import dr_plan, primary_plan
 
 PACK = ROOT / "policies"
 
@@ -35,6 +39,46 @@ def test_a_prestarted_pack_launched_otherwise_is_stopped_not_used() -> None:
     process = analyzer._prestarted[-1]._proc
     analyzer.discard_prestarted()
     assert process is not None and process.wait(timeout=10) is not None
+
+
+@pytest.mark.parametrize("where", ["--root", "cwd"])
+def test_the_console_script_readies_the_packs_servicer_for_check_with_or_without_root(
+    where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``drctl check`` run inside the project (no ``--root``) gets the same ready pack as with ``--root``."""
+    monkeypatch.chdir(ROOT / "components")
+    argv = ["--root", str(ROOT), "check"] if where == "--root" else ["check"]
+    launch._prestart_pack(argv)
+    try:
+        assert [type(p) for p in analyzer._prestarted] == [InProcessPack]
+        assert analyzer._prestarted[0].pack_dir == PACK
+    finally:
+        analyzer.discard_prestarted()
+    launch._prestart_pack(["plan"])  # a plan without --check checks nothing
+    assert analyzer._prestarted == []
+
+
+def _answers(pack: analyzer.PolicyPackProcess) -> list[object]:
+    with pack:
+        name, version, policies, initial = pack.info()
+        pack.configure({"storage-min-tls": {"min_tls": "TLS1_2"}})
+        found = [pack.analyze_stack(plan) for plan in (primary_plan(), dr_plan())]
+    return [name, version, policies, initial, found]
+
+
+def test_the_packs_servicer_in_process_answers_as_its_process_does() -> None:
+    in_process = InProcessPack(MINI_PACK, project="azure-dr", stack="primary")
+    assert _answers(in_process) == _answers(analyzer.PolicyPackProcess(MINI_PACK, project="azure-dr", stack="primary"))
+    assert in_process._proc is None  # no process was started
+
+
+def test_a_pack_that_fails_to_load_in_process_is_reported_by_its_own_process(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('pack exploded on import')\n")
+    pack = InProcessPack(tmp_path, project="azure-dr")
+    with pytest.raises(analyzer.PolicyPackError, match="exited with code 1") as err:
+        pack.start()
+    assert "pack exploded on import" in str(err.value)
 
 
 def _project_copy(tmp_path: Path) -> Path:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
+import os
 import subprocess
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +19,9 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.mocks import RecordingMonitor
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.report import render
+from azure_dr.cli.sdk import class_bodies
 from azure_dr.cli.sdk.aliases import is_version_alias_options, without_sdk_version_aliases
-from azure_dr.cli.sdk.imports import module_name_of
+from azure_dr.cli.sdk.imports import module_candidates, module_name_of
 from azure_dr.cli.stackfiles.files import StackFile
 
 SDK_CALLER = """
@@ -71,25 +75,6 @@ def test_only_type_only_alias_options_count_as_version_aliases(opts: Any, expect
     assert is_version_alias_options(opts) is expected
 
 
-def _normalised(plan: StackPlan) -> list[dict[str, Any]]:
-    """Registration order depends on the mock monitor's threads, so plans compare sorted by URN."""
-    return sorted((dataclasses.asdict(r) for r in plan.resources), key=lambda r: str(r["urn"]))
-
-
-def test_the_shipped_plans_are_the_same_with_and_without_the_sdk_aliases(shipped: dict[str, StackPlan]) -> None:
-    with_aliases: dict[str, StackPlan] = {}
-    for _ in range(2):  # the stacks read each other: a second round plans each against its peer's outputs
-        for name in engine.plan_order(engine.ROOT):
-            peers = {n: p.outputs for n, p in with_aliases.items()}
-            with_aliases[name] = engine.run_stack(engine.load_stack(engine.ROOT, name), peers, stock_sdk=True)
-    assert set(with_aliases) == set(shipped)
-    for name, plan in shipped.items():
-        reference = with_aliases[name]
-        assert _normalised(plan) == _normalised(reference), name
-        assert plan.outputs == reference.outputs
-        assert render.plan_text(plan) == render.plan_text(reference)
-
-
 USER_ALIAS_PROGRAM = """
 import pulumi
 from pulumi_azure_native import resources
@@ -123,29 +108,30 @@ def test_a_real_resource_sends_only_the_alias_its_user_wrote(tmp_path: Path, mon
 
 
 NAMES_SCRIPT = """
-import importlib, json, sys
-if sys.argv[1] == "on-demand":
+import importlib, json, sys, typing
+mode, name = sys.argv[1], sys.argv[2]
+if mode == "on-demand":
     from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
     load_sdk_modules_on_demand()
-package = importlib.import_module("pulumi_azure_native.search")
-if sys.argv[1] == "full":
+package = importlib.import_module(name)
+if mode == "full":
     package._utilities
     names = sorted(n for n in dir(package) if not n.startswith("__"))
 else:
     names = json.loads(sys.stdin.read())
-def describe(value):
-    return [type(value).__name__, getattr(value, "__module__", None), getattr(value, "__qualname__", None),
+def describe(value):  # a TypedDict is one whether sdk.class_bodies built it or typing did (tested on its own)
+    kind = "TypedDict" if typing.is_typeddict(value) else type(value).__name__
+    return [kind, getattr(value, "__module__", None), getattr(value, "__qualname__", None),
             getattr(value, "__name__", None)]
-described = {name: describe(getattr(package, name)) for name in names}
-loaded = sorted(m for m, v in sys.modules.items() if m.startswith("pulumi_azure_native.search.")
-                and type(v).__name__ != "_LazyModule")
+described = {n: describe(getattr(package, n)) for n in names}
+loaded = sorted(m for m, v in sys.modules.items() if m.startswith(name + ".") and type(v).__name__ != "_LazyModule")
 print(json.dumps({"names": described, "loaded": loaded}))
 """
 
 
-def _names(mode: str, names: list[str] | None = None) -> dict[str, Any]:
+def _names(mode: str, package: str, names: list[str] | None = None) -> dict[str, Any]:
     run = subprocess.run(
-        [sys.executable, "-c", NAMES_SCRIPT, mode],
+        [sys.executable, "-c", NAMES_SCRIPT, mode, package],
         input=json.dumps(names or []),
         capture_output=True,
         text=True,
@@ -156,16 +142,35 @@ def _names(mode: str, names: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
-def test_on_demand_sdk_loading_resolves_every_name_to_what_the_full_import_gives() -> None:
-    full = _names("full")
+@pytest.mark.parametrize(
+    ("package", "one", "modules"),
+    [
+        ("pulumi_azure_native.search", "Service", ("_enums", "_inputs", "outputs", "service")),
+        # Kubernetes names its modules after the class; helm.v3's __init__ would also import requests
+        ("pulumi_kubernetes.helm.v3", "Release", ("Release", "_inputs", "outputs")),
+    ],
+)
+def test_on_demand_sdk_loading_resolves_every_name_to_what_the_full_import_gives(
+    package: str, one: str, modules: tuple[str, ...]
+) -> None:
+    full = _names("full", package)
     # Resource classes, their args, enums and input types first: these must not need the full import.
     first = sorted(full["names"], key=lambda n: (n.startswith(("Get", "Awaitable", "get_", "list_")), n))
-    on_demand = _names("on-demand", first)
+    on_demand = _names("on-demand", package, first)
     assert on_demand["names"] == full["names"]
-    assert full["names"]["get_service"][0] == "function"  # not the module of the same name
-    one = _names("on-demand", ["Service"])
-    assert one["loaded"] == [f"pulumi_azure_native.search.{m}" for m in ("_enums", "_inputs", "outputs", "service")]
-    assert len(full["loaded"]) > len(one["loaded"])
+    single = _names("on-demand", package, [one])
+    assert single["loaded"] == [f"{package}.{m}" for m in modules]
+    assert len(full["loaded"]) > len(single["loaded"])
+
+
+def test_an_output_function_loads_only_its_own_module() -> None:
+    """``get_x_output`` lives in ``get_x``: reading it must not run the subpackage's whole ``__init__``."""
+    full = _names("full", "pulumi_azure_native.search")
+    assert full["names"]["get_service_output"][0] == "function"
+    found = _names("on-demand", "pulumi_azure_native.search", ["get_service_output"])
+    assert found["names"]["get_service_output"] == full["names"]["get_service_output"]
+    assert "pulumi_azure_native.search.get_service" in found["loaded"]
+    assert len(found["loaded"]) < len(full["loaded"]) / 2
 
 
 def test_module_names_follow_the_generator() -> None:
@@ -173,16 +178,8 @@ def test_module_names_follow_the_generator() -> None:
     assert module_name_of("SqlResourceSqlContainerArgs") == "sql_resource_sql_container"
     assert module_name_of("AFDOriginGroup") == "afd_origin_group"
     assert module_name_of("get_database_account") == "get_database_account"
-
-
-PLAN_SCRIPT = """
-import dataclasses, json
-import azure_dr.cli.sdk.imports
-azure_dr.cli.sdk.imports.load_sdk_modules_on_demand = lambda: None  # every subpackage imported whole
-from azure_dr.cli.engine import programs as engine
-print(json.dumps({p.stack: [dataclasses.asdict(r) for r in p.resources] for p in engine.plan_stacks(None, engine.ROOT)},
-                 default=list))
-"""
+    assert module_name_of("get_database_account_output") == "get_database_account"
+    assert module_candidates("DeploymentInitArgs") == ["_inputs", "deployment", "Deployment", "_enums"]
 
 
 def _as_sets(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -192,16 +189,6 @@ def _as_sets(resources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         r["dependencies"] = sorted(r["dependencies"])
         r["property_dependencies"] = {k: sorted(v) for k, v in r["property_dependencies"].items()}
     return {r["urn"]: r for r in normalised}
-
-
-def test_the_shipped_plans_are_the_same_with_whole_subpackages_imported(shipped: dict[str, StackPlan]) -> None:
-    run = subprocess.run(
-        [sys.executable, "-c", PLAN_SCRIPT], capture_output=True, text=True, check=True, cwd=engine.ROOT
-    )
-    whole = json.loads(run.stdout)
-    assert set(whole) == set(shipped)
-    for name, plan in shipped.items():
-        assert _as_sets([dataclasses.asdict(r) for r in plan.resources]) == _as_sets(whole[name]), name
 
 
 FAILING_APPLY = """
@@ -229,3 +216,211 @@ def test_sdk_patches_apply_only_to_the_tested_pulumi_range() -> None:
     low, high = sdk.TESTED_PULUMI
     assert sdk.tested(".".join(map(str, low)) + ".0") and not sdk.tested(".".join(map(str, high)) + ".0")
     assert not sdk.tested("3.199.0") and not sdk.tested("4.0.0") and sdk.tested("3.272.1rc1")
+
+
+# -- with and without every speed-up ------------------------------------------------------------------------------
+
+STOCK = """
+import contextlib, dataclasses, io, json, sys
+from azure_dr.cli.engine import programs as engine
+engine.patches_apply = lambda: False  # the stock SDK: aliases, stack traces, the stock wait, whole subpackages
+from azure_dr.cli import commands
+from azure_dr.cli.report import render
+
+root = engine.ROOT
+plans = {p.stack: p for p in engine.plan_stacks(None, root)}
+engine.plan_stacks = lambda wanted=None, *_, **__: [plans[n] for n in engine.plan_order(root, wanted)]
+
+def printed(*args):  # the library's commands: the pack in its own process, the collector as Python sets it
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = commands.main(["--root", str(root), *args])
+    return [status, out.getvalue()]
+
+print(json.dumps({
+    "plans": {n: {"resources": [dataclasses.asdict(r) for r in p.resources], "outputs": p.outputs,
+                  "text": render.plan_text(p)} for n, p in plans.items()},
+    "plan --check --json": printed("plan", "--check", "--json"),
+    "check dr": printed("check", "dr"),
+}, default=list))
+"""
+
+
+@pytest.fixture(scope="module")
+def stock() -> dict[str, Any]:
+    """The shipped pair planned and checked with none of the speed-ups, in a process of its own (once a module's
+    SDK is loaded on demand, it stays so)."""
+    run = subprocess.run([sys.executable, "-c", STOCK], capture_output=True, text=True, check=True, cwd=engine.ROOT)
+    result: dict[str, Any] = json.loads(run.stdout)
+    return result
+
+
+def test_the_shipped_plans_are_the_same_with_the_stock_sdk(
+    shipped: dict[str, StackPlan], stock: dict[str, Any]
+) -> None:
+    """Every field of every registration, the exports and the rendered plan: the engine as it runs (SDK version
+    aliases and stack traces left out, linear wait, modules on demand with annotations as text) against the stock
+    SDK with whole subpackages imported."""
+    assert set(stock["plans"]) == set(shipped)
+    for name, plan in shipped.items():
+        reference = stock["plans"][name]
+        assert _as_sets([dataclasses.asdict(r) for r in plan.resources]) == _as_sets(reference["resources"]), name
+        assert json.loads(json.dumps(plan.outputs)) == reference["outputs"]
+        assert render.plan_text(plan) == reference["text"]
+
+
+def _canonical(value: Any) -> Any:
+    """A plan document with registration order taken out: resources sorted by URN, URN lists sorted (the mock
+    monitor's threads decide the order resources register in, from run to run, with or without the speed-ups)."""
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        if items and all(isinstance(v, dict) and "urn" in v for v in items):
+            return sorted(items, key=lambda v: str(v["urn"]))
+        if items and all(isinstance(v, str) and v.startswith("urn:") for v in items):
+            return sorted(items)
+        return items
+    return value
+
+
+@pytest.mark.parametrize("command", ["plan --check --json", "check dr"])
+def test_drctl_answers_the_same_with_and_without_the_speed_ups(command: str, stock: dict[str, Any]) -> None:
+    """The console script (everything above, the pack's servicer in-process, the collector off) against the
+    library with none of it: the check's report the same bytes, the plan the same document once registration order
+    is taken out."""
+    fast = subprocess.run(
+        [sys.executable, "-m", "azure_dr.cli", "--root", str(engine.ROOT), *command.split()],
+        capture_output=True,
+        text=True,
+        cwd=engine.ROOT,
+        timeout=600,
+    )
+    status, printed = stock[command]
+    assert (fast.returncode, fast.stderr) == (status, "") == (0, "")
+    if not command.endswith("--json"):
+        assert fast.stdout == printed
+        return
+    document = json.loads(fast.stdout)
+    assert _canonical(document) == _canonical(json.loads(printed))
+    assert json.dumps(document["check"]) == json.dumps(json.loads(printed)["check"])  # the report in its order
+    assert [s["stack"] for s in document["check"]["stacks"]] == ["primary", "dr"]
+    assert sum(len(s["resources"]) for s in document["stacks"]) > 150
+
+
+PACK_RESPONSES = """
+import json, sys
+from pathlib import Path
+from azure_dr.cli.engine import analyzer, check, programs
+from azure_dr.cli.engine.pack_inprocess import InProcessPack
+from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles.files import load_stack
+
+from tests.helpers import with_block
+
+root = programs.ROOT
+tags = {"azure-dr:policy-exempt": "pg-backup-retention", "azure-dr:policy-exempt-reason": "a dev copy"}
+wrong = {  # mandatory and advisory violations, an exemption, not-applicable answers
+    **with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7),
+    "azure-dr:cosmos": '{"multi_region": false}',
+    "azure-dr:tags": json.dumps(tags),
+}
+plans = [*programs.plan_stacks(None, root), *programs.plan_stacks(["primary"], root, {"primary": wrong})]
+objectives = {p.stack: check.objectives_config(posture.config_of(load_stack(root, p.stack))) for p in plans}
+
+def responses(kind):
+    sent = []
+    with kind(root / "policies", project="azure-dr") as pack:
+        call = pack._call
+        def recording(method, request):
+            answer = call(method, request)
+            sent.append([method, answer.SerializeToString(deterministic=True).hex()])
+            return answer
+        pack._call = recording
+        pack.info()
+        for plan in plans:
+            pack.configure(objectives[plan.stack])
+            pack.analyze_stack(plan)
+    return sent
+
+print(json.dumps({"process": responses(analyzer.PolicyPackProcess), "in-process": responses(InProcessPack)}))
+"""
+
+
+def test_the_packs_servicer_answers_the_same_in_process_as_in_its_own_process() -> None:
+    """Every answer (GetAnalyzerInfo, Configure, each Analyze and AnalyzeStack) serialised, from the pack's own
+    process and from its servicer run in-process: the same bytes (in a subprocess: loading the pack's rules changes
+    the servicer class for the rest of the process)."""
+    run = subprocess.run(
+        [sys.executable, "-c", PACK_RESPONSES], capture_output=True, text=True, check=True, cwd=engine.ROOT
+    )
+    answers = json.loads(run.stdout)
+    assert answers["in-process"] == answers["process"]
+    methods = [method for method, _ in answers["process"]]
+    assert methods.count("AnalyzeStack") == 4 and methods.count("Analyze") > 300
+    non_empty = {method for method, body in answers["process"] if body}
+    assert {"GetAnalyzerInfo", "Analyze", "AnalyzeStack"} <= non_empty  # violations and not-applicable answers
+
+
+# -- class bodies: annotations kept as text ------------------------------------------------------------------------
+
+GENERATED = b"""
+import sys
+from typing import Optional
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
+class ThingArgsDict(TypedDict):
+    name: str
+    size: NotRequired[Optional[int]]
+def make(name: Optional[str] = None, *, size: "Optional[int]" = None) -> Optional[str]:
+    return name
+"""
+
+
+def _module(code: Any, *, stand_in: bool) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__name__": "pulumi_azure_native.example"}
+    if stand_in:
+        namespace[class_bodies.STAND_IN] = class_bodies.DeferredTypedDict
+    exec(code, namespace)
+    return namespace
+
+
+def test_transformed_sdk_code_keeps_annotations_as_text_and_types_the_same() -> None:
+    stock = _module(compile(GENERATED, "example.py", "exec", dont_inherit=True), stand_in=False)  # as shipped
+    deferred = _module(class_bodies.transformed_code(GENERATED, "example.py"), stand_in=True)
+    assert deferred["make"].__annotations__["return"] == "Optional[str]"  # not evaluated when defined
+    assert typing.get_type_hints(deferred["make"]) == typing.get_type_hints(stock["make"])
+    made, real = deferred["ThingArgsDict"], stock["ThingArgsDict"]
+    assert typing.is_typeddict(made) and typing.is_typeddict(real)
+    assert (made.__required_keys__, made.__optional_keys__, made.__total__) == (
+        real.__required_keys__,
+        real.__optional_keys__,
+        real.__total__,
+    )
+    assert typing.get_type_hints(made, deferred) == typing.get_type_hints(real)  # read in the module, as pulumi does
+    assert type(made(name="x")) is type(real(name="x")) is dict
+
+
+def test_transformed_sdk_code_is_cached_beside_the_module_only_where_bytecode_may_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "example.py"
+    source.write_bytes(GENERATED)
+    cached = Path(class_bodies.cache_path(str(source)))
+    loader = class_bodies.DeferredAnnotationsLoader("pulumi_azure_native.example", str(source))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    stock = loader.get_code("pulumi_azure_native.example")
+    assert not cached.exists() and stock is not None
+    assert "make" in _module(stock, stand_in=True)  # no cache and no writing: compiled as shipped
+    assert _module(stock, stand_in=True)["make"].__annotations__["return"] == typing.Optional[str]  # noqa: UP045
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    code = loader.get_code("pulumi_azure_native.example")
+    assert cached.is_file() and cached.name.endswith(f".opt-{class_bodies.CACHE_TAG}.pyc")
+    assert not Path(importlib.util.cache_from_source(str(source))).exists()  # the standard .pyc is left alone
+    assert _module(code, stand_in=True)["make"].__annotations__["return"] == "Optional[str]"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # now cached: used even where nothing is written
+    again = loader.get_code("pulumi_azure_native.example")
+    assert again is not None and _module(again, stand_in=True)["make"].__annotations__["return"] == "Optional[str]"
+    source.write_bytes(GENERATED.replace(b"return name", b"return None"))  # a changed source is compiled again
+    os.utime(source, (1, 1))
+    assert class_bodies._read_cache(str(source)) is None

@@ -639,9 +639,12 @@ class PolicyPackProcess:
 _prestarted: list[PolicyPackProcess] = []
 
 
-def prestart(pack_dir: Path | str, *, project: str = "", stack: str = "") -> None:
-    """Spawn the pack now; the next ``open_pack`` with the same pack, interpreter and environment adopts it."""
-    pack = PolicyPackProcess(pack_dir, project=project, stack=stack)
+def prestart(
+    pack_dir: Path | str, *, project: str = "", stack: str = "", kind: type[PolicyPackProcess] = PolicyPackProcess
+) -> None:
+    """Spawn the pack now (or ready one of another ``kind``: ``engine.pack_inprocess``); the next ``open_pack`` with
+    the same pack, interpreter and environment adopts it."""
+    pack = kind(pack_dir, project=project, stack=stack)
     pack.launch()
     _prestarted.append(pack)
 

@@ -72,8 +72,9 @@ def run_stack(
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
     program = str(root / "__main__.py")
-    sdk_imports.load_sdk_modules_on_demand()
     stock_sdk = stock_sdk or not patches_apply()
+    if not stock_sdk:
+        sdk_imports.load_sdk_modules_on_demand()
 
     def run_program() -> None:
         runpy.run_path(program, run_name="__main__")

@@ -1,0 +1,176 @@
+"""Offline runs build the generated SDKs' classes without evaluating their type annotations.
+
+Most of the time an offline run spends importing ``pulumi_azure_native`` and ``pulumi_kubernetes`` goes to the
+annotations of the classes they generate, not to the classes: every ``__init__`` parameter and property is
+annotated ``pulumi.Input[Optional[Union[...]]]``, and Python evaluates each one while the class is built (tens of
+thousands of ``typing`` subscriptions for the modules a program touches), then every ``*ArgsDict`` ``TypedDict``
+checks each of its annotations again (``benchmarks/README.md`` has the figures).
+
+``DeferredAnnotationsLoader`` compiles an SDK module as if it began with ``from __future__ import annotations``
+(PEP 563: each annotation is kept as its source text) and builds its ``TypedDict`` classes with
+:class:`DeferredTypedDict`, which keeps those texts instead of checking them. The classes, functions, enums and
+values are the same; only annotations are strings. The one runtime reader of the SDK's annotations is
+``pulumi._types``, which resolves them with ``typing.get_type_hints`` in the class's module (as it already does for
+the quoted names the generator writes), so it reads the same types. ``tests/test_perf_engine.py`` compares plans
+and the pack's answers with and without it.
+
+The transformed code is cached beside the module as ``__pycache__/<name>.<tag>.opt-drctl1.pyc`` (the standard
+``.pyc`` is left alone), written where Python would write bytecode; without a cache entry and with bytecode
+writing switched off, the stock loader runs, so a read-only install is never slower than without this module.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import importlib.machinery
+import importlib.util
+import marshal
+import os
+import sys
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from types import CodeType, ModuleType
+from typing import Any
+
+#: The generated SDKs whose modules are compiled this way.
+SDK_PACKAGES = ("pulumi_azure_native", "pulumi_kubernetes")
+#: Part of the cache file's name; changes whenever the transformation does.
+CACHE_TAG = "drctl1"
+#: The name the transformed modules find :data:`DeferredTypedDict` under (set by the loader before the module runs).
+STAND_IN = "_drctl_TypedDict"
+_FLAGS = __future__.annotations.compiler_flag
+_TypedDictMeta: Any = getattr(typing, "_TypedDictMeta", None)
+
+
+def is_sdk_module(name: str) -> bool:
+    """Whether ``name`` is one of the generated SDKs' modules."""
+    return name.split(".", 1)[0] in SDK_PACKAGES
+
+
+def _required(annotation: Any, total: bool) -> bool:
+    text = annotation if isinstance(annotation, str) else ""
+    if text.startswith(("NotRequired[", "typing.NotRequired[")):
+        return False
+    if text.startswith(("Required[", "typing.Required[")):
+        return True
+    return total
+
+
+if _TypedDictMeta is not None:
+
+    class _DeferredTypedDictMeta(_TypedDictMeta):  # type: ignore[misc]
+        """``TypedDict``'s metaclass without the per-annotation check (the annotations are source text)."""
+
+        def __new__(cls, name: str, bases: tuple[type, ...], ns: dict[str, Any], total: bool = True) -> Any:
+            annotations: dict[str, Any] = {}
+            required: set[str] = set()
+            optional: set[str] = set()
+            for base in bases:
+                annotations.update(vars(base).get("__annotations__", {}))
+                required.update(vars(base).get("__required_keys__", ()))
+                optional.update(vars(base).get("__optional_keys__", ()))
+            own: Mapping[str, Any] = ns.get("__annotations__", {})
+            annotations.update(own)
+            for key, annotation in own.items():
+                (required if _required(annotation, total) else optional).add(key)
+            made = type.__new__(cls, name, (dict,), ns)
+            made.__annotations__ = annotations
+            made.__required_keys__ = frozenset(required)
+            made.__optional_keys__ = frozenset(optional)
+            made.__total__ = total
+            return made
+
+    #: What ``class FooArgsDict(TypedDict)`` derives from in a transformed module: ``typing.is_typeddict`` holds for
+    #: its classes, calling one gives a plain ``dict``, as with ``TypedDict``.
+    DeferredTypedDict: Any = type.__new__(_DeferredTypedDictMeta, "TypedDict", (), {})
+else:  # pragma: no cover - every supported Python has it; without it the SDK is compiled as shipped
+    DeferredTypedDict = None
+
+
+def _retarget_typeddict_bases(statements: list[ast.stmt]) -> None:
+    """Point ``class X(TypedDict)`` at :data:`STAND_IN`, at module level and in its ``if``/``try`` blocks (the
+    generator writes them nowhere else; a full tree walk would cost more than it saves on the largest modules)."""
+    for statement in statements:
+        if isinstance(statement, ast.ClassDef):
+            statement.bases = [
+                ast.copy_location(ast.Name(id=STAND_IN, ctx=ast.Load()), base)
+                if isinstance(base, ast.Name) and base.id == "TypedDict"
+                else base
+                for base in statement.bases
+            ]
+        elif isinstance(statement, ast.If | ast.Try):
+            for block in (statement.body, statement.orelse, getattr(statement, "finalbody", [])):
+                _retarget_typeddict_bases(block)
+            for handler in getattr(statement, "handlers", []):
+                _retarget_typeddict_bases(handler.body)
+
+
+def transformed_code(source: bytes, path: str) -> CodeType:
+    """``source`` compiled with postponed annotations and :data:`STAND_IN` as the base of its ``TypedDict`` s."""
+    tree = ast.parse(source, path)
+    _retarget_typeddict_bases(tree.body)
+    code: CodeType = compile(tree, path, "exec", flags=_FLAGS, dont_inherit=True)
+    return code
+
+
+def cache_path(source_path: str) -> str:
+    """Where the transformed code of ``source_path`` is cached (never the standard ``.pyc``)."""
+    return importlib.util.cache_from_source(source_path, optimization=CACHE_TAG)
+
+
+def _header(source_path: str) -> bytes:
+    stat = os.stat(source_path)
+    mtime, size = int(stat.st_mtime) & 0xFFFFFFFF, stat.st_size & 0xFFFFFFFF
+    return importlib.util.MAGIC_NUMBER + b"\0\0\0\0" + mtime.to_bytes(4, "little") + size.to_bytes(4, "little")
+
+
+def _read_cache(source_path: str) -> CodeType | None:
+    try:
+        data = Path(cache_path(source_path)).read_bytes()
+        if data[:16] != _header(source_path):
+            return None
+        code = marshal.loads(data[16:])
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def _write_cache(source_path: str, code: CodeType) -> None:
+    """Write atomically (a temporary file renamed), as the import system does; any failure is only a lost cache."""
+    target = Path(cache_path(source_path))
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(exist_ok=True)
+        temporary.write_bytes(_header(source_path) + marshal.dumps(code))
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def compile_module(source_path: str) -> CodeType:
+    """The transformed code of one SDK module, from the cache or compiled (and cached, unless Python writes no
+    bytecode)."""
+    code = _read_cache(source_path)
+    if code is None:
+        code = transformed_code(Path(source_path).read_bytes(), source_path)
+        if not sys.dont_write_bytecode:
+            _write_cache(source_path, code)
+    return code
+
+
+class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
+    """Loads an SDK module with :func:`transformed_code` (cached), or as shipped when it cannot cache it."""
+
+    def _transformed(self) -> bool:
+        return DeferredTypedDict is not None and (not sys.dont_write_bytecode or os.path.exists(cache_path(self.path)))
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        if not self._transformed():
+            return super().get_code(fullname)
+        return compile_module(self.path)
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__dict__[STAND_IN] = DeferredTypedDict
+        super().exec_module(module)

@@ -1,0 +1,130 @@
+"""What the suite shares between tests so that each distinct planned state is planned once per worker.
+
+- **Plans by input.** ``engine.run_stack`` is a function of the program, the stack's file and config, the peer's
+  outputs and the overrides; the suite plans the same ~200 states ~400 times (the unchanged pair alone about a
+  hundred times, every lifecycle test replaying the same first steps in its own copy of the project).
+  ``memoize_plans`` answers a repeated call from a memo keyed by all of those by content (the program's, project
+  file's and stack file's text, not where the copy lives: the program reads nothing else beside it), with a fresh
+  copy each time, so a test may change what it gets. A call that raises is not kept. Tests that spy on the
+  engine's internals plan programs of their own (another key), so they still see the run.
+- **Pack processes.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one per pack
+  directory and launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
+  every stack, so no call depends on an earlier one) and stops them at exit.
+
+Both change how often things run, never what a test sees: ``tests/test_perf_engine.py`` plans and checks with
+and without the engine's speed-ups and compares.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import pickle
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from azure_dr.cli.engine import analyzer, check
+from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.stackfiles.files import StackFile
+
+_plans: dict[str, bytes] = {}
+_stats = {"runs": 0, "hits": 0}
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def plan_key(
+    stack: StackFile,
+    peer_outputs: Mapping[str, Mapping[str, Any]] | None,
+    root: Path,
+    overrides: Mapping[str, str] | None,
+    stock_sdk: bool,
+) -> str:
+    """Everything a run of ``__main__.py`` for ``stack`` depends on, as one string."""
+    parts = {
+        "program": _text(root / "__main__.py"),
+        "project": _text(root / "Pulumi.yaml"),
+        "stack": [stack.name, stack.path.name, _text(stack.path), stack.project],
+        "config": sorted(stack.config.items()),
+        "secrets": list(stack.secret_keys),
+        "notes": list(stack.notes),
+        "lines": sorted(stack.lines.items()),
+        "peers": peer_outputs or {},
+        "overrides": sorted((overrides or {}).items()),
+        "stock": stock_sdk,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def memoize_plans() -> None:
+    """Route every ``engine.run_stack`` call through the memo (idempotent)."""
+    run = engine.run_stack
+    if getattr(run, "memoized", False):
+        return
+
+    def run_stack(
+        stack: StackFile,
+        peer_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+        root: Path = engine.ROOT,
+        config_overrides: Mapping[str, str] | None = None,
+        stock_sdk: bool = False,
+    ) -> StackPlan:
+        key = plan_key(stack, peer_outputs, root, config_overrides, stock_sdk)
+        if key in _plans:
+            _stats["hits"] += 1
+        else:
+            _stats["runs"] += 1
+            _plans[key] = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk))
+        plan: StackPlan = pickle.loads(_plans[key])
+        return plan
+
+    run_stack.memoized = True  # type: ignore[attr-defined]
+    engine.run_stack = run_stack
+
+
+class _Shared:
+    """``with open_pack(...) as pack`` for a pack the session keeps running."""
+
+    def __init__(self, pack: analyzer.PolicyPackProcess) -> None:
+        self.pack = pack
+
+    def __enter__(self) -> analyzer.PolicyPackProcess:
+        return self.pack
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+
+def share_packs() -> None:
+    """Give ``check.check_plans`` one running pack per pack directory and environment (idempotent)."""
+    open_pack: Callable[..., Any] = check.open_pack
+    if getattr(open_pack, "shared", False):
+        return
+    packs: dict[tuple[str, str], analyzer.PolicyPackProcess] = {}
+
+    def shared(pack_dir: Path | str, *, project: str = "", stack: str = "") -> _Shared:
+        wanted = analyzer.PolicyPackProcess(pack_dir, project=project, stack=stack)
+        key = (str(wanted.pack_dir), json.dumps(wanted._env(), sort_keys=True))
+        pack = packs.get(key)
+        if pack is None or pack._proc is None or pack._proc.poll() is not None:
+            pack = packs[key] = wanted
+            pack.start()
+            atexit.register(pack.close)
+        return _Shared(pack)
+
+    shared.shared = True  # type: ignore[attr-defined]
+    check.open_pack = shared  # type: ignore[assignment]
+
+
+def stats() -> dict[str, int]:
+    """How many runs the memo made and answered (for the session summary)."""
+    return dict(_stats)
