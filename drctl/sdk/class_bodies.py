@@ -22,11 +22,11 @@ writing switched off, the stock loader runs, so a read-only install is never slo
 from __future__ import annotations
 import __future__
 
-import ast
 import importlib.machinery
 import importlib.util
 import marshal
 import os
+import re
 import sys
 import typing
 from collections.abc import Mapping
@@ -89,29 +89,16 @@ else:  # pragma: no cover - every supported Python has it; without it the SDK is
     DeferredTypedDict = None
 
 
-def _retarget_typeddict_bases(statements: list[ast.stmt]) -> None:
-    """Point ``class X(TypedDict)`` at :data:`STAND_IN`, at module level and in its ``if``/``try`` blocks (the
-    generator writes them nowhere else; a full tree walk would cost more than it saves on the largest modules)."""
-    for statement in statements:
-        if isinstance(statement, ast.ClassDef):
-            statement.bases = [
-                ast.copy_location(ast.Name(id=STAND_IN, ctx=ast.Load()), base)
-                if isinstance(base, ast.Name) and base.id == "TypedDict"
-                else base
-                for base in statement.bases
-            ]
-        elif isinstance(statement, ast.If | ast.Try):
-            for block in (statement.body, statement.orelse, getattr(statement, "finalbody", [])):
-                _retarget_typeddict_bases(block)
-            for handler in getattr(statement, "handlers", []):
-                _retarget_typeddict_bases(handler.body)
+#: ``class FooArgsDict(TypedDict):``, as the generators write it (at module level or in an ``if`` block). Matched in
+#: the source text, not in a syntax tree: parsing to one and compiling it takes four times as long as compiling the
+#: text (0.8 s against 0.2 s for azure-native's largest module). A class this misses stays a ``TypedDict``.
+_TYPEDDICT_CLASS = re.compile(rb"^([ \t]*class [A-Za-z_][A-Za-z0-9_]*\()TypedDict(\):)", re.MULTILINE)
 
 
 def transformed_code(source: bytes, path: str) -> CodeType:
     """``source`` compiled with postponed annotations and :data:`STAND_IN` as the base of its ``TypedDict`` s."""
-    tree = ast.parse(source, path)
-    _retarget_typeddict_bases(tree.body)
-    code: CodeType = compile(tree, path, "exec", flags=_FLAGS, dont_inherit=True)
+    text = _TYPEDDICT_CLASS.sub(rb"\g<1>" + STAND_IN.encode() + rb"\g<2>", source)
+    code: CodeType = compile(text, path, "exec", flags=_FLAGS, dont_inherit=True)
     return code
 
 
