@@ -1,31 +1,32 @@
-"""Where a cold ``drctl check`` of the pair spends its time, phase by phase, against the floor of each phase.
+"""Where a cold ``drctl check`` of the pair spends its time, phase by phase, for any version of the code.
 
-    .venv/bin/python benchmarks/phases.py [--runs 5]      (prints JSON; bench_pr_check.py writes the report)
+    .venv/bin/python benchmarks/phases.py [--runs 5] [--root DIR]     (prints the table; bench_pr_check.py uses it)
 
-Each run is a fresh process doing what ``drctl check`` does (``azure_dr.cli.launch``: imports, gc settings, pack
-prestarted, each stack's program, the pack's calls, the report), with a timestamp after each step; the parent
-measures the whole process from spawn to exit. The floors are separate fresh processes doing only the least the
-phase needs: the bare interpreter; ``import pulumi``; exactly the SDK resource modules the plan's types live in
-(not their whole subpackages); a bare mock run registering as many plain ``CustomResource`` s; an empty pack's
-start-up and the same gRPC calls answered by it. Medians of ``--runs``, runs alternating between the real thing
-and the floors.
+Each run is a fresh process running the console script's own ``azure_dr.cli.launch.main(["check"])`` with
+``-X importtime``, from the source tree at ``--root`` (its ``src/`` first on the path, so an older checkout can be
+measured with this environment). The script marks the end of each step the console script takes, by wrapping the
+functions every version has: the imports (until ``commands.main``, with the pack's prestart where a version has
+one), each program run (``programs.run_stack``), the pack made ready (``PolicyPackProcess.start``: a prestarted
+process waited for, or the servicer loaded in-process), each stack's analysis (``analyze_stack``), the report and
+the exit (``launch._exit``). Marks go to stderr between Python's import-time lines, so each phase also says how
+much of it was importing modules (the library, the SDK modules a program touches). The parent measures the whole
+process from spawn to exit. Floors (separate fresh processes doing only the least a phase needs: the bare interpreter;
+``import pulumi``; exactly the SDK resource modules of the plan's types; a bare mock run registering as many plain
+resources; an empty pack's start and the same calls) are measured by ``measure_floors``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
-import importlib
-import io
-import itertools
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -37,63 +38,151 @@ noop = ResourceValidationPolicy(name="noop", description="noop", validate=lambda
 PolicyPack(name="empty", policies=[noop])
 """
 
+CHILD = r"""
+import sys, time
+def mark(name):
+    sys.stderr.write(f"@@ {time.perf_counter():.6f} {name}\n")
+    sys.stderr.flush()
+mark("start")
+from azure_dr.cli import launch
+from azure_dr.cli.engine import analyzer, check, programs
+def after(owner, name, label):
+    original = getattr(owner, name)
+    def wrapped(*args, **kwargs):
+        result = original(*args, **kwargs)
+        mark(label(*args, **kwargs))
+        return result
+    setattr(owner, name, wrapped)
+from azure_dr.cli import commands
+command = commands.main
+def timed_command(argv):
+    mark("imports")  # and, in versions that had one, the pack's prestart
+    return command(argv)
+commands.main = timed_command
+after(programs, "run_stack", lambda stack, *a, **k: f"program {stack.name}")
+kinds = [analyzer.PolicyPackProcess]
+try:
+    from azure_dr.cli.engine.pack_inprocess import InProcessPack
+    kinds.append(InProcessPack)
+except ImportError:
+    pass
+for kind in kinds:
+    if "start" in vars(kind):
+        after(kind, "start", lambda self: "pack ready")
+after(analyzer.PolicyPackProcess, "analyze_stack", lambda self, plan: f"pack {plan.stack}")
+exit_ = launch._exit
+def timed_exit(status):
+    mark("end")
+    exit_(status)
+launch._exit = timed_exit
+launch.main(sys.argv[1:])
+"""
 
-def child_check(types: list[str]) -> dict[str, float]:
-    """The steps of ``drctl check`` (as ``azure_dr.cli.launch`` runs it), each timestamped."""
-    marks = {"start": time.time()}
-    from azure_dr.cli import launch
-    from azure_dr.cli.engine import (
-        analyzer,
-        check,
+_MARK = re.compile(r"^@@ (\S+) (.+)$")
+_IMPORT = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \|")
+
+
+def environment(root: Path) -> dict[str, str]:
+    """The environment a variant runs in: its own ``src/`` first; no result cache; no bytecode written."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DRCTL_CACHE", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(root / "src")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _label(mark: str) -> str:
+    """What the phase that ends at ``mark`` did."""
+    if mark.startswith("program "):
+        return f"program run: {mark.removeprefix('program ')}"
+    if mark.startswith("pack ") and mark != "pack ready":
+        return f"pack calls: {mark.removeprefix('pack ')}"
+    return {
+        "start": "interpreter start (python + site)",
+        "imports": "import drctl (pulumi, pydantic, grpc, the config model, the commands; a prestart)",
+        "pack ready": "pack start, or the wait for the prestarted one (and the check's set-up)",
+        "end": "report",
+        "exit": "interpreter exit",
+    }.get(mark, mark)
+
+
+def run_once(root: Path, args: tuple[str, ...] = ("check",)) -> list[tuple[str, float, float]]:
+    """``[(phase, seconds, of which importing)]`` of one cold run, in order; the last is the whole process."""
+    start = time.perf_counter()
+    run = subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", CHILD, "--root", str(root), *args],
+        cwd=root,
+        env=environment(root),
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    from azure_dr.cli.engine import programs as engine
-    from azure_dr.cli.report import posture
-    from azure_dr.cli.stackfiles.files import load_stack
-
-    marks["imports"] = time.time()
-    from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
-
-    load_sdk_modules_on_demand()  # as the engine does before the program imports the library
-    import azure_dr.components.stack.region  # noqa: F401
-
-    marks["components"] = time.time()
-    gc.freeze()
-    gc.set_threshold(*launch.GC_THRESHOLDS)
-    launch._prestart_pack(["--root", str(ROOT), "check"])
-    marks["prestart"] = time.time()
-    for token in types:  # the plan's classes, read as the program will read them
-        _, module, name = token.split(":")
-        getattr(importlib.import_module(f"pulumi_azure_native.{module}"), name)
-    marks["sdk"] = time.time()
-    plans = []
-    outputs: dict[str, Any] = {}
-    for name in engine.plan_order(ROOT):
-        plan = engine.run_stack(load_stack(ROOT, name), outputs, ROOT)
-        outputs[name] = plan.outputs
-        plans.append(plan)
-        marks[f"program {name}"] = time.time()
-    objectives = {p.stack: posture.config_of(load_stack(ROOT, p.stack)) for p in plans}
-    with analyzer.open_pack(ROOT / "policies", project=plans[0].project, stack=check.pack_stack(plans)) as pack:
-        marks["pack wait"] = time.time()
-        name_, version, policies, _ = pack.info()
-        report = analyzer.PackReport(pack_name=name_, pack_version=version, policies=policies)
-        for plan in plans:
-            pack.configure(check.objectives_config(objectives[plan.stack]))
-            results, skipped = pack.analyze_stack(plan)
-            report.results.extend(results)
-            report.not_applicable.extend(skipped)
-        marks["grpc"] = time.time()
-    text = check.report_text(plans, report)
-    marks["render"] = time.time()
-    registered = {p.stack: len(p.resources) for p in plans}
-    verdict = text.splitlines()[-1]
-    print(json.dumps({"marks": marks, "verdict": verdict, "resources": _counts(plans), "registered": registered}))
-    sys.stdout.flush()
-    os._exit(0)
+    total = time.perf_counter() - start
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"instrumented check failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    phases: list[tuple[str, float, float]] = []
+    seen: Counter[str] = Counter()
+    last, importing = start, 0.0
+    for line in run.stderr.splitlines():
+        if found := _IMPORT.match(line):
+            importing += int(found.group(1)) / 1e6
+        elif found := _MARK.match(line):
+            at, mark = float(found.group(1)), found.group(2)
+            seen[mark] += 1
+            label = _label(mark) + (f" (pass {seen[mark]})" if mark.startswith("program ") else "")
+            phases.append((label, at - last, importing))
+            last, importing = at, 0.0
+    phases.append((_label("exit"), start + total - last, importing))
+    phases.append(("whole process (spawn to exit)", total, sum(p[2] for p in phases)))
+    return phases
 
 
-def _counts(plans: list[Any]) -> dict[str, int]:
-    return {p.stack: sum(1 for r in p.resources if r.custom and not r.read) for p in plans}
+def measure(root: Path, runs: int) -> dict[str, Any]:
+    """Medians over ``runs`` cold runs of each phase (seconds) and of the importing within it."""
+    samples: dict[str, list[tuple[float, float]]] = {}
+    for _ in range(runs):
+        for name, seconds, importing in run_once(root):
+            samples.setdefault(name, []).append((seconds, importing))
+    return {"runs": runs, "phases": summarise(samples)}
+
+
+def summarise(samples: dict[str, list[tuple[float, float]]]) -> list[dict[str, Any]]:
+    """Each phase's median seconds and median importing, in the order the phases ran."""
+    return [
+        {
+            "phase": name,
+            "seconds": statistics.median(s for s, _ in values),
+            "importing": statistics.median(i for _, i in values),
+        }
+        for name, values in samples.items()
+    ]
+
+
+def table(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """One table, the phases of both versions side by side (a phase only one version has shows a dash)."""
+    rows_before = {p["phase"]: p for p in before["phases"]}
+    rows_after = {p["phase"]: p for p in after["phases"]}
+    keys = [p["phase"] for p in before["phases"]]
+    keys += [p["phase"] for p in after["phases"] if p["phase"] not in rows_before]
+    keys.sort(key=lambda k: k.startswith("whole process"))
+
+    def cell(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return "— | —"
+        importing = f"{row['importing']:.3f}" if row["importing"] >= 0.0005 else "—"
+        return f"{row['seconds']:.3f} | {importing}"
+
+    lines = [
+        "| phase | before (s) | of which importing | after (s) | of which importing |",
+        "|---|---|---|---|---|",
+    ]
+    for key in keys:
+        bold = key.startswith("whole process")
+        name = f"**{key}**" if bold else key
+        lines.append(f"| {name} | {cell(rows_before.get(key))} | {cell(rows_after.get(key))} |")
+    return "\n".join(lines)
+
+
+# -- floors ------------------------------------------------------------------------------------------------------
 
 
 def _resource_modules(types: list[str]) -> list[str]:
@@ -113,12 +202,13 @@ def _resource_modules(types: list[str]) -> list[str]:
 
 def floor_sdk(modules: list[str]) -> None:
     """Import exactly the resource modules (and the _enums/_inputs/outputs they import), not their packages."""
+    import importlib
     import importlib.util
     import types
 
     import pulumi  # noqa: F401
 
-    start = time.time()
+    start = time.perf_counter()
     for module in modules:
         package = module.rsplit(".", 1)[0]
         if package not in sys.modules:
@@ -130,7 +220,7 @@ def floor_sdk(modules: list[str]) -> None:
             stub.__package__ = package
             sys.modules[package] = stub
         importlib.import_module(module)
-    print(json.dumps({"seconds": time.time() - start}))
+    print(json.dumps({"seconds": time.perf_counter() - start}))
 
 
 def floor_programs(counts: dict[str, int]) -> None:
@@ -147,7 +237,7 @@ def floor_programs(counts: dict[str, int]) -> None:
 
     seconds = {}
     for stack, count in counts.items():
-        start = time.time()
+        start = time.perf_counter()
         mocks.set_mocks(Plain(), project="azure-dr", stack=stack, preview=False)
         settings.ROOT.set(None)
 
@@ -156,7 +246,7 @@ def floor_programs(counts: dict[str, int]) -> None:
                 pulumi.CustomResource("azure-native:resources:ResourceGroup", f"r{i}", {"location": "uksouth"})
 
         pulumi.runtime.sync_await._sync_await(pulumi.runtime.stack.run_in_stack(program))
-        seconds[stack] = time.time() - start
+        seconds[stack] = time.perf_counter() - start
     print(json.dumps(seconds))
 
 
@@ -169,9 +259,9 @@ def floor_pack(counts: dict[str, int]) -> None:
         pack_dir = Path(tmp)
         (pack_dir / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
         (pack_dir / "__main__.py").write_text(EMPTY_PACK)
-        start = time.time()
+        start = time.perf_counter()
         with PolicyPackProcess(pack_dir, project="azure-dr") as pack:
-            started = time.time()
+            started = time.perf_counter()
             pack.info()
             pack.configure(None)
             for stack, count in counts.items():
@@ -187,138 +277,68 @@ def floor_pack(counts: dict[str, int]) -> None:
                     for i in range(count)
                 ]
                 pack.analyze_stack(StackPlan(stack=stack, project="azure-dr", resources=resources, outputs={}))
-            done = time.time()
+            done = time.perf_counter()
     print(json.dumps({"start": started - start, "grpc": done - started}))
 
 
-def _run(args: list[str]) -> tuple[float, dict[str, Any]]:
-    start = time.time()
-    run = subprocess.run([PYTHON, *args], cwd=ROOT, capture_output=True, text=True, check=True)
-    total = time.time() - start
-    return total, {"spawn": start, **json.loads(run.stdout.strip().splitlines()[-1])}
+def _child(kind: str, argument: Any) -> dict[str, Any]:
+    run = subprocess.run(
+        [PYTHON, str(Path(__file__).resolve()), "--child", kind, json.dumps(argument)],
+        cwd=ROOT,
+        env=environment(ROOT),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
 
 
-def measure(runs: int) -> dict[str, Any]:
-    me = str(Path(__file__).resolve())
-    samples: dict[str, list[float]] = {}
-    floors: dict[str, list[float]] = {}
-    counts: dict[str, int] = {}
-    registered: dict[str, int] = {}
-    verdict = ""
-
-    def add(store: dict[str, list[float]], key: str, value: float) -> None:
-        store.setdefault(key, []).append(value)
-
-    types = _plan_types()
-    for _ in range(runs):
-        total, out = _run([me, "--child", "check", json.dumps(types)])
-        marks = out["marks"]
-        counts, registered, verdict = out["resources"], out["registered"], out["verdict"]
-        order = list(marks)
-        add(samples, "interpreter start", marks["start"] - out["spawn"])
-        for previous, step in itertools.pairwise(order):
-            add(samples, step, marks[step] - marks[previous])
-        add(samples, "exit", out["spawn"] + total - marks[order[-1]])
-        add(samples, "total", total)
-        floor_total, _ = _run(["-c", "print('{}')"])
-        add(floors, "interpreter start", floor_total)
-        _, out = _run(["-c", "import time,json;s=time.time();import pulumi;print(json.dumps({'s':time.time()-s}))"])
-        add(floors, "imports", out["s"])
-        _, out = _run([me, "--child", "floor-sdk", json.dumps(_resource_modules_cached(types))])
-        add(floors, "sdk", out["seconds"])
-        _, out = _run([me, "--child", "floor-programs", json.dumps(registered)])
-        for stack, seconds in out.items():
-            if stack not in {"spawn"}:
-                add(floors, f"program {stack}", seconds)
-        _, out = _run([me, "--child", "floor-pack", json.dumps(counts)])
-        add(floors, "pack start (empty pack)", out["start"])
-        add(floors, "grpc", out["grpc"])
-    return {
-        "runs": runs,
-        "resources": counts,
-        "registrations": registered,
-        "verdict": verdict,
-        "phases": {k: statistics.median(v) for k, v in samples.items()},
-        "floors": {k: statistics.median(v) for k, v in floors.items()},
-    }
-
-
-_MODULES: list[str] = []
-
-
-def _resource_modules_cached(types: list[str]) -> list[str]:
-    if not _MODULES:
-        _MODULES.extend(_resource_modules(types))
-    return _MODULES
-
-
-def _plan_types() -> list[str]:
-    sys.path.insert(0, str(ROOT))
+def measure_floors(runs: int) -> dict[str, float]:
+    """The least each phase needs, medians of ``runs`` fresh processes each."""
+    sys.path.insert(0, str(ROOT / "src"))
     from azure_dr.cli.engine import programs as engine
 
-    with contextlib.redirect_stdout(io.StringIO()):
-        plans = engine.plan_stacks(None, ROOT)
-    return sorted({r.type for p in plans for r in p.resources if r.custom and r.type.startswith("azure-native:")})
-
-
-LABELS = {
-    "interpreter start": ("interpreter start (python + site)", "interpreter start"),
-    "imports": ("import drctl (pulumi, pydantic, grpc, yaml, config model)", "imports"),
-    "components": ("import components (the library)", None),
-    "prestart": ("gc settings + pack spawned (it starts in parallel)", None),
-    "sdk": ("load the azure-native modules of the plan's classes (on demand)", "sdk"),
-    "program primary": ("program run, primary", "program primary"),
-    "program dr": ("program run, dr", "program dr"),
-    "pack wait": ("pack start not hidden by the programs", "pack start (empty pack)"),
-    "grpc": ("gRPC calls (GetAnalyzerInfo, Configure, Analyze, AnalyzeStack)", "grpc"),
-    "render": ("report rendering", None),
-    "exit": ("interpreter exit", None),
-}
-FLOOR_NOTES = {
-    "interpreter start": "`python -c pass`",
-    "imports": "`import pulumi` alone",
-    "sdk": "exactly the resource modules of the plan's types",
-    "program primary": "bare mock run, as many plain CustomResources as the program registers",
-    "program dr": "bare mock run, as many plain CustomResources as the program registers",
-    "pack start (empty pack)": "an empty pack's whole start-up (spawn to ready)",
-    "grpc": "the same calls answered by an empty pack",
-}
-
-
-def table(result: dict[str, Any]) -> str:
-    phases, floors = result["phases"], result["floors"]
-    total = phases["total"]
-    lines = ["| phase | seconds | share | floor (s) | floor is |", "|---|---|---|---|---|"]
-    for key, (label, floor_key) in LABELS.items():
-        if key not in phases:
-            continue
-        floor = f"{floors[floor_key]:.3f}" if floor_key in floors else "—"
-        note = FLOOR_NOTES.get(floor_key or "", "—")
-        lines.append(f"| {label} | {phases[key]:.3f} | {phases[key] / total:.0%} | {floor} | {note} |")
-    lines.append(f"| **whole process (spawn to exit)** | **{total:.3f}** | 100% | | |")
-    return "\n".join(lines)
+    plans = engine.plan_stacks(None, ROOT)
+    types = sorted({r.type for p in plans for r in p.resources if r.custom and r.type.startswith("azure-native:")})
+    counts = {p.stack: sum(1 for r in p.resources if r.custom and not r.read) for p in plans}
+    registered = {p.stack: len(p.resources) for p in plans}
+    modules = _resource_modules(types)
+    samples: dict[str, list[float]] = {}
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-c", "pass"], check=True, env=environment(ROOT))
+        samples.setdefault("interpreter start (`python -c pass`)", []).append(time.perf_counter() - start)
+        code = (
+            "import time,json;s=time.perf_counter();import pulumi;print(json.dumps({'seconds':time.perf_counter()-s}))"
+        )
+        out = json.loads(subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout)
+        samples.setdefault("`import pulumi` alone", []).append(out["seconds"])
+        found = _child("floor-sdk", modules)
+        samples.setdefault(f"exactly the {len(modules)} SDK modules of the plan's resource types", []).append(
+            found["seconds"]
+        )
+        for stack, seconds in _child("floor-programs", registered).items():
+            samples.setdefault(f"bare mock run, {registered[stack]} plain resources ({stack})", []).append(seconds)
+        pack = _child("floor-pack", counts)
+        samples.setdefault("an empty pack's whole start-up (its own process)", []).append(pack["start"])
+        samples.setdefault("the same calls answered by an empty pack", []).append(pack["grpc"])
+    return {k: statistics.median(v) for k, v in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--child", nargs="+")
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--child", nargs=2)
     args = parser.parse_args()
     if args.child:
-        sys.path.insert(0, str(ROOT))
-        kind, *rest = args.child
-        if kind == "check":
-            child_check(json.loads(rest[0]))
-        elif kind == "floor-sdk":
-            floor_sdk(json.loads(rest[0]))
-        elif kind == "floor-programs":
-            floor_programs(json.loads(rest[0]))
-        elif kind == "floor-pack":
-            floor_pack(json.loads(rest[0]))
+        kind, argument = args.child
+        {"floor-sdk": floor_sdk, "floor-programs": floor_programs, "floor-pack": floor_pack}[kind](json.loads(argument))
         return
-    result = measure(args.runs)
+    result = measure(args.root.resolve(), args.runs)
     print(json.dumps(result, indent=2))
-    print(table(result))
+    print(table(result, result))
 
 
 if __name__ == "__main__":

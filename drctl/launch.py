@@ -1,12 +1,13 @@
-"""The ``drctl`` console script: ``azure_dr.cli.commands.main`` plus what a one-shot process can skip or overlap.
+"""The ``drctl`` console script: ``azure_dr.cli.commands.main`` plus what a one-shot process can skip.
 
 - With ``DRCTL_CACHE`` set, an unchanged project answers from ``engine.result_cache`` before pulumi is imported.
-- For ``check`` and ``plan --check`` the policy pack's servicer runs in this process (``engine.pack_inprocess``:
-  the same servicer, requests and answers, without a second interpreter and a socket per call);
-  ``azure_dr.cli.engine.analyzer.open_pack`` adopts it only if the pack would be launched exactly as it is now.
+- A check (``check``, ``plan --check``, the lifecycle commands' checks) runs the policy pack's servicer in this
+  process (``engine.pack_inprocess``: the same servicer, requests and answers, without a second interpreter
+  importing pulumi and the rules, and a socket per call).
 - The garbage collector is off after the imports: a one-shot run frees nearly everything by reference counting,
-  and what the collector would find in cycles it keeps for the process's short life (a few MB at the shipped
-  pair); the process ends without tearing down its objects one by one (output flushed first).
+  and what the collector would find in cycles it keeps for the process's short life (the memory each figure
+  costs is in ``benchmarks/README.md``); the process ends without tearing down its objects one by one (output
+  flushed first).
 
 ``benchmarks/README.md`` has the figure of each. The tests call ``commands.main`` in-process and are unaffected.
 """
@@ -22,10 +23,6 @@ from collections.abc import Iterator, Sequence
 from typing import NoReturn, TextIO
 
 from .engine import result_cache
-
-#: Where the collector is left on (``benchmarks/ablation.py --gc-thresholds``, the library's callers): the first
-#: generation collected every 20,000 net allocations instead of 700.
-GC_THRESHOLDS = (20_000, 20, 100)
 
 
 class _Tee(io.TextIOBase):
@@ -56,27 +53,15 @@ def _exit(status: int) -> NoReturn:
     os._exit(status)
 
 
-def _prestart_pack(argv: Sequence[str]) -> None:
-    """Ready the pack ``check`` will use, in this process, if this command checks. Only an optimisation: any doubt
-    or error is left to the command itself, which reports it in its own words."""
-    from . import commands as cli
+def ready_one_shot() -> None:
+    """What this process can skip: the collector's scans (everything the imports built is frozen first), the
+    pack's own process."""
     from .engine import analyzer
-    from .engine import programs as engine
     from .engine.pack_inprocess import InProcessPack
-    from .stackfiles.files import project_name
-    from .stackfiles.project import find_root, policy_pack
 
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            args = cli._parser().parse_args(argv)
-        if not (args.command == "check" or (args.command == "plan" and getattr(args, "check", False))):
-            return
-        root = find_root(args.root)
-        order = engine.plan_order(root, args.stacks or None)
-        stack = order[0] if len(order) == 1 else ""
-        analyzer.prestart(policy_pack(root), project=project_name(root), stack=stack, kind=InProcessPack)
-    except (Exception, SystemExit):
-        return
+    gc.freeze()
+    gc.disable()
+    analyzer.use_pack_kind(InProcessPack)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
@@ -87,21 +72,15 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.stderr.write(hit.stderr)
         _exit(hit.status)
 
-    from . import commands as cli
-    from .engine import analyzer  # pulumi, pydantic, grpc and the config model
+    from . import commands as cli  # pulumi, pydantic, grpc and the config model
 
-    gc.freeze()
-    gc.disable()
-    _prestart_pack(args)
-    try:
-        if cache is None:
+    ready_one_shot()
+    if cache is None:
+        status = cli.main(args)
+    else:
+        with _recorded() as (out, err):
             status = cli.main(args)
-        else:
-            with _recorded() as (out, err):
-                status = cli.main(args)
-            cache.store(result_cache.Result(out.copy.getvalue(), err.copy.getvalue(), status))
-    finally:
-        analyzer.discard_prestarted()
+        cache.store(result_cache.Result(out.copy.getvalue(), err.copy.getvalue(), status))
     _exit(status)
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from azure_dr.cli import launch
 from azure_dr.cli.engine import analyzer, result_cache
 from azure_dr.cli.engine.pack_inprocess import InProcessPack
 from azure_dr.cli.engine.programs import ROOT
@@ -41,21 +40,38 @@ def test_a_prestarted_pack_launched_otherwise_is_stopped_not_used() -> None:
     assert process is not None and process.wait(timeout=10) is not None
 
 
-@pytest.mark.parametrize("where", ["--root", "cwd"])
-def test_the_console_script_readies_the_packs_servicer_for_check_with_or_without_root(
-    where: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``drctl check`` run inside the project (no ``--root``) gets the same ready pack as with ``--root``."""
-    monkeypatch.chdir(ROOT / "components")
-    argv = ["--root", str(ROOT), "check"] if where == "--root" else ["check"]
-    launch._prestart_pack(argv)
-    try:
-        assert [type(p) for p in analyzer._prestarted] == [InProcessPack]
-        assert analyzer._prestarted[0].pack_dir == PACK
-    finally:
-        analyzer.discard_prestarted()
-    launch._prestart_pack(["plan"])  # a plan without --check checks nothing
-    assert analyzer._prestarted == []
+ONE_SHOT = """
+import subprocess, sys
+spawned = []
+popen_init = subprocess.Popen.__init__
+def counting(self, *args, **kwargs):
+    spawned.append(args[0] if args else kwargs.get("args"))
+    popen_init(self, *args, **kwargs)
+subprocess.Popen.__init__ = counting
+from azure_dr.cli import launch
+exit_ = launch._exit
+def reporting(status):
+    print(f"processes started: {len(spawned)}", file=sys.stderr)
+    exit_(status)
+launch._exit = reporting
+launch.main()
+"""
+
+
+def test_the_console_script_checks_with_the_packs_servicer_in_its_own_process() -> None:
+    """``drctl check`` inside the project (no ``--root``): the pack's rules judge the plan, and no second process
+    (the pack's) is started for it."""
+    run = subprocess.run(
+        [sys.executable, "-c", ONE_SHOT, "check", "primary"],
+        cwd=ROOT / "components",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "stack primary: 106 resources, 0 mandatory" in run.stdout
+    assert run.stdout.rstrip().endswith("PASS: 0 mandatory violation(s)")
+    assert run.stderr.strip() == "processes started: 0"
 
 
 def _answers(pack: analyzer.PolicyPackProcess) -> list[object]:

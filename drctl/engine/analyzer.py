@@ -41,6 +41,7 @@ __all__ = [
     "effective_policy_config",
     "open_pack",
     "prestart",
+    "use_pack_kind",
 ]
 
 #: Same ceiling as the CLI and pulumi_policy use: a stack's properties easily exceed gRPC's 4 MB default.
@@ -639,14 +640,20 @@ class PolicyPackProcess:
 _prestarted: list[PolicyPackProcess] = []
 
 
-def prestart(
-    pack_dir: Path | str, *, project: str = "", stack: str = "", kind: type[PolicyPackProcess] = PolicyPackProcess
-) -> None:
-    """Spawn the pack now (or ready one of another ``kind``: ``engine.pack_inprocess``); the next ``open_pack`` with
-    the same pack, interpreter and environment adopts it."""
-    pack = kind(pack_dir, project=project, stack=stack)
+def prestart(pack_dir: Path | str, *, project: str = "", stack: str = "") -> None:
+    """Spawn the pack now; the next ``open_pack`` with the same pack, interpreter and environment adopts it."""
+    pack = PolicyPackProcess(pack_dir, project=project, stack=stack)
     pack.launch()
     _prestarted.append(pack)
+
+
+#: What ``open_pack`` starts when no prestarted pack matches (``use_pack_kind``).
+_pack_kind: list[type[PolicyPackProcess]] = [PolicyPackProcess]
+
+
+def use_pack_kind(kind: type[PolicyPackProcess]) -> None:
+    """Make ``open_pack`` start packs of ``kind`` from now on (the console script: ``engine.pack_inprocess``)."""
+    _pack_kind[0] = kind
 
 
 def open_pack(pack_dir: Path | str, *, project: str = "", stack: str = "") -> PolicyPackProcess:
@@ -654,7 +661,7 @@ def open_pack(pack_dir: Path | str, *, project: str = "", stack: str = "") -> Po
 
     A prestarted pack that does not match is stopped: what the pack sees never depends on the guess.
     """
-    wanted = PolicyPackProcess(pack_dir, project=project, stack=stack)
+    wanted = _pack_kind[0](pack_dir, project=project, stack=stack)
     while _prestarted:
         candidate = _prestarted.pop()
         if (candidate.pack_dir, candidate.python, candidate.launch_env) == (

@@ -24,6 +24,7 @@ from ..report import progress
 from ..sdk import imports as sdk_imports
 from ..sdk import patches_apply
 from ..sdk.aliases import without_sdk_version_aliases
+from ..sdk.output_properties import lazy_output_properties
 from ..sdk.runtime_wait import linear_output_wait
 from ..sdk.stack_traces import without_stack_traces
 from ..stackfiles.files import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
@@ -62,10 +63,12 @@ def run_stack(
 ) -> StackPlan:
     """Run ``__main__.py`` for one stack and return what it registered and exported.
 
-    Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDKs' API-version
-    aliases and registration stack traces are left out and the program's end waits in linear time
-    (``sdk.aliases``, ``sdk.stack_traces``, ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable``
-    regions are down: every invoke naming them fails, and the plan then carries that one-line error.
+    Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDK modules load by
+    name with their annotations kept as text, the SDKs' API-version aliases and registration stack traces are left
+    out, output properties get their ``Output`` on first use and the program's end waits in linear time
+    (``sdk.imports``, ``sdk.class_bodies``, ``sdk.aliases``, ``sdk.stack_traces``, ``sdk.output_properties``,
+    ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable`` regions are down: every invoke naming
+    them fails, and the plan then carries that one-line error.
     """
     project = project_name(root)
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}, unreachable))
@@ -84,6 +87,7 @@ def run_stack(
         with (
             nullcontext() if stock_sdk else without_sdk_version_aliases(),
             nullcontext() if stock_sdk else without_stack_traces(),
+            nullcontext() if stock_sdk else lazy_output_properties(),
             linear_output_wait(stock_sdk),
         ):
             _sync_await(runtime_stack.run_in_stack(run_program))

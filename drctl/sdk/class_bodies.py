@@ -147,6 +147,31 @@ def compile_module(source_path: str) -> CodeType:
     return code
 
 
+def _cheap_empty_function_check() -> None:
+    """``pulumi._utils.is_empty_function`` (run for every property of every SDK class built) compares a function's
+    constants before its code; nearly no function is empty, and comparing the code first rules it out at once. The
+    same answer for every function, with the constants compared only when the code matches."""
+    from pulumi import _utils
+
+    check: Any = _utils.is_empty_function
+    if getattr(check, "code_first", False):
+        return
+    empty_codes = {f.__code__.co_code for f in (_utils._empty, _utils._empty_doc, _utils._empty_lambda)}
+    empty_codes.add(_utils._empty_lambda_doc.__code__.co_code)
+
+    def is_empty_function(fn: Any) -> bool:
+        return fn.__code__.co_code in empty_codes and bool(check(fn))
+
+    is_empty_function.code_first = True  # type: ignore[attr-defined]
+    _utils.is_empty_function = is_empty_function
+
+
+def install() -> None:
+    """Make the class building above the way SDK modules are built from now on (``sdk.imports`` installs the
+    loader; this adds the cheaper empty-function check)."""
+    _cheap_empty_function_check()
+
+
 class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
     """Loads an SDK module with :func:`transformed_code` (cached), or as shipped when it cannot cache it."""
 

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import class_bodies
 from .class_bodies import DeferredAnnotationsLoader, is_sdk_module
 
 SDK = "pulumi_azure_native"
@@ -131,6 +132,7 @@ def load_sdk_modules_on_demand() -> None:
     them exist as lazy modules once ``pulumi_azure_native`` is imported). Idempotent and cheap."""
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+        class_bodies.install()
     importlib.import_module(SDK)  # creates the lazy subpackages
     for name, module in list(sys.modules.items()):
         if not name.startswith(f"{SDK}.") or name.count(".") != 1:
