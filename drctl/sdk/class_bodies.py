@@ -31,7 +31,7 @@ import sys
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from types import CodeType, ModuleType
+from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
 #: The generated SDKs whose modules are compiled this way.
@@ -166,10 +166,57 @@ def _cheap_empty_function_check() -> None:
     _utils.is_empty_function = is_empty_function
 
 
+def _annotations_read_once() -> None:
+    """``pulumi._types`` reads a class's annotations with ``typing.get_type_hints`` in the merged globals of the
+    modules of the class and its bases (``_globals_for_cls``: a fresh copy for every class). For an SDK class those
+    globals are the same for every class of its module, and there the same annotation text names the same types
+    (the module's names are all bound once it is imported): so the copy is made once per module and base modules,
+    and each distinct set of a function's annotation texts is evaluated once in it. Other classes, and anything
+    but a function's text annotations, are read as before."""
+    from pulumi import _types
+
+    read: Any = _types.get_type_hints
+    if getattr(read, "read_once", False):
+        return
+    merged = _types._globals_for_cls
+    shared: dict[tuple[str, ...], Any] = {}
+    shared_ids: set[int] = set()
+    hints: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def globals_for_cls(cls: type) -> Any:
+        if not is_sdk_module(cls.__module__):
+            return merged(cls)
+        modules = tuple(base.__module__ for base in cls.__mro__)
+        found = shared.get(modules)
+        if found is None:
+            found = shared[modules] = merged(cls)
+            shared_ids.add(id(found))
+        return found
+
+    def get_type_hints(obj: Any, globalns: Any = None, localns: Any = None, include_extras: bool = False) -> Any:
+        texts = getattr(obj, "__annotations__", None) if isinstance(obj, FunctionType) else None
+        if id(globalns) not in shared_ids or not isinstance(texts, dict) or not all(map(_is_text, texts.values())):
+            return read(obj, globalns, localns, include_extras)
+        key = (id(globalns), tuple(texts.items()), tuple((localns or {}).items()), include_extras)
+        found = hints.get(key)
+        if found is None:
+            found = hints[key] = read(obj, globalns, localns, include_extras)
+        return dict(found)
+
+    get_type_hints.read_once = True  # type: ignore[attr-defined]
+    _types._globals_for_cls = globals_for_cls
+    _types.get_type_hints = get_type_hints
+
+
+def _is_text(annotation: Any) -> bool:
+    return isinstance(annotation, str)
+
+
 def install() -> None:
-    """Make the class building above the way SDK modules are built from now on (``sdk.imports`` installs the
-    loader; this adds the cheaper empty-function check)."""
+    """Make SDK classes cheaper to build and to read from now on (``sdk.imports`` installs the loader above): the
+    empty-function check, each annotation text evaluated once per module."""
     _cheap_empty_function_check()
+    _annotations_read_once()
 
 
 class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
