@@ -36,6 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Everything imported by now lives for the whole session: keep it out of every collection."""
     gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 PlanFn = Callable[..., dict[str, StackPlan]]

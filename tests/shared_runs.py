@@ -3,9 +3,10 @@
 - **Plans by input.** ``engine.run_stack`` is a function of the program, the stack's file and config, the peer's
   outputs and the overrides; the suite plans the same ~200 states ~400 times (the unchanged pair alone about a
   hundred times, every lifecycle test replaying the same first steps in its own copy of the project).
-  ``memoize_plans`` answers a repeated call from a memo keyed by all of those by content (the program's, project
-  file's and stack file's text, not where the copy lives: the program reads nothing else beside it), with a fresh
-  copy each time, so a test may change what it gets. A call that raises is not kept. Tests that spy on the
+  ``memoize_plans`` answers a repeated call from a memo keyed by all of those by content (the program's and the
+  project file's text, the stack's config, secret keys, notes and key lines as ``run_stack`` reads them; not where
+  the copy lives: the program reads nothing else beside it), with a fresh copy each time, so a test may change
+  what it gets. A call that raises is not kept. Tests that spy on the
   engine's internals plan programs of their own (another key), so they still see the run.
 - **Pack processes.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one per pack
   directory and launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
@@ -53,7 +54,7 @@ def plan_key(
     parts = {
         "program": _text(root / "__main__.py"),
         "project": _text(root / "Pulumi.yaml"),
-        "stack": [stack.name, stack.path.name, _text(stack.path), stack.project],
+        "stack": [stack.name, stack.path.name, stack.project],  # the file's text reaches the run only as these
         "config": sorted(stack.config.items()),
         "secrets": list(stack.secret_keys),
         "notes": list(stack.notes),

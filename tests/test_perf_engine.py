@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import pickle
 import subprocess
 import sys
 import typing
@@ -15,14 +16,17 @@ from typing import Any
 import pulumi
 import pytest
 
+from azure_dr.cli.engine import check
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.mocks import RecordingMonitor
 from azure_dr.cli.engine.recording import StackPlan
-from azure_dr.cli.report import render
+from azure_dr.cli.report import posture, render
 from azure_dr.cli.sdk import class_bodies
 from azure_dr.cli.sdk.aliases import is_version_alias_options, without_sdk_version_aliases
 from azure_dr.cli.sdk.imports import module_candidates, module_name_of
-from azure_dr.cli.stackfiles.files import StackFile
+from azure_dr.cli.stackfiles.files import StackFile, load_stack
+from tests.conftest import plan as plan_with
+from tests.helpers import with_block
 
 SDK_CALLER = """
 def build(opts):
@@ -222,10 +226,11 @@ def test_sdk_patches_apply_only_to_the_tested_pulumi_range() -> None:
 
 STOCK = """
 import contextlib, dataclasses, io, json, sys
+from azure_dr.cli.engine import check
 from azure_dr.cli.engine import programs as engine
 engine.patches_apply = lambda: False  # the stock SDK: aliases, stack traces, the stock wait, whole subpackages
 from azure_dr.cli import commands
-from azure_dr.cli.report import render
+from azure_dr.cli.report import posture, render
 
 root = engine.ROOT
 plans = {p.stack: p for p in engine.plan_stacks(None, root)}
@@ -246,6 +251,10 @@ print(json.dumps({
 """
 
 
+#: One worker runs the tests that use ``stock``, so its subprocess runs once (tests/conftest.py: ``loadgroup``).
+STOCK_GROUP = pytest.mark.xdist_group("stock-sdk")
+
+
 @pytest.fixture(scope="module")
 def stock() -> dict[str, Any]:
     """The shipped pair planned and checked with none of the speed-ups, in a process of its own (once a module's
@@ -255,6 +264,7 @@ def stock() -> dict[str, Any]:
     return result
 
 
+@STOCK_GROUP
 def test_the_shipped_plans_are_the_same_with_the_stock_sdk(
     shipped: dict[str, StackPlan], stock: dict[str, Any]
 ) -> None:
@@ -284,6 +294,7 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+@STOCK_GROUP
 @pytest.mark.parametrize("command", ["plan --check --json", "check dr"])
 def test_drctl_answers_the_same_with_and_without_the_speed_ups(command: str, stock: dict[str, Any]) -> None:
     """The console script (everything above, the pack's servicer in-process, the collector off) against the
@@ -309,28 +320,15 @@ def test_drctl_answers_the_same_with_and_without_the_speed_ups(command: str, sto
 
 
 PACK_RESPONSES = """
-import json, sys
-from pathlib import Path
-from azure_dr.cli.engine import analyzer, check, programs
+import json, pickle, sys
+from azure_dr.cli.engine import analyzer, programs
 from azure_dr.cli.engine.pack_inprocess import InProcessPack
-from azure_dr.cli.report import posture
-from azure_dr.cli.stackfiles.files import load_stack
 
-from tests.helpers import with_block
-
-root = programs.ROOT
-tags = {"azure-dr:policy-exempt": "pg-backup-retention", "azure-dr:policy-exempt-reason": "a dev copy"}
-wrong = {  # mandatory and advisory violations, an exemption, not-applicable answers
-    **with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7),
-    "azure-dr:cosmos": '{"multi_region": false}',
-    "azure-dr:tags": json.dumps(tags),
-}
-plans = [*programs.plan_stacks(None, root), *programs.plan_stacks(["primary"], root, {"primary": wrong})]
-objectives = {p.stack: check.objectives_config(posture.config_of(load_stack(root, p.stack))) for p in plans}
+plans, objectives = pickle.loads(sys.stdin.buffer.read())
 
 def responses(kind):
     sent = []
-    with kind(root / "policies", project="azure-dr") as pack:
+    with kind(programs.ROOT / "policies", project="azure-dr") as pack:
         call = pack._call
         def recording(method, request):
             answer = call(method, request)
@@ -338,8 +336,8 @@ def responses(kind):
             return answer
         pack._call = recording
         pack.info()
-        for plan in plans:
-            pack.configure(objectives[plan.stack])
+        for plan, config in zip(plans, objectives):
+            pack.configure(config)
             pack.analyze_stack(plan)
     return sent
 
@@ -347,17 +345,30 @@ print(json.dumps({"process": responses(analyzer.PolicyPackProcess), "in-process"
 """
 
 
-def test_the_packs_servicer_answers_the_same_in_process_as_in_its_own_process() -> None:
+def test_the_packs_servicer_answers_the_same_in_process_as_in_its_own_process(shipped: dict[str, StackPlan]) -> None:
     """Every answer (GetAnalyzerInfo, Configure, each Analyze and AnalyzeStack) serialised, from the pack's own
     process and from its servicer run in-process: the same bytes (in a subprocess: loading the pack's rules changes
-    the servicer class for the rest of the process)."""
+    the servicer class for the rest of the process). The plans carry mandatory and advisory violations, an
+    exemption and not-applicable answers."""
+    tags = {"azure-dr:policy-exempt": "pg-backup-retention", "azure-dr:policy-exempt-reason": "a dev copy"}
+    wrong = {
+        **with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7),
+        "azure-dr:cosmos": '{"multi_region": false}',
+        "azure-dr:tags": json.dumps(tags),
+    }
+    plans = [*shipped.values(), plan_with({"primary": wrong}, ["primary"])["primary"]]
+    configs = [check.objectives_config(posture.config_of(load_stack(engine.ROOT, p.stack))) for p in plans]
     run = subprocess.run(
-        [sys.executable, "-c", PACK_RESPONSES], capture_output=True, text=True, check=True, cwd=engine.ROOT
+        [sys.executable, "-c", PACK_RESPONSES],
+        input=pickle.dumps((plans, configs)),
+        capture_output=True,
+        check=True,
+        cwd=engine.ROOT,
     )
     answers = json.loads(run.stdout)
     assert answers["in-process"] == answers["process"]
     methods = [method for method, _ in answers["process"]]
-    assert methods.count("AnalyzeStack") == 4 and methods.count("Analyze") > 300
+    assert methods.count("AnalyzeStack") == 3 and methods.count("Analyze") > 250
     non_empty = {method for method, body in answers["process"] if body}
     assert {"GetAnalyzerInfo", "Analyze", "AnalyzeStack"} <= non_empty  # violations and not-applicable answers
 
