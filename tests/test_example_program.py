@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -96,3 +98,29 @@ def test_drctl_checks_a_project_without_its_own_pack_against_the_shipped_one(
     assert "pg-geo-backup" in capsys.readouterr().out
     (tmp_path / "policies").mkdir()  # a project's own policies/ is its pack, even a broken one
     assert policy_pack(tmp_path) == tmp_path / "policies"
+
+
+CONSUMER_MISTAKES = """
+bad_group = resources.ResourceGroup("bad", resource_group_name=123, location=primary_region)
+bad_args = PostgresServerArgs(server_name=5, resource_group_name="rg", location="x", tenant_id="t")
+from pulumi_azure_native import network
+"""
+
+
+def test_the_shipped_mypy_settings_still_check_a_consumer_strictly(tmp_path: Path) -> None:
+    """The consumer's settings (docs/performance.md) skip the SDK subpackages a program does not import, yet its
+    own calls are checked, and importing a subpackage it did not list says so instead of passing silently."""
+    program = tmp_path / "__main__.py"
+    program.write_text((EXAMPLE / "__main__.py").read_text() + CONSUMER_MISTAKES)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(program), "--config-file", str(EXAMPLE / "mypy.ini")],
+        capture_output=True,
+        text=True,
+        cwd=engine.ROOT,  # the lint's cache, when it ran
+        timeout=600,
+    )
+    lines = len((EXAMPLE / "__main__.py").read_text().splitlines())
+    assert f'__main__.py:{lines + 2}: error: No overload variant of "ResourceGroup"' in run.stdout, run.stdout
+    assert f'__main__.py:{lines + 3}: error: Argument "server_name" to "PostgresServerArgs"' in run.stdout
+    assert f'__main__.py:{lines + 4}: error: Import of "pulumi_azure_native.network" ignored' in run.stdout
+    assert run.stdout.rstrip().endswith("Found 3 errors in 1 file (checked 1 source file)")

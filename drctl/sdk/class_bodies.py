@@ -173,8 +173,9 @@ def _annotations_read_once() -> None:
     (the module's names are all bound once it is imported): so the copy is made once per module and base modules,
     and each distinct set of a function's annotation texts is evaluated once in it. Other classes, and anything
     but a function's text annotations, are read as before."""
-    from pulumi import _types
+    from pulumi import _types as types_module
 
+    _types: Any = types_module
     read: Any = _types.get_type_hints
     if getattr(read, "read_once", False):
         return

@@ -29,7 +29,7 @@ class DeferredOutput(pulumi.Output[Any]):
     def __init__(self, *parts: Any) -> None:  # the arguments of Output.__init__, kept for later
         self.__dict__["_deferred_parts"] = parts
 
-    @property  # type: ignore[override]
+    @property
     def _data(self) -> Any:
         parts = self.__dict__.pop("_deferred_parts", None)
         if parts is not None:
