@@ -4,10 +4,10 @@
 - A check (``check``, ``plan --check``, the lifecycle commands' checks) runs the policy pack's servicer in this
   process (``engine.pack_inprocess``: the same servicer, requests and answers, without a second interpreter
   importing pulumi and the rules, and a socket per call).
-- The garbage collector is off after the imports: a one-shot run frees nearly everything by reference counting,
-  and what the collector would find in cycles it keeps for the process's short life (the memory each figure
-  costs is in ``benchmarks/README.md``); the process ends without tearing down its objects one by one (output
-  flushed first).
+- The garbage collector is off from the start (the imports build ~800 modules' objects, which it would scan again
+  and again): a one-shot run frees nearly everything by reference counting, and what the collector would find in
+  cycles it keeps for the process's short life (the memory this costs is in ``benchmarks/README.md``); the
+  process ends without tearing down its objects one by one (output flushed first).
 
 ``benchmarks/README.md`` has the figure of each. The tests call ``commands.main`` in-process and are unaffected.
 """
@@ -54,17 +54,18 @@ def _exit(status: int) -> NoReturn:
 
 
 def ready_one_shot() -> None:
-    """What this process can skip: the collector's scans (everything the imports built is frozen first), the
-    pack's own process."""
+    """What this process can skip once it has imported drctl: the collector's scans (everything built so far is
+    frozen out of them too, should anything turn the collector on), the pack's own process."""
     from .engine import analyzer
     from .engine.pack_inprocess import InProcessPack
 
-    gc.freeze()
     gc.disable()
+    gc.freeze()
     analyzer.use_pack_kind(InProcessPack)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:
+    gc.disable()
     args = list(sys.argv[1:] if argv is None else argv)
     cache = result_cache.for_invocation(args)
     if cache is not None and (hit := cache.load()) is not None:

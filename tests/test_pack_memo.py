@@ -54,6 +54,8 @@ def test_one_conversion_per_resource_and_the_same_results(
         patched.setattr(pulumi_policy_module._PolicyAnalyzerServicer, "_drpolicy_memo", False, raising=False)
         for name in ("Analyze", "AnalyzeStack"):
             patched.setattr(pulumi_policy_module._PolicyAnalyzerServicer, name, getattr(servicer, name).__func__)
+        for name in ("_get_resource_options", "_get_provider_resource"):  # restored after the block too
+            patched.setattr(pulumi_policy_module._PolicyAnalyzerServicer, name, getattr(servicer, name).__func__)
         for name in ("json_format", "deserialize_properties", "unknown_checking_proxy"):
             patched.setattr(pulumi_policy_module, name, getattr(pulumi_policy_module, name))
         conversion_memo.install()

@@ -1,4 +1,4 @@
-"""One conversion of a resource's properties per analysis call, instead of one per policy.
+"""One conversion of a resource's properties (and of its options and provider) per analysis call, not one per policy.
 
 pulumi_policy's servicer converts a resource's properties (protobuf ``Struct`` -> dict -> deserialized ->
 unknown-checking proxy) once for *every policy*, before the policy looks at the type: ``Analyze`` does it 49
@@ -52,6 +52,24 @@ class _JsonFormat:
         return getattr(json_format, name)
 
 
+def _per_message(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A servicer method of one message (``_get_resource_options``, ``_get_provider_resource``), answered from the
+    current call's memo: the servicer builds the same options and provider objects for every policy, and no rule
+    changes them."""
+
+    def memoized(self: Any, message: Any) -> Any:
+        memo: dict[tuple[int, int], tuple[Any, Any]] | None = getattr(_local, "memo", None)
+        if memo is None:
+            return method(self, message)
+        key = (id(method), id(message))
+        found = memo.get(key)
+        if found is None or found[0] is not message:
+            found = memo[key] = (message, method(self, message))
+        return found[1]
+
+    return memoized
+
+
 def _per_call(method: Callable[..., Any]) -> Callable[..., Any]:
     def call(self: Any, request: Any, context: Any) -> Any:
         _local.memo = {}
@@ -70,6 +88,8 @@ def install() -> None:
         return
     servicer.Analyze = _per_call(servicer.Analyze)
     servicer.AnalyzeStack = _per_call(servicer.AnalyzeStack)
+    servicer._get_resource_options = _per_message(servicer._get_resource_options)
+    servicer._get_provider_resource = _per_message(servicer._get_provider_resource)
     servicer._drpolicy_memo = True
     module: Any = _policy
     module.json_format = _JsonFormat()
