@@ -9,6 +9,7 @@ import os
 import pickle
 import subprocess
 import sys
+import types
 import typing
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.mocks import RecordingMonitor
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.report import posture, render
-from azure_dr.cli.sdk import class_bodies
+from azure_dr.cli.sdk import class_bodies, lazy_classes
 from azure_dr.cli.sdk.aliases import is_version_alias_options, without_sdk_version_aliases
 from azure_dr.cli.sdk.imports import module_candidates, module_name_of
 from azure_dr.cli.stackfiles.files import StackFile, load_stack
@@ -435,3 +436,60 @@ def test_transformed_sdk_code_is_cached_beside_the_module_only_where_bytecode_ma
     source.write_bytes(GENERATED.replace(b"return name", b"return None"))  # a changed source is compiled again
     os.utime(source, (1, 1))
     assert class_bodies._read_cache(str(source)) is None
+
+
+# -- classes built on first use --------------------------------------------------------------------------------------
+
+LAZY_SOURCE = b'''import pulumi
+from ._enums import *
+
+__all__ = ["FirstArgs", "Second"]
+
+@pulumi.input_type
+class FirstArgs:
+    """A docstring
+with a line in the first column."""
+    def __init__(__self__, *, second: "Optional[Second]" = None):
+        pass
+
+# a comment between classes
+class Second:
+    pass
+'''
+
+
+def test_an_sdk_modules_classes_are_cut_out_and_built_in_its_namespace_on_first_use() -> None:
+    source, stars = lazy_classes.without_star_imports(LAZY_SOURCE)
+    assert stars == ("_enums",) and b"import *" not in source and source.count(b"\n") == LAZY_SOURCE.count(b"\n")
+    split = lazy_classes.split_classes(source)
+    assert set(split.blocks) == {"FirstArgs", "Second"}
+    assert split.blocks["FirstArgs"][0] == 5 and split.blocks["FirstArgs"][1].startswith(b"@pulumi.input_type\n")
+    assert b"with a line in the first column" in split.blocks["FirstArgs"][1]
+    assert b"class " not in split.rest and split.rest.count(b"\n") == source.count(b"\n")  # lines keep their numbers
+    module = types.ModuleType("pulumi_azure_native.example._inputs")
+    deferred = {name: compile(b"\n" * line + text, "x.py", "exec") for name, (line, text) in split.blocks.items()}
+    lazy_classes.attach(module, deferred)
+    exec(compile(split.rest, "x.py", "exec"), vars(module))
+    assert "FirstArgs" not in vars(module) and "FirstArgs" in dir(module)
+    first = module.FirstArgs
+    assert vars(module)["FirstArgs"] is first and first.__module__ == module.__name__
+    assert first.__init__.__code__.co_firstlineno == 10  # where the source has it
+    with pytest.raises(AttributeError):
+        module.Third  # noqa: B018
+
+
+def test_annotations_find_what_the_star_imports_bound_and_the_modules_own_names_first() -> None:
+    enums = types.ModuleType("pulumi_azure_native.example._enums")
+    enums.__all__ = ["Kind", "Shared"]  # type: ignore[attr-defined]
+    enums.Kind, enums.Shared, enums.Hidden = "kind-enum", "from-enums", "not-exported"  # type: ignore[attr-defined]
+    sys.modules[enums.__name__] = enums
+    try:
+        own = {"Shared": "own", lazy_classes.STARS: ("_enums",)}
+        sources = lazy_classes.star_sources(["pulumi_azure_native.example.thing"], [own])
+        globalns = lazy_classes.SdkGlobals(own, sources)
+        names = lazy_classes.SdkLocals({"Output": "local"}, globalns)
+        assert eval("(Kind, Shared, Output)", globalns, names) == ("kind-enum", "own", "local")
+        with pytest.raises(NameError):
+            eval("Hidden", globalns, names)  # not in __all__: a star import would not have bound it
+    finally:
+        del sys.modules[enums.__name__]

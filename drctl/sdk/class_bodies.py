@@ -14,9 +14,11 @@ values are the same; only annotations are strings. The one runtime reader of the
 the quoted names the generator writes), so it reads the same types. ``tests/test_perf_engine.py`` compares plans
 and the pack's answers with and without it.
 
-The transformed code is cached beside the module as ``__pycache__/<name>.<tag>.opt-drctl1.pyc`` (the standard
-``.pyc`` is left alone), written where Python would write bytecode; without a cache entry and with bytecode
-writing switched off, the stock loader runs, so a read-only install is never slower than without this module.
+The same loader builds the classes of ``_inputs``, ``outputs`` and ``_enums`` modules only when first asked for
+(``sdk.lazy_classes``). The transformed code is cached beside the module as
+``__pycache__/<name>.<tag>.opt-drctl2.pyc`` (the standard ``.pyc`` is left alone), written where Python would
+write bytecode; without a cache entry and with bytecode writing switched off, the stock loader runs, so a
+read-only install is never slower than without this module.
 """
 
 from __future__ import annotations
@@ -30,14 +32,17 @@ import re
 import sys
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import CodeType, FunctionType, ModuleType
 from typing import Any
 
+from . import lazy_classes
+
 #: The generated SDKs whose modules are compiled this way.
 SDK_PACKAGES = ("pulumi_azure_native", "pulumi_kubernetes")
 #: Part of the cache file's name; changes whenever the transformation does.
-CACHE_TAG = "drctl1"
+CACHE_TAG = "drctl2"
 #: The name the transformed modules find :data:`DeferredTypedDict` under (set by the loader before the module runs).
 STAND_IN = "_drctl_TypedDict"
 _FLAGS = __future__.annotations.compiler_flag
@@ -102,6 +107,35 @@ def transformed_code(source: bytes, path: str) -> CodeType:
     return code
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """An SDK module's transformed code: the module, the classes built on first use (``sdk.lazy_classes``), and
+    the star imports it no longer makes."""
+
+    code: CodeType
+    deferred: dict[str, CodeType]
+    stars: tuple[str, ...]
+
+
+def transformed(source: bytes, path: str, *, lazy: bool, package: bool) -> Compiled:
+    """:func:`transformed_code` of ``source``; outside a package's ``__init__``, without the star imports of
+    ``_enums`` and ``_inputs``; with ``lazy``, its top-level classes compiled one by one. Code that does not split
+    cleanly is compiled whole."""
+    stars: tuple[str, ...] = ()
+    if not package:
+        source, stars = lazy_classes.without_star_imports(source)
+    if lazy:
+        try:
+            split = lazy_classes.split_classes(source)
+            deferred = {
+                name: transformed_code(b"\n" * start + block, path) for name, (start, block) in split.blocks.items()
+            }
+            return Compiled(transformed_code(split.rest, path), deferred, stars)
+        except SyntaxError:
+            pass
+    return Compiled(transformed_code(source, path), {}, stars)
+
+
 def cache_path(source_path: str) -> str:
     """Where the transformed code of ``source_path`` is cached (never the standard ``.pyc``)."""
     return importlib.util.cache_from_source(source_path, optimization=CACHE_TAG)
@@ -113,38 +147,43 @@ def _header(source_path: str) -> bytes:
     return importlib.util.MAGIC_NUMBER + b"\0\0\0\0" + mtime.to_bytes(4, "little") + size.to_bytes(4, "little")
 
 
-def _read_cache(source_path: str) -> CodeType | None:
+def _read_cache(source_path: str) -> Compiled | None:
     try:
         data = Path(cache_path(source_path)).read_bytes()
         if data[:16] != _header(source_path):
             return None
-        code = marshal.loads(data[16:])
+        code, deferred, stars = marshal.loads(data[16:])
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return code if isinstance(code, CodeType) else None
+    if not isinstance(code, CodeType) or not isinstance(deferred, dict) or not isinstance(stars, tuple):
+        return None
+    return Compiled(code, deferred, stars)
 
 
-def _write_cache(source_path: str, code: CodeType) -> None:
+def _write_cache(source_path: str, compiled: Compiled) -> None:
     """Write atomically (a temporary file renamed), as the import system does; any failure is only a lost cache."""
     target = Path(cache_path(source_path))
     temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(exist_ok=True)
-        temporary.write_bytes(_header(source_path) + marshal.dumps(code))
+        payload = marshal.dumps((compiled.code, compiled.deferred, compiled.stars))
+        temporary.write_bytes(_header(source_path) + payload)
         os.replace(temporary, target)
     except OSError:
         temporary.unlink(missing_ok=True)
 
 
-def compile_module(source_path: str) -> CodeType:
+def compile_module(source_path: str, module_name: str) -> Compiled:
     """The transformed code of one SDK module, from the cache or compiled (and cached, unless Python writes no
     bytecode)."""
-    code = _read_cache(source_path)
-    if code is None:
-        code = transformed_code(Path(source_path).read_bytes(), source_path)
+    compiled = _read_cache(source_path)
+    if compiled is None:
+        package = Path(source_path).name == "__init__.py"
+        lazy = not package and module_name.rsplit(".", 1)[-1] in lazy_classes.LAZY_MODULES
+        compiled = transformed(Path(source_path).read_bytes(), source_path, lazy=lazy, package=package)
         if not sys.dont_write_bytecode:
-            _write_cache(source_path, code)
-    return code
+            _write_cache(source_path, compiled)
+    return compiled
 
 
 def _cheap_empty_function_check() -> None:
@@ -170,9 +209,10 @@ def _annotations_read_once() -> None:
     """``pulumi._types`` reads a class's annotations with ``typing.get_type_hints`` in the merged globals of the
     modules of the class and its bases (``_globals_for_cls``: a fresh copy for every class). For an SDK class those
     globals are the same for every class of its module, and there the same annotation text names the same types
-    (the module's names are all bound once it is imported): so the copy is made once per module and base modules,
-    and each distinct set of a function's annotation texts is evaluated once in it. Other classes, and anything
-    but a function's text annotations, are read as before."""
+    (the module's names are all bound once it is imported): so the copy is made once per module and base modules
+    (an ``SdkGlobals``, which also finds the names the module used to star-import), and each distinct set of a
+    function's annotation texts is evaluated once in it. Other classes, and anything but a function's text
+    annotations, are read as before."""
     from pulumi import _types as types_module
 
     _types: Any = types_module
@@ -190,18 +230,23 @@ def _annotations_read_once() -> None:
         modules = tuple(base.__module__ for base in cls.__mro__)
         found = shared.get(modules)
         if found is None:
-            found = shared[modules] = merged(cls)
+            names = [name for name in dict.fromkeys(modules) if name in sys.modules]
+            sources = lazy_classes.star_sources(names, [vars(sys.modules[name]) for name in names])
+            found = shared[modules] = lazy_classes.SdkGlobals(merged(cls), sources)
             shared_ids.add(id(found))
         return found
 
     def get_type_hints(obj: Any, globalns: Any = None, localns: Any = None, include_extras: bool = False) -> Any:
-        texts = getattr(obj, "__annotations__", None) if isinstance(obj, FunctionType) else None
-        if id(globalns) not in shared_ids or not isinstance(texts, dict) or not all(map(_is_text, texts.values())):
+        if id(globalns) not in shared_ids:
             return read(obj, globalns, localns, include_extras)
+        names = lazy_classes.SdkLocals(localns or {}, globalns)
+        texts = getattr(obj, "__annotations__", None) if isinstance(obj, FunctionType) else None
+        if not isinstance(texts, dict) or not all(map(_is_text, texts.values())):
+            return read(obj, globalns, names, include_extras)
         key = (id(globalns), tuple(texts.items()), tuple((localns or {}).items()), include_extras)
         found = hints.get(key)
         if found is None:
-            found = hints[key] = read(obj, globalns, localns, include_extras)
+            found = hints[key] = read(obj, globalns, names, include_extras)
         return dict(found)
 
     get_type_hints.read_once = True  # type: ignore[attr-defined]
@@ -221,7 +266,7 @@ def install() -> None:
 
 
 class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
-    """Loads an SDK module with :func:`transformed_code` (cached), or as shipped when it cannot cache it."""
+    """Loads an SDK module with :func:`transformed` (cached), or as shipped when it cannot cache it."""
 
     def _transformed(self) -> bool:
         return DeferredTypedDict is not None and (not sys.dont_write_bytecode or os.path.exists(cache_path(self.path)))
@@ -229,8 +274,15 @@ class DeferredAnnotationsLoader(importlib.machinery.SourceFileLoader):
     def get_code(self, fullname: str) -> CodeType | None:
         if not self._transformed():
             return super().get_code(fullname)
-        return compile_module(self.path)
+        return compile_module(self.path, fullname).code
 
     def exec_module(self, module: ModuleType) -> None:
         module.__dict__[STAND_IN] = DeferredTypedDict
-        super().exec_module(module)
+        if not self._transformed():
+            super().exec_module(module)
+            return
+        compiled = compile_module(self.path, module.__name__)
+        module.__dict__[lazy_classes.STARS] = compiled.stars
+        if compiled.deferred:
+            lazy_classes.attach(module, dict(compiled.deferred))
+        exec(compiled.code, module.__dict__)

@@ -57,6 +57,20 @@ def module_candidates(name: str) -> list[str]:
     return list(dict.fromkeys(("_inputs", module_name_of(name), _without_suffix(name), "_enums")))
 
 
+_MISSING = object()
+
+
+def _exported(module: types.ModuleType, name: str) -> Any:
+    """What ``from module import *`` binds ``name`` to (its ``__all__``, else its public names), or ``_MISSING``;
+    read as an attribute, so a class ``sdk.lazy_classes`` builds on first use is built."""
+    exported = getattr(module, "__all__", None)
+    if exported is not None and name not in exported:
+        return _MISSING
+    if exported is None and name.startswith("_"):
+        return _MISSING
+    return getattr(module, name, _MISSING)
+
+
 class _OnDemandPackage(importlib.abc.Loader):
     """Executes a subpackage as a name resolver; ``full`` runs its real ``__init__.py`` when a name needs it."""
 
@@ -85,12 +99,14 @@ class _OnDemandPackage(importlib.abc.Loader):
             if not name.startswith("__") and not state["full"]:
                 for candidate in module_candidates(name):
                     if (directory / f"{candidate}.py").is_file():
-                        found = vars(submodule(candidate))
-                        if candidate in found:  # ``get_x`` is the function, as after ``from .get_x import *``
-                            setattr(module, candidate, found[candidate])
-                        if name in found:
-                            setattr(module, name, found[name])
-                            return found[name]
+                        source = submodule(candidate)
+                        function = _exported(source, candidate)
+                        if function is not _MISSING:  # ``get_x`` is the function, as after ``from .get_x import *``
+                            setattr(module, candidate, function)
+                        found = _exported(source, name)
+                        if found is not _MISSING:
+                            setattr(module, name, found)
+                            return found
                 if (directory / f"{name}.py").is_file() or (directory / name / "__init__.py").is_file():
                     return submodule(name)  # ``outputs``, a version subpackage
             full()
