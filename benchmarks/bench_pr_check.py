@@ -421,7 +421,7 @@ def markdown(result: dict[str, Any]) -> str:
             )
     lines += [
         "",
-        "## Scale: the pair grown to 10x and 50x its resources",
+        "## Scale: the pair grown to several times its resources",
         "",
         "Half of the growth is Cosmos databases of 20 containers in the primary stack, half standby copies of the dr",
         "stack in other regions; each figure is a cold `drctl check` of all the stacks.",
