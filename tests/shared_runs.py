@@ -22,7 +22,7 @@ import atexit
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -49,6 +49,7 @@ def plan_key(
     root: Path,
     overrides: Mapping[str, str] | None,
     stock_sdk: bool,
+    unreachable: Collection[str] = (),
 ) -> str:
     """Everything a run of ``__main__.py`` for ``stack`` depends on, as one string."""
     parts = {
@@ -62,6 +63,7 @@ def plan_key(
         "peers": peer_outputs or {},
         "overrides": sorted((overrides or {}).items()),
         "stock": stock_sdk,
+        "unreachable": sorted(unreachable),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode()).hexdigest()
 
@@ -78,13 +80,14 @@ def memoize_plans() -> None:
         root: Path = engine.ROOT,
         config_overrides: Mapping[str, str] | None = None,
         stock_sdk: bool = False,
+        unreachable: Collection[str] = (),
     ) -> StackPlan:
-        key = plan_key(stack, peer_outputs, root, config_overrides, stock_sdk)
+        key = plan_key(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable)
         if key in _plans:
             _stats["hits"] += 1
         else:
             _stats["runs"] += 1
-            _plans[key] = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk))
+            _plans[key] = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable))
         plan: StackPlan = pickle.loads(_plans[key])
         return plan
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def test_the_console_script_checks_with_the_packs_servicer_in_its_own_process() 
         timeout=300,
     )
     assert run.returncode == 0, run.stderr
-    assert "stack primary: 106 resources, 0 mandatory" in run.stdout
+    assert re.search(r"^stack primary: [0-9]+ resources, 0 mandatory", run.stdout, re.MULTILINE), run.stdout
     assert run.stdout.rstrip().endswith("PASS: 0 mandatory violation(s)")
     assert run.stderr.strip() == "processes started: 0"
 

@@ -256,10 +256,10 @@ print(json.dumps({
 STOCK_GROUP = pytest.mark.xdist_group("stock-sdk")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stock() -> dict[str, Any]:
     """The shipped pair planned and checked with none of the speed-ups, in a process of its own (once a module's
-    SDK is loaded on demand, it stays so)."""
+    SDK is loaded on demand, it stays so); once per worker."""
     run = subprocess.run([sys.executable, "-c", STOCK], capture_output=True, text=True, check=True, cwd=engine.ROOT)
     result: dict[str, Any] = json.loads(run.stdout)
     return result
