@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -117,6 +117,16 @@ def versus_checkov(runs: int) -> dict[str, Any]:
 # -- scale -------------------------------------------------------------------------------------------------------
 
 
+def _yaml() -> YAML:
+    """Round-trip YAML: keys in their order, strings that look like booleans kept quoted."""
+    return YAML()
+
+
+def _dump(document: Any, path: Path) -> None:
+    with path.open("w") as out:
+        _yaml().dump(document, out)
+
+
 def grow(dest: Path, factor: int, base: int) -> None:
     """The shipped project, grown to about ``factor`` times its ``base`` analysed resources."""
     for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
@@ -125,7 +135,7 @@ def grow(dest: Path, factor: int, base: int) -> None:
     if factor == 1:
         return
     extra = base * (factor - 1)
-    dr = yaml.safe_load((ROOT / "Pulumi.dr.yaml").read_text())
+    dr = _yaml().load((ROOT / "Pulumi.dr.yaml").read_text())
     standby_size = 20
     stacks = min(len(STANDBY_REGIONS), extra // 2 // standby_size)
     for region in STANDBY_REGIONS[:stacks]:
@@ -133,15 +143,15 @@ def grow(dest: Path, factor: int, base: int) -> None:
         values = config["config"]
         values["azure-native:location"] = values["azure-dr:region"] = region
         values["azure-dr:routing"]["origin_host"] = f"app-qlp-prod-{region}.azurewebsites.net"
-        (dest / f"Pulumi.dr-{region}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        _dump(config, dest / f"Pulumi.dr-{region}.yaml")
     remaining = extra - stacks * standby_size
     databases = math.ceil(remaining / (CONTAINERS_PER_DATABASE + 1))
-    primary = yaml.safe_load((ROOT / "Pulumi.primary.yaml").read_text())
+    primary = _yaml().load((ROOT / "Pulumi.primary.yaml").read_text())
     cosmos = primary["config"]["azure-dr:cosmos"]
     for index in range(databases):
         containers = [{"name": f"c{c:02d}", "partition_key": "/tenantId"} for c in range(CONTAINERS_PER_DATABASE)]
         cosmos["databases"].append({"name": f"db{index:03d}", "containers": containers})
-    (dest / "Pulumi.primary.yaml").write_text(yaml.safe_dump(primary, sort_keys=False))
+    _dump(primary, dest / "Pulumi.primary.yaml")
 
 
 def _analysed(check_output: str) -> int:
