@@ -22,10 +22,10 @@ from azure_dr.components.naming import Names
 
 from ..engine import programs as engine
 from ..engine.recording import RecordedResource, StackPlan
-from ..engine.replacement import changed_keys, refused_keys, replacing_keys
+from ..engine.replacement import changed_keys, refused_keys, replacing_keys, shrunk_keys
 from ..report.render import LOCK
 from ..stackfiles.edit import StackDocument, edited
-from ..stackfiles.files import StackFile
+from ..stackfiles.files import StackFile, load_stack
 from .pair import Pair, load_pair
 from .transitions import NAMED, ORIGIN_TYPES, PG_GENERATION, Effect, Step, Transition
 
@@ -66,6 +66,10 @@ class Simulation:
     results: list[StepResult]
     documents: dict[str, StackDocument]
     final: dict[str, StackPlan]
+    baselines: dict[str, str] = field(default_factory=dict)
+    """Per stack, what its steps were judged against: ``files`` or the ``--state`` file it was read from."""
+    drift: dict[str, list[Change]] = field(default_factory=dict)
+    """Per stack given ``--state``: what its ``pulumi up`` would change before the switch (deployed vs files)."""
 
     @property
     def problems(self) -> list[str]:
@@ -128,7 +132,11 @@ def classify(
             continue
         refused = refused_keys(prev, r)
         keys = replacing_keys(prev, r)
-        if refused:
+        shrunk = shrunk_keys(prev, r)
+        if shrunk and not refused:
+            reason = "Azure only grows it (autogrow or a scale-up made it larger): set the file to the deployed size"
+            changes.append(Change(r.urn, r.type, r.name, "refused", shrunk, reason, region))
+        elif refused:
             changes.append(
                 Change(
                     r.urn,
@@ -265,14 +273,44 @@ def step_problems(result: StepResult, transition: Transition) -> list[str]:
     return problems
 
 
-def simulate(root: Path, transition: Transition, initial: Mapping[str, StackPlan] | None = None) -> Simulation:
-    """Replay ``transition`` on the current stack files; the files themselves are not written."""
-    pair = load_pair(root)
+@dataclass(frozen=True)
+class DeployedState:
+    """A stack's deployed state (``--state STACK=FILE``): the checkpoint read as a plan, and where it came from."""
+
+    plan: StackPlan
+    source: str
+
+
+def drift(files: Mapping[str, StackPlan], deployed: Mapping[str, DeployedState]) -> dict[str, list[Change]]:
+    """What each deployed stack's ``pulumi up`` of its unchanged file would do: drift, hand edits, Azure's own
+    changes, classified like every step."""
+    plans = {**files, **{n: d.plan for n, d in deployed.items()}}
+    found: dict[str, list[Change]] = {}
+    for name, state in deployed.items():
+        if name in files:
+            changes = classify(state.plan, files[name], _locks(plans.values()), {})
+            found[name] = [c for c in changes if c.action != "unchanged"]
+    return found
+
+
+def simulate(
+    root: Path,
+    transition: Transition,
+    deployed: Mapping[str, DeployedState] | None = None,
+    raw: Mapping[str, bytes] | None = None,
+) -> Simulation:
+    """Replay ``transition`` on the stack files (``raw``: their bytes as read by the command); nothing is written.
+
+    Each stack starts from its deployed state where ``deployed`` has one, else from the plan of its file."""
+    pair = load_pair(root, {n: load_stack(root, n, b) for n, b in raw.items()} if raw else None)
     names = list(pair.members)
-    documents = edited(root, names, transition.edits)
+    documents = edited(root, names, transition.edits, raw)
     after = load_pair(root, {n: d.stack_file() for n, d in documents.items()})  # the written pair must be valid
     groups = {**_groups(pair), **_groups(after)}
-    states: dict[str, StackPlan] = dict(initial) if initial else {p.stack: p for p in engine.plan_stacks(None, root)}
+    files = {p.stack: p for p in engine.plan_stacks(None, root)}
+    deployed = dict(deployed or {})
+    states: dict[str, StackPlan] = {**files, **{n: d.plan for n, d in deployed.items()}}
+    baselines = {n: deployed[n].source if n in deployed else "files" for n in names}
     results: list[StepResult] = []
     for step in transition.steps:
         result = StepResult(step)
@@ -296,7 +334,7 @@ def simulate(root: Path, transition: Transition, initial: Mapping[str, StackPlan
             result.problems += step_problems(result, transition)
         result.problems += _pair_problems(states, f"after `{step.command}`")
         results.append(result)
-    return Simulation(transition, results, documents, states)
+    return Simulation(transition, results, documents, states, baselines, drift(files, deployed))
 
 
 def settled_plans(
@@ -319,10 +357,42 @@ def settled_plans(
     return problems
 
 
+def baseline_lines(baselines: Mapping[str, str], found: Mapping[str, Sequence[Change]]) -> list[str]:
+    """What the diff was judged against, said plainly; with ``--state``, the drift found."""
+    given = {n: b for n, b in baselines.items() if b != "files"}
+    files = [n for n, b in baselines.items() if b == "files"]
+    lines = []
+    if given:
+        lines.append("baseline: deployed state (" + ", ".join(f"{n}: {b}" for n, b in given.items()) + ")")
+        for name in given:
+            changes = found.get(name, [])
+            lines.append(
+                f"  {name}: no drift from its stack file"
+                if not changes
+                else f"  {name}: drift, {len(changes)} resource(s) differ from its stack file (its first up changes "
+                "them):"
+            )
+            lines += [f"    {_change_line(c)}" for c in changes]
+    if files:
+        lines.append(
+            f"baseline: the stack files for {', '.join(files)} (no --state): judged against the plan of the files, "
+            "not what is deployed; give `--state STACK=FILE` (`pulumi stack export --stack STACK > FILE`) to plan "
+            "against Azure"
+        )
+    return lines
+
+
+def _change_line(c: Change) -> str:
+    keys = f" ({', '.join(c.keys)})" if c.keys else ""
+    why = f" - {c.reason}" if c.reason else ""
+    where = f" [{c.region}]" if c.region else ""
+    return f"{c.action:8} {c.short_type} {c.name}{keys}{where}{why}"
+
+
 def render(sim: Simulation) -> str:
     """The offline diff and the runbook, step by step."""
     t = sim.transition
-    lines = [f"drctl {t.name}", "", "stack files:"]
+    lines = [f"drctl {t.name}", "", *baseline_lines(sim.baselines, sim.drift), "", "stack files:"]
     lines += [f"  {e.describe()}" for e in t.edits]
     lines += ["", "runbook:"]
     for i, result in enumerate(sim.results, 1):
@@ -335,11 +405,7 @@ def render(sim: Simulation) -> str:
             for c in result.changes:
                 counts[c.action] = counts.get(c.action, 0) + 1
             lines.append("     diff: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
-            for c in result.changed:
-                keys = f" ({', '.join(c.keys)})" if c.keys else ""
-                why = f" - {c.reason}" if c.reason else ""
-                where = f" [{c.region}]" if c.region else ""
-                lines.append(f"       {c.action:8} {c.short_type} {c.name}{keys}{where}{why}")
+            lines += [f"       {_change_line(c)}" for c in result.changed]
         lines.append(f"     verify: {s.verify}")
     total = t.minutes
     if t.rto_minutes is not None:

@@ -246,6 +246,11 @@ class _Builder:
 _RESOLVER = StrictResolver()
 
 
+def reads_as_string(plain: str) -> bool:
+    """Whether ``plain``, written unquoted, reads back as that string (not a number, boolean, null or date)."""
+    return str(_RESOLVER.resolve(ScalarNode, plain, (True, False))) == f"{_TAG}str"
+
+
 def _plain(node: ScalarNode) -> Any:
     value = str(node.value)
     tag = str(node.tag)
