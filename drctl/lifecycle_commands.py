@@ -129,7 +129,8 @@ def run(root: Path, args: argparse.Namespace) -> int:
         }
         return switch(root, builders[args.command], args.dry_run, args.json, deployed, command_line(args))
     except (PairError, TransactionError, CheckpointError, EditError) as exc:
-        print(f"drctl {args.command}: {exc}", file=sys.stderr)
+        message = str(exc).removeprefix(f"{args.command}: ")  # a refusal names its command once
+        print(f"drctl {args.command}: {message}", file=sys.stderr)
         return 2
 
 

@@ -15,8 +15,8 @@ A process killed at any point leaves every file either old or new, and the journ
 command reports it, and ``drctl recover finish`` / ``drctl recover rollback`` completes or undoes it.
 
 ``DRCTL_FAULT`` (tests only) stops the process at a named point: ``planned``, ``journal``, ``temp:<file>``,
-``renamed:<file>``, ``written``; ``POINT=kill`` (the default) kills it with SIGKILL, ``POINT=pause:<path>`` waits
-until ``<path>`` exists.
+``renamed:<file>``, ``written``; ``POINT`` (or ``POINT=kill``) kills it with SIGKILL, ``POINT=pause:<path>``
+creates ``<path>.reached`` and waits until ``<path>`` exists.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def fault(point: str) -> None:
             continue
         if action.startswith("pause:"):
             resume = Path(action.removeprefix("pause:"))
+            resume.with_name(resume.name + ".reached").touch()
             deadline = time.monotonic() + 120
             while not resume.exists() and time.monotonic() < deadline:
                 time.sleep(0.02)
