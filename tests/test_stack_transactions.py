@@ -132,7 +132,7 @@ def test_two_switches_at_once_one_runs_and_one_is_refused(tmp_path: Path, promot
     assert status.returncode == 0 and "pair: built" in status.stdout
     assert contents(root) == old
     resume.touch()
-    out, err = first.communicate(timeout=300)
+    _out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert contents(root) == promoted
     assert not (root / LOCK_FILE).exists()
@@ -158,7 +158,7 @@ def test_a_file_edited_while_a_switch_runs_is_not_overwritten(tmp_path: Path) ->
     edited = old["Pulumi.primary.yaml"] + b"# a note added by hand while the switch ran\n"
     (root / "Pulumi.primary.yaml").write_bytes(edited)
     resume.touch()
-    out, err = switch.communicate(timeout=300)
+    _out, err = switch.communicate(timeout=300)
     assert switch.returncode == 2
     [line] = err.strip().splitlines()
     assert "Pulumi.primary.yaml changed while drctl was working" in line and "nothing written" in line
