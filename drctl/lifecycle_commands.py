@@ -266,6 +266,9 @@ def _checkpoint(root: Path, stack: str, output: str) -> int:
     text = json.dumps(document, indent=2) + "\n"
     if output == "-":
         emit(text.rstrip("\n"))
-    else:
+        return 0
+    try:
         Path(output).write_text(text)
+    except OSError as exc:
+        raise CheckpointError(f"-o {output}: cannot be written ({exc.strerror})") from None
     return 0

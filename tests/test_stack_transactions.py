@@ -179,3 +179,34 @@ def test_an_unwritable_stack_file_stops_the_switch_before_anything(tmp_path: Pat
     assert "safe" not in run.stdout  # refused before the replay, not after it said "safe"
     assert contents(root) == old and not (root / JOURNAL_FILE).exists()
     assert not list(root.glob(f".*{TEMP_SUFFIX}"))
+
+
+def test_a_write_that_fails_midway_is_one_line_and_recoverable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk on the second file: the first is already new, the journal says so, recover finishes it."""
+    import errno
+
+    from azure_dr.cli.stackfiles import transaction
+    from azure_dr.cli.stackfiles.edit import Edit, edited
+
+    root = project(tmp_path / "project")
+    old = contents(root)
+    docs = edited(root, ["dr", "primary"], [Edit("dr", ("role",), "active"), Edit("primary", ("role",), "standby")])
+    new = {d.path.name: d.data() for d in docs.values()}
+    real = transaction._atomic_write
+
+    def full_disk(path: Path, data: bytes, mode: int | None, point: str | None = None) -> None:
+        if path.name == "Pulumi.primary.yaml":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, data, mode, point)
+
+    monkeypatch.setattr(transaction, "_atomic_write", full_disk)
+    with pytest.raises(transaction.TransactionError) as caught:
+        transaction.write_files(root, list(docs.values()), "drctl promote --forced")
+    message = str(caught.value)
+    assert message.startswith("writing Pulumi.primary.yaml failed (No space left on device); finish it with")
+    assert "\n" not in message
+    half = {"Pulumi.dr.yaml": new["Pulumi.dr.yaml"], "Pulumi.primary.yaml": old["Pulumi.primary.yaml"]}
+    assert contents(root) == half
+    monkeypatch.setattr(transaction, "_atomic_write", real)
+    assert transaction.recover(root, "finish", "drctl recover finish")[-1] == "finished `drctl promote --forced`"
+    assert contents(root) == new and not (root / JOURNAL_FILE).exists()

@@ -386,16 +386,31 @@ def write_files(root: Path, documents: Sequence[Writable], command: str) -> list
         modes = {c.path: _mode(c.path) for c in changes}
         journal = root / JOURNAL_FILE
         data = json.dumps(_journal_document(command, changes), indent=1).encode()
-        _atomic_write(journal, data, modes[changes[0].path])
+        try:
+            _atomic_write(journal, data, modes[changes[0].path])
+        except OSError as exc:
+            _remove_temps(root)
+            raise TransactionError(f"cannot write {JOURNAL_FILE} ({exc.strerror}); nothing written") from None
         fault("journal")
-        for change in changes:
-            _compare(change)  # once more, just before its rename
-            _atomic_write(change.path, change.new, modes[change.path], change.path.name)
-            fault(f"renamed:{change.path.name}")
+        try:
+            for change in changes:
+                _compare(change)  # once more, just before its rename
+                _atomic_write(change.path, change.new, modes[change.path], change.path.name)
+                fault(f"renamed:{change.path.name}")
+        except OSError as exc:
+            raise TransactionError(
+                f"writing {change.path.name} failed ({exc.strerror}); {RECOVER_HINT} once the cause is fixed"
+            ) from None
         fault("written")
         journal.unlink()
         _fsync_dir(root)
     return [c.path for c in changes]
+
+
+def _remove_temps(root: Path) -> None:
+    for temp in root.glob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def recover(root: Path, how: Literal["finish", "rollback"], command: str) -> list[str]:
@@ -411,6 +426,7 @@ def recover(root: Path, how: Literal["finish", "rollback"], command: str) -> lis
                 f"{', '.join(changed)} changed since `{journal.command}` was interrupted (neither its old nor its "
                 f"new version); nothing written: compare with {JOURNAL_FILE} (old and new, base64) and fix by hand"
             )
+        check_writable(root, [root / f.name for f in journal.files])
         lines = []
         for f in journal.files:
             target = f.new if how == "finish" else f.old
@@ -418,13 +434,16 @@ def recover(root: Path, how: Literal["finish", "rollback"], command: str) -> lis
             if states[f.name] == ("new" if how == "finish" else "old"):
                 lines.append(f"{f.name}: already {'new' if how == 'finish' else 'old'}")
                 continue
-            if target is None:
-                path.unlink()
-            else:
-                _atomic_write(path, target, _mode(path))
+            try:
+                if target is None:
+                    path.unlink()
+                else:
+                    _atomic_write(path, target, _mode(path))
+            except OSError as exc:
+                again = f"run `drctl recover {how}` again"
+                raise TransactionError(f"writing {f.name} failed ({exc.strerror}); {again}") from None
             lines.append(f"{f.name}: {'written' if how == 'finish' else 'restored'}")
-        for temp in root.glob(f".*{TEMP_SUFFIX}"):
-            temp.unlink()
+        _remove_temps(root)
         (root / JOURNAL_FILE).unlink()
         _fsync_dir(root)
         verb = "finished" if how == "finish" else "rolled back"
