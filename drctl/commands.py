@@ -152,6 +152,9 @@ def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
 
 def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool = False) -> int:
     """Plan each stack once; with ``with_check`` the pack judges those same plans."""
+    half_written = interrupted(root)
+    if half_written is not None:  # planned anyway (it shows what each file says), but not silently
+        print(f"drctl plan: warning: the stack files are half-written: {half_written}", file=sys.stderr)
     plans = engine.plan_stacks(stacks or None, root)
     failed = [p for p in plans if p.error]
     status = 1 if failed else 0

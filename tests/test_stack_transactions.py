@@ -181,7 +181,9 @@ def test_an_unwritable_stack_file_stops_the_switch_before_anything(tmp_path: Pat
     assert not list(root.glob(f".*{TEMP_SUFFIX}"))
 
 
-def test_a_write_that_fails_midway_is_one_line_and_recoverable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_that_fails_midway_is_one_line_and_recoverable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A full disk on the second file: the first is already new, the journal says so, recover finishes it."""
     import errno
 
@@ -208,5 +210,9 @@ def test_a_write_that_fails_midway_is_one_line_and_recoverable(tmp_path: Path, m
     half = {"Pulumi.dr.yaml": new["Pulumi.dr.yaml"], "Pulumi.primary.yaml": old["Pulumi.primary.yaml"]}
     assert contents(root) == half
     monkeypatch.setattr(transaction, "_atomic_write", real)
+    from azure_dr.cli import commands as cli
+
+    cli.main(["--root", str(root), "plan", "dr"])  # planned, but not silently
+    assert "drctl plan: warning: the stack files are half-written" in capsys.readouterr().err
     assert transaction.recover(root, "finish", "drctl recover finish")[-1] == "finished `drctl promote --forced`"
     assert contents(root) == new and not (root / JOURNAL_FILE).exists()
