@@ -20,7 +20,7 @@ from azure_dr.cli import commands as cli
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.lifecycle import transitions as lifecycle
 from azure_dr.cli.lifecycle.pair import Pair, load_pair
-from azure_dr.cli.stackfiles.edit import Edit, EditError, StackDocument, edited
+from azure_dr.cli.stackfiles.edit import DELETE, Edit, EditError, StackDocument, edited
 from azure_dr.cli.stackfiles.files import SECRET_PLACEHOLDER, load_stack
 from azure_dr.cli.stackfiles.transaction import write_files
 from azure_dr.cli.stackfiles.yamlfile import KeyPath, parse_bytes
@@ -248,3 +248,133 @@ def test_an_edit_that_cannot_be_made_in_place_changes_nothing(tmp_path: Path) ->
     with pytest.raises(EditError, match="cannot edit region in place") as caught:
         doc.apply(Edit("dr", ("region",), "northeurope"))
     assert "\n" not in str(caught.value) and not doc.changed
+
+
+HEAD = "name: azure-dr\nruntime: python\n"
+EDITS: list[tuple[str, str, Edit, str]] = [
+    # (case, file, edit, the file after it)
+    (
+        "scalar",
+        "config:\n  azure-dr:role: standby  # x\n",
+        Edit("s", ("role",), "active"),
+        "config:\n  azure-dr:role: active  # x\n",
+    ),
+    (
+        "double-quoted",
+        'config:\n  azure-dr:role: "standby"\n',
+        Edit("s", ("role",), "active"),
+        'config:\n  azure-dr:role: "active"\n',
+    ),
+    (
+        "no-newline-at-end",
+        "config:\n  azure-dr:role: standby",
+        Edit("s", ("region",), "ukwest"),
+        "config:\n  azure-dr:role: standby\n  azure-dr:region: ukwest\n",
+    ),
+    ("empty-file", "", Edit("s", ("role",), "active"), "config:\n  azure-dr:role: active\n"),
+    (
+        "comments-only",
+        "# nothing yet\n",
+        Edit("s", ("role",), "active"),
+        "# nothing yet\nconfig:\n  azure-dr:role: active\n",
+    ),
+    (
+        "new-block",
+        "config:\n  azure-dr:role: standby\n",
+        Edit("s", ("redis", "geo_secondary"), True),
+        "config:\n  azure-dr:role: standby\n  azure-dr:redis:\n    geo_secondary: true\n",
+    ),
+    (
+        "into-flow",
+        "config:\n  azure-dr:redis: {capacity: 1}\n",
+        Edit("s", ("redis", "geo_secondary"), True),
+        "config:\n  azure-dr:redis: {capacity: 1, geo_secondary: true}\n",
+    ),
+    (
+        "into-empty-flow",
+        "config:\n  azure-dr:redis: {}\n",
+        Edit("s", ("redis", "capacity"), 2),
+        "config:\n  azure-dr:redis: {capacity: 2}\n",
+    ),
+    (
+        "delete-flow-first",
+        "config:\n  azure-dr:redis: {a: 1, b: 2}\n",
+        Edit("s", ("redis", "a"), DELETE),
+        "config:\n  azure-dr:redis: {b: 2}\n",
+    ),
+    (
+        "delete-flow-last",
+        "config:\n  azure-dr:redis: {a: 1, b: 2}\n",
+        Edit("s", ("redis", "b"), DELETE),
+        "config:\n  azure-dr:redis: {a: 1}\n",
+    ),
+    (
+        "delete-only-key",
+        "config:\n  azure-dr:backup:\n    enabled: false   # off\n  azure-dr:role: active\n",
+        Edit("s", ("backup", "enabled"), DELETE),
+        "config:\n  azure-dr:backup: {}\n  azure-dr:role: active\n",
+    ),
+    (
+        "delete-block",
+        "config:\n  azure-dr:backup:\n    enabled: false\n    x: [1]\n  # kept\n  azure-dr:role: active\n",
+        Edit("s", ("backup",), DELETE),
+        "config:\n  # kept\n  azure-dr:role: active\n",
+    ),
+    (
+        "append-block-list",
+        "config:\n  azure-dr:backup:\n    retained_instances:\n    - a   # first\n",
+        Edit("s", ("backup", "retained_instances"), ["a", "b"]),
+        "config:\n  azure-dr:backup:\n    retained_instances:\n    - a   # first\n    - b\n",
+    ),
+    (
+        "append-flow-list",
+        "config:\n  azure-dr:backup: {retained_instances: [a]}\n",
+        Edit("s", ("backup", "retained_instances"), ["a", "b-c"]),
+        "config:\n  azure-dr:backup: {retained_instances: [a, b-c]}\n",
+    ),
+    (
+        "shorten-list",
+        "config:\n  azure-dr:backup:\n    retained_instances:\n      - a\n      - b\n",
+        Edit("s", ("backup", "retained_instances"), ["b"]),
+        "config:\n  azure-dr:backup:\n    retained_instances:\n      - b\n",
+    ),
+    (
+        "string-that-reads-as-bool",
+        'config:\n  azure-dr:owns_global: "false"\n',
+        Edit("s", ("owns_global",), "true"),
+        'config:\n  azure-dr:owns_global: "true"\n',
+    ),
+    (
+        "new-string-that-reads-as-bool",
+        "config:\n  azure-dr:x: 1\n",
+        Edit("s", ("owns_global",), "no"),
+        'config:\n  azure-dr:x: 1\n  azure-dr:owns_global: "no"\n',
+    ),
+    (
+        "indent-4",
+        "config:\n    azure-dr:postgres:\n        state: new\n",
+        Edit("s", ("postgres", "retired"), [{"generation": 1}]),
+        "config:\n    azure-dr:postgres:\n        state: new\n        retired:\n            - generation: 1\n",
+    ),
+    (
+        "crlf",
+        "config:\r\n  azure-dr:role: standby\r\n",
+        Edit("s", ("region",), "ukwest"),
+        "config:\r\n  azure-dr:role: standby\r\n  azure-dr:region: ukwest\r\n",
+    ),
+    (
+        "secret",
+        "config:\n  azure-dr:x: 1\n",
+        Edit("s", ("routing", "origin_host"), {"secure": "v1:AA=="}),
+        "config:\n  azure-dr:x: 1\n  azure-dr:routing:\n    origin_host:\n      secure: v1:AA==\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "edit", "after"), [c[1:] for c in EDITS], ids=[c[0] for c in EDITS])
+def test_an_edit_changes_exactly_its_text(tmp_path: Path, text: str, edit: Edit, after: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(HEAD)
+    (tmp_path / "Pulumi.s.yaml").write_bytes(text.encode())
+    doc = StackDocument(tmp_path, "s")
+    doc.apply(edit)
+    assert doc.data().decode() == after

@@ -486,7 +486,8 @@ def _layout(root: Node | None, text: str) -> Layout:
                 stack.append((value, key.start_mark.column))
         elif isinstance(node, SequenceNode) and not node.flow_style:
             stack.extend((item, column) for item in node.value)
-    return Layout(mapping if mapping and mapping > 0 else 2, sequence if sequence is not None else 2)
+    mapping = mapping if mapping and mapping > 0 else 2
+    return Layout(mapping, sequence if sequence is not None else mapping)  # no list yet: lists indent like mappings
 
 
 def plain(value: Any) -> Any:
