@@ -378,3 +378,12 @@ def test_an_edit_changes_exactly_its_text(tmp_path: Path, text: str, edit: Edit,
     doc = StackDocument(tmp_path, "s")
     doc.apply(edit)
     assert doc.data().decode() == after
+
+
+def test_the_offline_secret_placeholder_is_never_written(tmp_path: Path) -> None:
+    """What the offline engine reads a secret as must not reach a file, whatever a switch computes."""
+    root = make_project(tmp_path, "styled")
+    doc = StackDocument(root, "primary")
+    with pytest.raises(EditError, match="offline secret placeholder"):
+        doc.apply(Edit("primary", ("postgres", "entra_admin", "principal_name"), SECRET_PLACEHOLDER))
+    assert not doc.changed

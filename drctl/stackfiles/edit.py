@@ -21,7 +21,7 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .files import StackFile, load_stack, project_name
+from .files import SECRET_PLACEHOLDER, StackFile, load_stack, project_name
 from .yamlfile import KeyPath, YamlDocument, YamlFileError, parse_bytes, read_bytes, reads_as_string
 
 DELETE = object()  # an Edit value: remove the key
@@ -207,6 +207,8 @@ class StackDocument:
             self._set(path, edit.value)
             if not same(self._doc.data, self.expected):
                 raise EditError("the file would not read back as edited")
+            if SECRET_PLACEHOLDER in self.text and SECRET_PLACEHOLDER.encode() not in self.original:
+                raise EditError("it would write the offline secret placeholder; a secret stays `secure:` ciphertext")
         except (EditError, YamlFileError) as exc:
             self.text, self._doc, self.expected = saved
             raise EditError(f"{self.path.name}: cannot edit {'.'.join(edit.path)} in place ({exc})") from None
