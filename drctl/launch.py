@@ -63,6 +63,7 @@ def _prestart_pack(argv: Sequence[str]) -> None:
     from .engine import analyzer
     from .engine import programs as engine
     from .stackfiles.files import project_name
+    from .stackfiles.transaction import JOURNAL_FILE
 
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -70,6 +71,8 @@ def _prestart_pack(argv: Sequence[str]) -> None:
         if not (args.command == "check" or (args.command == "plan" and getattr(args, "check", False))):
             return
         root: Path = args.root
+        if (root / JOURNAL_FILE).exists():  # a half-written pair: check fails before it would use the pack
+            return
         order = engine.plan_order(root, args.stacks or None)
         analyzer.prestart(root / "policies", project=project_name(root), stack=order[0] if len(order) == 1 else "")
     except (Exception, SystemExit):

@@ -89,7 +89,7 @@ def test_a_switch_killed_at_a_write_boundary_is_reported_and_recovered(
         assert f"wrote {half[0]} but not" in line
     check = drctl(root, "check")
     assert check.returncode == 1 and "half-written" in check.stderr
-    assert len(check.stderr.strip().splitlines()) == 1 and check.stdout == ""
+    assert len(check.stderr.strip().splitlines()) == 1 and check.stdout == "", (check.stdout, check.stderr)
     again = drctl(root, "promote", "--planned")
     assert again.returncode == 2 and "half-written" in again.stderr and "Traceback" not in again.stderr
     assert contents(root) == now  # the refused switch wrote nothing
