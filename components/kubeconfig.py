@@ -11,14 +11,16 @@ OIDC). kubelogin's ``get-token`` takes the mode from ``--login`` or the ``AAD_LO
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
 
 
 def with_login_mode(kubeconfig_b64: str, login: str) -> str:
     """Decode the base64 kubeconfig Azure returns and point every kubelogin user at ``login``."""
-    config: dict[str, Any] = yaml.safe_load(base64.b64decode(kubeconfig_b64).decode())
+    yaml = YAML()  # round-trip: every other key, its order and quoting stay as AKS wrote them
+    config: Any = yaml.load(base64.b64decode(kubeconfig_b64).decode())
     for user in config.get("users") or []:
         exec_ = (user.get("user") or {}).get("exec")
         if not exec_ or "kubelogin" not in str(exec_.get("command", "")):
@@ -33,4 +35,6 @@ def with_login_mode(kubeconfig_b64: str, login: str) -> str:
         exec_["args"] = args
         env = [e for e in exec_.get("env") or [] if e.get("name") != "AAD_LOGIN_METHOD"]
         exec_["env"] = [*env, {"name": "AAD_LOGIN_METHOD", "value": login}]
-    return yaml.safe_dump(config, sort_keys=False)
+    out = io.StringIO()
+    yaml.dump(config, out)
+    return out.getvalue()

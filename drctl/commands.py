@@ -28,8 +28,10 @@ from .lifecycle import drill
 from .report import diagram, posture, render, rulebook, schemas
 from .report.output import emit
 from .report.sarif import to_sarif
+from .stackfiles.edit import EditError
 from .stackfiles.files import declared_config, error_line, load_stack, project_name, stack_names
 from .stackfiles.project import ProjectNotFoundError, find_root, policy_pack
+from .stackfiles.transaction import TransactionError, interrupted
 from .stackfiles.yamlfile import YamlFileError
 
 if TYPE_CHECKING:
@@ -166,6 +168,9 @@ def plan_document(root: Path, plans: Sequence[StackPlan]) -> dict[str, Any]:
 
 def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool = False) -> int:
     """Plan each stack once; with ``with_check`` the pack judges those same plans."""
+    half_written = interrupted(root)
+    if half_written is not None:  # planned anyway (it shows what each file says), but not silently
+        print(f"drctl plan: warning: the stack files are half-written: {half_written}", file=sys.stderr)
     plans = engine.plan_stacks(stacks or None, root)
     failed = [p for p in plans if p.error]
     status = 1 if failed else 0
@@ -234,6 +239,10 @@ def cmd_check(
     sarif_path = _sarif_target(sarif_path)
     if sarif_path == "-" and as_json:
         raise UsageError("--json and --sarif - both write to stdout; write the SARIF to a file")
+    half_written = interrupted(root)
+    if half_written is not None:  # the pair is neither the old one nor the new one: nothing to pass
+        print(f"drctl check: FAIL: the stack files are half-written: {half_written}", file=sys.stderr)
+        return 1
     config = _read_policy_config(policy_config)
     plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
     report = _run_check(root, plans, config)
@@ -291,11 +300,12 @@ def _check_handler(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args.root = find_root(args.root)
         handler: Handler = args.handler
         return handler(args)
-    except (ProjectNotFoundError, UsageError, PolicyConfigError) as exc:
+    except (ProjectNotFoundError, UsageError, PolicyConfigError, TransactionError, EditError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:

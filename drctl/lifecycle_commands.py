@@ -1,7 +1,10 @@
-"""``drctl status | diff | promote | rebuild | release | failback | settle``: the DR lifecycle as config switches.
+"""``drctl status | diff | promote | rebuild | release | failback | settle | recover | checkpoint``: the DR lifecycle
+as config switches.
 
-Each switch command checks the pair, computes the edits, replays the runbook offline (``lifecycle.simulate``), prints
-the diff and the runbook, and writes the stack files only when the replay is safe (``--dry-run`` writes nothing).
+Each switch command takes the project's lock, checks the pair, computes the edits, replays the runbook offline
+(``lifecycle.simulate``) against the deployed state where ``--state`` gives it (else against the files), prints the
+diff and the runbook, and writes the stack files as one transaction only when the replay is safe (``--dry-run``
+writes nothing). ``recover`` finishes or rolls back a switch that was interrupted while writing.
 """
 
 from __future__ import annotations
@@ -9,23 +12,47 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from .engine import checkpoint
+from .engine import programs as engine
+from .engine.checkpoint import CheckpointError
 from .lifecycle import newpair, simulate
 from .lifecycle import transitions as lifecycle
 from .lifecycle.pair import Pair, PairError, load_pair
+from .lifecycle.simulate import DeployedState
 from .lifecycle.transitions import Transition
+from .report.output import emit
+from .stackfiles.edit import EditError
+from .stackfiles.files import load_stack, project_name, stack_names
+from .stackfiles.transaction import (
+    TransactionError,
+    check_writable,
+    interrupted,
+    project_lock,
+    recover,
+    refuse_if_interrupted,
+    write_files,
+)
+from .stackfiles.yamlfile import read_bytes
 
 GUID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
-COMMANDS = ("status", "diff", "promote", "rebuild", "release", "failback", "settle", "init")
+SWITCHES = ("promote", "rebuild", "release", "failback", "settle")
+COMMANDS = ("status", "diff", *SWITCHES, "init", "recover", "checkpoint")
+STATE_HELP = (
+    "the deployed state of STACK: the output of `pulumi stack export --stack STACK` (repeat per stack); without "
+    "it the baseline is the stack files"
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the lifecycle subcommands on drctl's parser."""
     sub.add_parser("status", help="the pair's lifecycle state (built, promoted, rebuilding, rebuilt)")
-    diff = sub.add_parser("diff", help="what `pulumi up` of each stack would change now, offline, with state")
+    diff = sub.add_parser("diff", help="what `pulumi up` of each stack would change, against --state or the files")
     diff.add_argument("stacks", nargs="*", help="stacks to diff (default: all)")
     promote = sub.add_parser("promote", help="the DR stack becomes active (writes the stack files)")
     how = promote.add_mutually_exclusive_group(required=True)
@@ -41,7 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rebuild.add_argument("stack")
     release = sub.add_parser("release", help="let Pulumi forget a stack's stale server generations")
     release.add_argument("stack")
-    sub.add_parser("failback", help="a planned promotion back to the rebuilt region")
+    sub.add_parser("failback", help="a planned promotion back to the stack that owns the global layer")
     sub.add_parser("settle", help="record that the last runbook's pulumi up finished (new servers, promotions)")
     init = sub.add_parser("init", help="write a new pair's two stack files (its first deployment creates it)")
     init.add_argument("--workload", required=True, help="the workload's short name (2-8 lower-case letters, digits)")
@@ -54,23 +81,66 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--admin-group", metavar="OBJECT_ID=NAME", help="the Entra group that administers PostgreSQL (its object id)"
     )
     init.add_argument("--alert-email", metavar="ADDRESS", help="who the DR alerts page")
-    for name in ("promote", "rebuild", "release", "failback", "settle"):
+    for name in SWITCHES:
         parser = sub.choices[name]
         parser.add_argument("--dry-run", action="store_true", help="print the diff and runbook, write nothing")
         parser.add_argument("--json", action="store_true", help="machine-readable diff and runbook")
+    for name in ("status", "diff", *SWITCHES):
+        sub.choices[name].add_argument(
+            "--state", action="append", default=[], metavar="STACK=FILE", type=_state_arg, help=STATE_HELP
+        )
+    again = sub.add_parser("recover", help="finish or roll back a switch interrupted while writing the stack files")
+    again.add_argument("how", choices=("finish", "rollback"), help="write every file's new version, or its old one")
+    export = sub.add_parser(
+        "checkpoint", help="a stack's offline plan as a `pulumi stack export` document (a --state baseline)"
+    )
+    export.add_argument("stack")
+    export.add_argument("-o", "--output", default="-", help="file to write ('-' for stdout, the default)")
     for name in COMMANDS:
         sub.choices[name].set_defaults(handler=lambda args: run(args.root, args))
 
 
+def _state_arg(value: str) -> tuple[str, Path]:
+    stack, sep, file = value.partition("=")
+    if not sep or not stack or not file:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected STACK=FILE, e.g. dr=dr-state.json")
+    return stack, Path(file)
+
+
+def _deployed(root: Path, given: Sequence[tuple[str, Path]]) -> dict[str, DeployedState]:
+    """Each ``--state STACK=FILE`` read as the stack's deployed state."""
+    names = stack_names(root)
+    project = project_name(root)
+    found: dict[str, DeployedState] = {}
+    for stack, path in given:
+        if stack not in names:
+            raise CheckpointError(f"--state {stack}={path}: no stack {stack!r} here; stacks: {', '.join(names)}")
+        if stack in found:
+            raise CheckpointError(f"--state {stack}: given twice")
+        found[stack] = DeployedState(checkpoint.read(path, stack, project), str(path))
+    return found
+
+
+def command_line(args: argparse.Namespace) -> str:
+    return "drctl " + " ".join(shlex.quote(a) for a in getattr(args, "argv", [args.command]))
+
+
 def run(root: Path, args: argparse.Namespace) -> int:
-    """Dispatch one lifecycle command; PairError becomes one line on stderr and exit 2."""
+    """Dispatch one lifecycle command; a refusal becomes one line on stderr and exit 2."""
     try:
-        if args.command == "status":
-            return _status(root)
-        if args.command == "diff":
-            return _diff(root, args.stacks)
+        if args.command == "recover":
+            for line in recover(root, args.how, command_line(args)):
+                print(line)
+            return 0
+        if args.command == "checkpoint":
+            return _checkpoint(root, args.stack, args.output)
         if args.command == "init":
             return _init(root, args)
+        deployed = _deployed(root, args.state)
+        if args.command == "status":
+            return _status(root, deployed)
+        if args.command == "diff":
+            return _diff(root, args.stacks, deployed)
         builders: dict[str, Callable[[Pair], Transition]] = {
             "promote": lambda p: lifecycle.promote(
                 p, "forced" if args.forced else "planned", storage_failover=args.storage_failover
@@ -80,9 +150,10 @@ def run(root: Path, args: argparse.Namespace) -> int:
             "failback": lifecycle.failback,
             "settle": lifecycle.settle,
         }
-        return switch(root, builders[args.command], args.dry_run, args.json)
-    except PairError as exc:
-        print(f"drctl {args.command}: {exc}", file=sys.stderr)
+        return switch(root, builders[args.command], args.dry_run, args.json, deployed, command_line(args))
+    except (PairError, TransactionError, CheckpointError, EditError) as exc:
+        message = str(exc).removeprefix(f"{args.command}: ")  # a refusal names its command once
+        print(f"drctl {args.command}: {message}", file=sys.stderr)
         return 2
 
 
@@ -105,7 +176,9 @@ def _init(root: Path, args: argparse.Namespace) -> int:
         admin_name=admin[1],
         alert_email=args.alert_email or "dr-oncall@example.com",
     )
-    for path in newpair.write_pair(root, new):
+    with project_lock(root, command_line(args)):
+        written = newpair.write_pair(root, new)
+    for path in written:
         print(f"wrote {path.name}")
     todo = ["routing.origin_host (each stack)"]
     if not args.admin_group:
@@ -121,8 +194,17 @@ def _init(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(root: Path) -> int:
-    pair = load_pair(root)
+def _status(root: Path, deployed: Mapping[str, DeployedState]) -> int:
+    problem = interrupted(root)
+    if problem is not None:
+        print(f"interrupted: {problem}")
+    try:
+        pair = load_pair(root)
+    except PairError as exc:
+        if problem is None:
+            raise
+        print(f"pair: not judged while half-written ({exc})")
+        return 1
     print(f"pair: {pair.status()}")
     for m in pair.members.values():
         pg = m.config.postgres
@@ -134,49 +216,116 @@ def _status(root: Path) -> int:
             f"  {m.name:8} {m.config.role:7} {m.config.region:12} postgres {m.server} ({pg.create_as}{source}, "
             f"{pg.state}){retired}{link}{owner}"
         )
-    return 0
-
-
-def switch(root: Path, build: Callable[[Pair], Transition], dry_run: bool, as_json: bool) -> int:
-    pair = load_pair(root)
-    transition = build(pair)
-    sim = simulate.simulate(root, transition)
-    if as_json:
-        document = lifecycle.describe(sim.transition) | {
-            "steps_diff": [simulate.summary(r.changed) for r in sim.results],
-            "problems": sim.problems,
-        }
-        print(json.dumps(document, indent=2, default=str))
+    if deployed:
+        files = {p.stack: p for p in engine.plan_stacks(None, root)}
+        found = simulate.drift(files, deployed)
+        for name, state in deployed.items():
+            role = state.plan.outputs.get("role")
+            declared = pair.members[name].config.role
+            said = f"deployed role {role}, the file says {declared}" if role and role != declared else ""
+            changes = found.get(name, [])
+            command = f"drctl diff {name} --state {name}={state.source}"
+            gap = f"{len(changes)} resource(s) differ from its stack file: {command}" if changes else "matches its file"
+            print(f"  deployed {name} ({state.source}): " + "; ".join(x for x in (said, gap) if x))
     else:
-        print(simulate.render(sim))
-    if sim.problems:
-        print(f"drctl: {transition.name} refused: {len(sim.problems)} problem(s); nothing written", file=sys.stderr)
-        return 1
-    if dry_run:
-        print("\n(dry run: no stack file written)")
-        return 0
-    for doc in sim.documents.values():
-        if doc.text() != doc.path.read_text():
-            doc.write()
-            print(f"wrote {doc.path.name}")
+        print("deployed state: not given; the above is what the stack files say (--state STACK=FILE to compare)")
+    return 1 if problem is not None else 0
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every stack file's bytes, read once: what the switch plans from and what it must find when it writes."""
+    return {name: read_bytes(root / f"Pulumi.{name}.yaml") for name in stack_names(root)}
+
+
+def switch(
+    root: Path,
+    build: Callable[[Pair], Transition],
+    dry_run: bool,
+    as_json: bool,
+    deployed: Mapping[str, DeployedState] | None = None,
+    command: str = "drctl switch",
+) -> int:
+    with project_lock(root, command):
+        refuse_if_interrupted(root)
+        raw = _snapshot(root)
+        pair = load_pair(root, {n: load_stack(root, n, b) for n, b in raw.items()})
+        transition = build(pair)
+        if not dry_run:
+            check_writable(root, [root / f"Pulumi.{s}.yaml" for s in sorted({e.stack for e in transition.edits})])
+        sim = simulate.simulate(root, transition, deployed=deployed, raw=raw)
+        if as_json:
+            document = lifecycle.describe(sim.transition) | {
+                "baseline": sim.baselines,
+                "drift": {n: simulate.summary(c) for n, c in sim.drift.items()},
+                "steps_diff": [simulate.summary(r.changed) for r in sim.results],
+                "problems": sim.problems,
+            }
+            emit(json.dumps(document, indent=2, default=str))
+        else:
+            emit(simulate.render(sim))
+        if sim.problems:
+            print(f"drctl: {transition.name} refused: {len(sim.problems)} problem(s); nothing written", file=sys.stderr)
+            return 1
+        if dry_run:
+            if not as_json:
+                emit("\n(dry run: no stack file written)")
+            return 0
+        written = write_files(root, list(sim.documents.values()), command)
+        for path in written:
+            print(f"wrote {path.name}", file=sys.stderr if as_json else sys.stdout)
     return 0
 
 
-def _diff(root: Path, stacks: list[str]) -> int:
-    """Each stack's program against its state (the plan of the same files): drift a `pulumi up` would push."""
+def _diff(root: Path, stacks: list[str], deployed: Mapping[str, DeployedState]) -> int:
+    """Each stack's program against its deployed state (``--state``), else against its own files' plan."""
+    refuse_if_interrupted(root)
     pair = load_pair(root)
+    unknown = [s for s in stacks if s not in pair.members]
+    if unknown:
+        raise PairError(f"no stack {unknown[0]!r}; stacks: {', '.join(pair.members)}")
     transition = Transition(
         "diff",
         (),
         tuple(lifecycle.up_step(name, minutes=0) for name in (stacks or list(pair.members))),
     )
-    sim = simulate.simulate(root, transition)
+    sim = simulate.simulate(root, transition, deployed=deployed)
     for result in sim.results:
+        name = str(result.step.stack)
         changed = result.changed
-        print(f"stack {result.step.stack}: " + ("no change" if not changed else f"{len(changed)} change(s)"))
+        if name in deployed:
+            head = f"stack {name} against its deployed state ({deployed[name].source}): "
+            print(head + ("no change" if not changed else f"{len(changed)} change(s)"))
+        else:
+            print(
+                f"stack {name} against its stack file (no --state): "
+                + (
+                    "the program agrees with the file; this says nothing about what is deployed (give --state "
+                    f"{name}=FILE from `pulumi stack export --stack {name}`)"
+                    if not changed
+                    else f"{len(changed)} change(s)"
+                )
+            )
         for c in changed:
             print(f"  {c.action:8} {c.short_type} {c.name} ({', '.join(c.keys)}) {c.reason}")
     problems = sim.problems + simulate.settled_plans(root, sim.documents, sim.final)
     for p in problems:
         print(f"REFUSED: {p}")
     return 1 if problems or any(r.changed for r in sim.results) else 0
+
+
+def _checkpoint(root: Path, stack: str, output: str) -> int:
+    """The stack's offline plan (against its peer's) as a ``pulumi stack export`` document."""
+    plans = {p.stack: p for p in engine.plan_stacks([stack], root)}
+    plan = plans.get(stack)
+    if plan is None or plan.error:
+        raise PairError(plan.error if plan and plan.error else f"no stack {stack!r}")
+    document: dict[str, Any] = checkpoint.write(plan)
+    text = json.dumps(document, indent=2) + "\n"
+    if output == "-":
+        emit(text.rstrip("\n"))
+        return 0
+    try:
+        Path(output).write_text(text)
+    except OSError as exc:
+        raise CheckpointError(f"-o {output}: cannot be written ({exc.strerror})") from None
+    return 0

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from azure_dr.cli.engine import azure_ids
 from azure_dr.cli.engine.recording import RecordedResource, StackPlan
@@ -102,7 +102,7 @@ def test_kubernetes_resources_go_through_the_clusters_provider_with_a_secret_kub
 def test_kubeconfig_signs_in_without_a_browser() -> None:
     raw = azure_ids.user_kubeconfig("rg-qlp-prod-uks", "aks-qlp-prod-uks")
     assert "--login, devicecode" in base64.b64decode(raw).decode()  # what AKS returns
-    config = yaml.safe_load(with_login_mode(raw, "workloadidentity"))
+    config = YAML(typ="safe", pure=True).load(with_login_mode(raw, "workloadidentity"))
     exec_ = config["users"][0]["user"]["exec"]
     assert exec_["args"][exec_["args"].index("--login") + 1] == "workloadidentity"
     assert exec_["env"] == [{"name": "AAD_LOGIN_METHOD", "value": "workloadidentity"}]

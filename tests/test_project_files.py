@@ -14,15 +14,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from ruamel.yaml import YAML
 
 import azure_dr.components as components
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.components.stack.config import StackConfig
 
-PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+
+def _load(text: str) -> Any:
+    """YAML 1.2, as the Pulumi CLI and GitHub Actions read these files."""
+    return YAML(typ="safe", pure=True).load(text)
+
+
+PROJECT = _load((ROOT / "Pulumi.yaml").read_text())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PACK = ROOT / "policies"
 README = (ROOT / "README.md").read_text()
@@ -69,7 +75,7 @@ def test_declared_types_and_defaults_agree_with_the_model() -> None:
 
 def test_every_stack_sets_the_keys_pulumi_requires_and_with_their_types() -> None:
     for stack_file in sorted(ROOT.glob("Pulumi.*.yaml")):
-        config = yaml.safe_load(stack_file.read_text())["config"]
+        config = _load(stack_file.read_text())["config"]
         for key, declaration in _declared().items():
             value = config.get(f"azure-dr:{key}")
             if "default" not in declaration:
@@ -135,7 +141,7 @@ def _pack_sources() -> list[Path]:
 
 
 def test_the_pack_runs_from_its_own_declared_environment() -> None:
-    policy_yaml = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())
+    policy_yaml = _load((PACK / "PulumiPolicy.yaml").read_text())
     options = policy_yaml["runtime"]["options"]
     assert options == {"toolchain": "pip", "virtualenv": "venv"}  # its own venv, not the project's ../.venv
     assert _requirements() == ["."]  # the pack's own distribution (pyproject.toml there), nothing else
@@ -167,7 +173,7 @@ def test_the_projects_environment_satisfies_the_packs_requirements() -> None:
 def test_one_version_for_the_package_and_the_pack() -> None:
     """Both distributions read PulumiPolicy.yaml's version (what `pulumi policy publish` uses); the changelog has
     the version's notes."""
-    version = yaml.safe_load((PACK / "PulumiPolicy.yaml").read_text())["version"]
+    version = _load((PACK / "PulumiPolicy.yaml").read_text())["version"]
     assert metadata.version("azure-dr") == version  # the installed package (./dev setup re-syncs on a bump)
     for project, root in ((PYPROJECT, ROOT), (tomllib.loads((PACK / "pyproject.toml").read_text()), PACK)):
         assert project["project"]["dynamic"] == ["version"] and "version" not in project["project"]
@@ -227,7 +233,7 @@ def test_region_facts_stay_cheap_to_import() -> None:
 
 
 def test_workflow_runs_ci_passes_policy_config_and_guards_the_upload() -> None:
-    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "dr-policy.yml").read_text())
+    workflow = _load((ROOT / ".github" / "workflows" / "dr-policy.yml").read_text())
     jobs = workflow["jobs"]
     assert any(step.get("run") == "./dev ci" for step in jobs["ci"]["steps"])
     upload = next(s for s in jobs["offline-check"]["steps"] if "upload-sarif" in s.get("uses", ""))

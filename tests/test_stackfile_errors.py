@@ -12,6 +12,7 @@ from azure_dr.cli import commands as cli
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.report import posture
+from azure_dr.cli.stackfiles import yamlfile
 from azure_dr.cli.stackfiles.files import load_stack
 
 PRIMARY = (ROOT / "Pulumi.primary.yaml").read_text()
@@ -96,7 +97,9 @@ CASES: list[Case] = [
     ("list-key", add("  ? [a, b]\n  : c\n"), (f":{LAST + 1}:", "list or mapping is not a string")),
     # --- YAML 1.1 forms with two readings --------------------------------------------------------------
     ("date", edit("environment: prod", "environment: 2024-01-01"), (":5:", "YAML date")),
-    ("datetime", add("  azure-dr:tags: {since: 2024-01-01 10:00:00}\n"), (f":{LAST + 1}:", "YAML date")),
+    ("datetime", add("  azure-dr:tags:\n    since: 2024-01-01 10:00:00\n"), (f":{LAST + 2}:", "YAML date")),
+    # libyaml (the C composer) refuses the ':' of a time inside a flow mapping before it is read as a date.
+    ("datetime-in-flow", add("  azure-dr:tags: {since: 2024-01-01 10:00:00}\n"), (f":{LAST + 1}:",)),
     ("yaml11-no", edit("environment: prod", "environment: no"), (":5:", "'no' is a boolean in YAML 1.1")),
     ("yaml11-on", edit("workload: qlp", "workload: on"), (":4:", "'on' is a boolean in YAML 1.1")),
     ("yaml11-off-bool", add("  azure-dr:locks: off\n"), (f":{LAST + 1}:", "true or false")),
@@ -260,13 +263,28 @@ def assert_one_line(tmp_path: Path, text: str | bytes, expected: tuple[str, ...]
     assert [r for r in broken.resources if r.custom and not r.read] == []
 
 
+@pytest.fixture(params=["c", "pure-python"])
+def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The corpus through both of ruamel.yaml's composers: libyaml's (ruamel.yaml.clib, what drctl uses where it
+    is installed) and the pure-Python one (where it is not); each must refuse the same way."""
+    if request.param == "c" and yamlfile.CParser is None:
+        pytest.fail("ruamel.yaml.clib is a declared dependency (ruamel.yaml[oldlibyaml]) but is not installed")
+    monkeypatch.setattr(yamlfile, "PURE_PYTHON", request.param == "pure-python")
+    monkeypatch.setattr(yamlfile, "_READ", {})
+    return str(request.param)
+
+
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_broken_primary_file_is_one_line(tmp_path: Path, text: str | bytes, expected: tuple[str, ...]) -> None:
+def test_broken_primary_file_is_one_line(
+    tmp_path: Path, text: str | bytes, expected: tuple[str, ...], composer: str
+) -> None:
     assert_one_line(tmp_path, text, expected)
 
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in DR_CASES], ids=[c[0] for c in DR_CASES])
-def test_broken_dr_file_is_one_line(tmp_path: Path, text: str | bytes, expected: tuple[str, ...]) -> None:
+def test_broken_dr_file_is_one_line(
+    tmp_path: Path, text: str | bytes, expected: tuple[str, ...], composer: str
+) -> None:
     assert_one_line(tmp_path, text, expected)
 
 
@@ -289,7 +307,7 @@ VALID = [
 
 
 @pytest.mark.parametrize("text", [v[1] for v in VALID], ids=[v[0] for v in VALID])
-def test_unambiguous_variants_are_read_as_written(tmp_path: Path, text: str) -> None:
+def test_unambiguous_variants_are_read_as_written(tmp_path: Path, text: str, composer: str) -> None:
     stack = load_stack(project(tmp_path, text), "broken")
     config = posture.config_of(stack)  # the program's own validation, as `drctl plan` runs it
     assert (config.workload, config.owns_global, config.redis.capacity) == ("qlp", True, 1)
@@ -345,3 +363,15 @@ def test_a_broken_project_file_is_one_line(tmp_path: Path, capsys: pytest.Captur
     (root / "Pulumi.yaml").write_text("runtime: python\n")
     assert cli.main(["--root", str(root), "plan", "broken"]) == 1
     assert "Pulumi.yaml:1: name None is not a project name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["Pulumi.yaml", "Pulumi.primary.yaml", "Pulumi.dr.yaml"])
+def test_both_composers_read_the_same_values_and_lines(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = (ROOT / name).read_bytes()
+    read = []
+    for pure in (False, True):
+        monkeypatch.setattr(yamlfile, "PURE_PYTHON", pure)
+        monkeypatch.setattr(yamlfile, "_READ", {})
+        doc = yamlfile.parse_bytes(ROOT / name, raw)
+        read.append((doc.data, doc.lines))
+    assert read[0] == read[1] and read[0][1]

@@ -24,10 +24,10 @@ from types import TracebackType
 from typing import Any
 
 import grpc  # type: ignore[import-untyped,unused-ignore]
-import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped,unused-ignore]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2, engine_pb2_grpc
 
+from ..stackfiles.yamlfile import YamlFileError, read_yaml
 from .recording import RecordedResource, StackPlan
 
 __all__ = [
@@ -543,8 +543,8 @@ class PolicyPackProcess:
 
     def _yaml_version(self) -> str:
         try:
-            meta = yaml.safe_load((self.pack_dir / "PulumiPolicy.yaml").read_text())
-        except (OSError, yaml.YAMLError):
+            meta = read_yaml(self.pack_dir / "PulumiPolicy.yaml").data
+        except YamlFileError:
             return ""
         return str(meta.get("version") or "") if isinstance(meta, dict) else ""
 

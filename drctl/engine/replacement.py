@@ -96,6 +96,25 @@ def refused_keys(before: RecordedResource, after: RecordedResource) -> tuple[str
     return tuple(found)
 
 
+#: Inputs Azure only lets grow: a smaller value is refused, not applied. PostgreSQL flexible server storage: "You
+#: can't scale down the storage" (Learn, "Scale operations - Azure portal"), and storage autogrow enlarges it on its
+#: own (Learn, "Configure storage autogrow"), so a deployed state can hold more than the stack file says.
+GROW_ONLY: dict[str, tuple[str, ...]] = {"azure-native:dbforpostgresql:Server": ("storage.storageSizeGB",)}
+
+
+def shrunk_keys(before: RecordedResource, after: RecordedResource) -> tuple[str, ...]:
+    """Grow-only inputs the new registration makes smaller than the state holds (Azure refuses the update); a key
+    the resource ignores after creation (``ignore_changes``) is never sent, so never refused."""
+    found = []
+    for key in GROW_ONLY.get(after.type, ()):
+        if key in after.ignore_changes:
+            continue
+        old, new = dig(before.inputs, key), dig(after.inputs, key)
+        if isinstance(old, int | float) and isinstance(new, int | float) and new < old:
+            found.append(key)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Replacement:
     urn: str

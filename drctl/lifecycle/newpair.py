@@ -20,7 +20,7 @@ from azure_dr.components.facts.regions import REGIONS, has_zones
 from azure_dr.components.naming import Names
 
 from ..stackfiles.create import create_file
-from ..stackfiles.files import NAME_PATTERN, project_name, stack_from_text
+from ..stackfiles.files import NAME_PATTERN, load_stack, project_name
 from .pair import PairError, member_from, validate
 
 #: The nil GUID: stands in for the DBA group until it is set (Azure refuses it as an administrator: no data risk).
@@ -167,5 +167,5 @@ def write_pair(root: Path, new: NewPair) -> list[Path]:
 
 def _validate(root: Path, texts: dict[str, str], namespace: str) -> None:
     """The pair as written must pass the stack-config model and the pair rules before anything is written."""
-    members = {name: member_from(stack_from_text(root, name, text), namespace) for name, text in texts.items()}
+    members = {name: member_from(load_stack(root, name, text.encode()), namespace) for name, text in texts.items()}
     validate(members, namespace)

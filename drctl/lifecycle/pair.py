@@ -104,7 +104,8 @@ class Pair:
                 f"stale: `drctl rebuild {stale[0]}`)"
             )
         if retired:
-            return f"rebuilt (stale generations kept on {', '.join(retired)}: `drctl release STACK` when safe)"
+            release = " or ".join(f"`drctl release {name}`" for name in retired)
+            return f"rebuilt (stale generations kept on {', '.join(retired)}: {release} when safe)"
         return "built"
 
 

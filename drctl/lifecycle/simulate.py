@@ -29,10 +29,10 @@ from azure_dr.components.stack.config import server_geo_backup, server_retention
 
 from ..engine import programs as engine
 from ..engine.recording import RecordedResource, StackPlan
-from ..engine.replacement import changed_keys, refused_keys, replacing_keys
+from ..engine.replacement import changed_keys, refused_keys, replacing_keys, shrunk_keys
 from ..report.render import LOCK
 from ..stackfiles.edit import StackDocument, edited
-from ..stackfiles.files import StackFile
+from ..stackfiles.files import StackFile, load_stack
 from . import refresh
 from .pair import Pair, load_pair
 from .transitions import ORIGIN_TYPES, Ref, Step, Transition, resolved
@@ -74,6 +74,10 @@ class Simulation:
     results: list[StepResult]
     documents: dict[str, StackDocument]
     final: dict[str, StackPlan]
+    baselines: dict[str, str] = field(default_factory=dict)
+    """Per stack, what its steps were judged against: ``files`` or the ``--state`` file it was read from."""
+    drift: dict[str, list[Change]] = field(default_factory=dict)
+    """Per stack given ``--state``: what its ``pulumi up`` would change before the switch (deployed vs files)."""
 
     @property
     def problems(self) -> list[str]:
@@ -139,7 +143,11 @@ def classify(
             continue
         refused = refused_keys(prev, r)
         keys = replacing_keys(prev, r)
-        if refused:
+        shrunk = shrunk_keys(prev, r)
+        if shrunk and not refused:
+            reason = "Azure only grows it (autogrow or a scale-up made it larger): set the file to the deployed size"
+            changes.append(Change(r.urn, r.type, r.name, "refused", shrunk, reason, region))
+        elif refused:
             changes.append(
                 Change(
                     r.urn,
@@ -309,21 +317,47 @@ def resolve(transition: Transition, states: Mapping[str, StackPlan]) -> tuple[Tr
     return replace(transition, steps=tuple(steps)), problems
 
 
+@dataclass(frozen=True)
+class DeployedState:
+    """A stack's deployed state (``--state STACK=FILE``): the checkpoint read as a plan, and where it came from."""
+
+    plan: StackPlan
+    source: str
+
+
+def drift(files: Mapping[str, StackPlan], deployed: Mapping[str, DeployedState]) -> dict[str, list[Change]]:
+    """What each deployed stack's ``pulumi up`` of its unchanged file would do: drift, hand edits, Azure's own
+    changes, classified like every step."""
+    plans = {**files, **{n: d.plan for n, d in deployed.items()}}
+    found: dict[str, list[Change]] = {}
+    for name, state in deployed.items():
+        if name in files:
+            changes = classify(state.plan, files[name], _locks(plans.values()), {})
+            found[name] = [c for c in changes if c.action != "unchanged"]
+    return found
+
+
 def simulate(
     root: Path,
     transition: Transition,
-    initial: Mapping[str, StackPlan] | None = None,
     *,
     grown: bool = False,
+    deployed: Mapping[str, DeployedState] | None = None,
+    raw: Mapping[str, bytes] | None = None,
 ) -> Simulation:
-    """Replay ``transition`` on the current stack files against the Azure model; the files themselves are not
-    written. ``grown``: every disk has autogrown once since it was deployed."""
-    pair = load_pair(root)
-    documents = edited(root, list(pair.members), transition.edits)
+    """Replay ``transition`` on the stack files (``raw``: their bytes as read by the command) against the Azure
+    model; nothing is written. Each stack starts from its deployed state where ``deployed`` has one, else from the
+    plan of its file (a stack whose region is down: as it stands in Azure; engine.plan_stacks). ``grown``: every
+    disk has autogrown once since it was deployed."""
+    pair = load_pair(root, {n: load_stack(root, n, b) for n, b in raw.items()} if raw else None)
+    names = list(pair.members)
+    documents = edited(root, names, transition.edits, raw)
     after = load_pair(root, {n: d.stack_file() for n, d in documents.items()})  # the written pair must be valid
     groups = {**_groups(pair), **_groups(after)}
-    # The state as deployed (a stack whose region is down: as it stands in Azure; engine.plan_stacks).
-    states: dict[str, StackPlan] = dict(initial) if initial else {p.stack: p for p in engine.plan_stacks(None, root)}
+    files = {p.stack: p for p in engine.plan_stacks(None, root)}
+    deployed = dict(deployed or {})
+    states: dict[str, StackPlan] = {**files, **{n: d.plan for n, d in deployed.items()}}
+    baselines = {n: deployed[n].source if n in deployed else "files" for n in names}
     down = {m.config.region for m in after.members.values() if m.config.unreachable}
     if transition.failed_region is not None:
         down.add(transition.failed_region)
@@ -348,7 +382,7 @@ def simulate(
         results.append(result)
     if results:
         results[-1].problems += [f"after the runbook: {p}" for p in refresh.end_problems(world)]
-    return Simulation(transition, results, documents, world.states)
+    return Simulation(transition, results, documents, world.states, baselines, drift(files, deployed))
 
 
 def _plan_up(
@@ -403,10 +437,42 @@ def settled_plans(
     return problems
 
 
+def baseline_lines(baselines: Mapping[str, str], found: Mapping[str, Sequence[Change]]) -> list[str]:
+    """What the diff was judged against, said plainly; with ``--state``, the drift found."""
+    given = {n: b for n, b in baselines.items() if b != "files"}
+    files = [n for n, b in baselines.items() if b == "files"]
+    lines = []
+    if given:
+        lines.append("baseline: deployed state (" + ", ".join(f"{n}: {b}" for n, b in given.items()) + ")")
+        for name in given:
+            changes = found.get(name, [])
+            lines.append(
+                f"  {name}: no drift from its stack file"
+                if not changes
+                else f"  {name}: drift, {len(changes)} resource(s) differ from its stack file (its first up changes "
+                "them):"
+            )
+            lines += [f"    {_change_line(c)}" for c in changes]
+    if files:
+        lines.append(
+            f"baseline: the stack files for {', '.join(files)} (no --state): judged against the plan of the files, "
+            "not what is deployed; give `--state STACK=FILE` (`pulumi stack export --stack STACK > FILE`) to plan "
+            "against Azure"
+        )
+    return lines
+
+
+def _change_line(c: Change) -> str:
+    keys = f" ({', '.join(c.keys)})" if c.keys else ""
+    why = f" - {c.reason}" if c.reason else ""
+    where = f" [{c.region}]" if c.region else ""
+    return f"{c.action:8} {c.short_type} {c.name}{keys}{where}{why}"
+
+
 def render(sim: Simulation) -> str:
     """The offline diff and the runbook, step by step."""
     t = sim.transition
-    lines = [f"drctl {t.name}", "", "stack files:"]
+    lines = [f"drctl {t.name}", "", *baseline_lines(sim.baselines, sim.drift), "", "stack files:"]
     lines += [f"  {e.describe()}" for e in t.edits]
     lines += ["", "runbook:"]
     for i, result in enumerate(sim.results, 1):
@@ -421,11 +487,7 @@ def render(sim: Simulation) -> str:
             for c in result.changes:
                 counts[c.action] = counts.get(c.action, 0) + 1
             lines.append("     diff: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
-            for c in result.changed:
-                keys = f" ({', '.join(c.keys)})" if c.keys else ""
-                why = f" - {c.reason}" if c.reason else ""
-                where = f" [{c.region}]" if c.region else ""
-                lines.append(f"       {c.action:8} {c.short_type} {c.name}{keys}{where}{why}")
+            lines += [f"       {_change_line(c)}" for c in result.changed]
         lines.append(f"     verify: {s.verify}")
     total = t.minutes
     if t.rto_minutes is not None:

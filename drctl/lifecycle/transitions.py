@@ -12,7 +12,6 @@ the sourced model of what Azure itself does (``azure_dr.components.facts.azure_t
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,7 +22,7 @@ from azure_dr.components.facts.regions import has_zones
 from azure_dr.components.postgres import PROMOTE_MODES
 from azure_dr.components.stack.config import PostgresServerSettings, server_ha_mode
 
-from ..stackfiles.edit import DELETE, Edit
+from ..stackfiles.edit import DELETE, Edit, plain
 from .pair import Member, Pair, PairError
 
 StepKind = Literal["up", "az", "state", "drctl"]
@@ -118,10 +117,16 @@ class Transition:
         return sum(s.minutes for s in self.steps if not s.optional)
 
 
+def verify_up(stack: str) -> str:
+    """How to verify an up: against Azure itself (``pulumi preview --expect-no-changes`` fails on any change). Not
+    ``drctl diff`` of the files, which compares the files with their own plan and so always agrees."""
+    return f"`pulumi preview --stack {stack} --expect-no-changes` passes"
+
+
 def up_step(stack: str, what: str = "", minutes: int = 5, *, targets: tuple[str, ...] = ()) -> Step:
     """``pulumi up`` of one stack (with ``targets``: only the stack's resources of those types, by URN)."""
     command: tuple[Arg, ...] = ("pulumi", "up", "--stack", stack)
-    verify = f"drctl diff {stack} shows no change"
+    verify = verify_up(stack)
     if targets:
         command += tuple(part for t in targets for part in ("--target", Ref(stack, "urn", t)))
         verify = "the targeted resource shows the change (pulumi stack --stack " + stack + " --show-urns)"
@@ -561,8 +566,9 @@ def promote(
             )
     steps.append(_settle_step())
     rto = new.config.objective("postgresql").rto_minutes
+    title = name if name != "promote" else f"{name} --{mode}"  # the command as the operator types it
     return Transition(
-        f"{name} --{mode}",
+        title,
         tuple(edits),
         tuple(steps),
         old.config.region if mode == "forced" else None,
@@ -572,9 +578,10 @@ def promote(
 
 
 def _block(member: Member, key: str) -> dict[str, Any]:
-    """One config block of a stack file as written (JSON-decoded), so a copy keeps the user's keys."""
-    value = json.loads(member.file.value(f"{member.namespace}:{key}") or "{}")
-    return dict(value) if isinstance(value, dict) else {}
+    """One config block of a stack file as written, so a copy keeps the user's keys and its secrets stay
+    ``secure:`` ciphertext (the offline config holds placeholders, which must never be written back)."""
+    value = member.file.written.get(f"{member.namespace}:{key}")
+    return plain(value) if isinstance(value, dict) else {}
 
 
 def _settle_step() -> Step:
@@ -589,7 +596,16 @@ def _settle_step() -> Step:
 
 
 def failback(pair: Pair) -> Transition:
-    """A planned promotion of the rebuilt standby back to active."""
+    """A planned promotion back to the stack that owns the global layer (the pair's home), after a promotion
+    moved production away from it."""
+    _settled(pair, "failback")
+    home, active = pair.owner, pair.active
+    if home is active:
+        raise PairError(
+            f"failback: the pair has not failed over: {home.name} (which owns the global layer) is active; failback "
+            f"returns production to it after a promotion (to move production to the standby: `drctl promote "
+            f"--planned`)"
+        )
     if pair.status() not in ("built",) and not pair.status().startswith("rebuilt"):
         raise PairError(f"failback: the pair is {pair.status()}; failback needs a built or rebuilt pair")
     return promote(pair, "planned", "failback")
@@ -605,8 +621,12 @@ def rebuild(pair: Pair, stack: str) -> Transition:
         raise PairError(f"rebuild: {stack} is the active stack; rebuild the lost standby (promote first)")
     active = pair.other(stack)
     pg = target.config.postgres
-    if pg.state == "replica" and pg.replica_of == active.server:
-        raise PairError(f"rebuild: {stack}'s server {target.server} already replicates {active.server}")
+    if pg.state == "replica":
+        raise PairError(
+            f"rebuild: {stack}'s server {target.server} is a live replica (postgres.state: replica): it already "
+            f"replicates {active.server}, and a rebuild would retire it; rebuild a region whose server a forced "
+            "promotion left behind"
+        )
     written = _block(target, "postgres")  # the block as the file writes it: keys and order kept
     old_block = {k: v for k, v in written.items() if k != "retired"}
     generation = max([pg.generation, *(r.generation for r in pg.retired)]) + 1
@@ -685,8 +705,22 @@ def release(pair: Pair, stack: str) -> Transition:
         raise PairError(f"release: no stack {stack!r}; stacks: {', '.join(pair.members)}")
     _settled(pair, "release")
     target = pair.members[stack]
+    if not target.config.is_active and target.config.postgres.state == "primary":
+        raise PairError(
+            f"release: {stack}'s region is still lost: its server {target.server} was left behind by a forced "
+            f"promotion and {stack} is not rebuilt, so its `pulumi up` would deploy into the failed region; rebuild it "
+            f"first: `drctl rebuild {stack}`"
+        )
     retired = target.config.postgres.retired
     kept = [n for n in target.config.backup.retained_instances if not (target.config.is_active and n == target.server)]
+    active = pair.active
+    if kept and not (active.config.backup.enabled and active.config.postgres.state == "primary"):
+        why = "backup.enabled is false" if not active.config.backup.enabled else "its server is not settled yet"
+        raise PairError(
+            f"release: the backup instances {stack} retains ({', '.join(kept)}) hold the only long-term backups: "
+            f"{active.name}'s vault does not protect its server {active.server} ({why}); protect it first (set "
+            f"{active.name}'s backup.enabled: true, run its `pulumi up`, `drctl settle`)"
+        )
     if not retired and not kept:
         raise PairError(
             f"release: {stack} has no retired server generation (postgres.retired is empty) and no retained backup "
@@ -721,7 +755,12 @@ def release(pair: Pair, stack: str) -> Transition:
     edits = [Edit(stack, ("postgres", "retired"), DELETE)] if retired else []
     if kept:
         remaining = [n for n in target.config.backup.retained_instances if n not in kept]
-        edits.append(Edit(stack, ("backup", "retained_instances"), remaining if remaining else DELETE))
+        if remaining:
+            edits.append(Edit(stack, ("backup", "retained_instances"), remaining))
+        elif set(_block(target, "backup")) == {"retained_instances"}:  # the block promote added: gone again
+            edits.append(Edit(stack, ("backup",), DELETE))
+        else:
+            edits.append(Edit(stack, ("backup", "retained_instances"), DELETE))
     return Transition(f"release {stack}", tuple(edits), tuple(steps), notes=notes)
 
 

@@ -7,17 +7,14 @@ well formed. A problem is one line ``file:line: what is wrong; allowed: ...`` (a
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .yamlfile import KeyPath, YamlDocument, YamlFileError, read_yaml
+from .yamlfile import KeyPath, YamlDocument, YamlFileError, parse_bytes, read_yaml
 
 #: What a ``secure:`` value is offline: shaped like a host name under the reserved ``.invalid`` TLD (RFC 2606),
 #: so a secret host name still validates, and it can never resolve or be mistaken for a real value.
@@ -33,7 +30,9 @@ class StackFile:
     """One stack's config as the engine hands it to the program: fully qualified keys, string values.
 
     ``lines`` maps each config key path (``azure-dr:postgres.sku_name``, ``azure-dr:cosmos.databases[0].name``)
-    to its line in ``path``; :func:`config_line` looks one up.
+    to its line in ``path``; :func:`config_line` looks one up. ``written`` is the file's own ``config:`` as
+    written, keys qualified, a secret still ``{"secure": <ciphertext>}``: what a switch copies from (``config``
+    holds the offline placeholders, which must never reach a file).
     """
 
     name: str
@@ -43,6 +42,7 @@ class StackFile:
     notes: tuple[str, ...] = field(default_factory=tuple)
     project: str = ""
     lines: Mapping[str, int] = field(default_factory=dict)
+    written: Mapping[str, Any] = field(default_factory=dict)
 
     def value(self, key: str) -> str | None:
         return self.config.get(key)
@@ -183,15 +183,16 @@ def declared_config(root: Path) -> dict[str, dict[str, Any]]:
     return declared
 
 
-def load_stack(root: Path, stack: str) -> StackFile:
-    """The stack's effective config; ``secure:`` values become placeholders, each with a note."""
+def load_stack(root: Path, stack: str, raw: bytes | None = None) -> StackFile:
+    """The stack's effective config; ``secure:`` values become placeholders, each with a note. With ``raw``, the
+    file's content is ``raw`` (an edited file before it is written)."""
     if not re.fullmatch(NAME_PATTERN, stack):
         raise YamlFileError(f"stack {stack[:60]!r}: not a stack name; allowed: 1-100 letters, digits, '-', '_', '.'")
     project_doc, project = _project_document(root)
     path = root / f"Pulumi.{stack}.yaml"
-    if not path.exists():
+    if raw is None and not path.exists():
         raise FileNotFoundError(f"no stack '{stack}': {path.name} does not exist")
-    doc = read_yaml(path)
+    doc = read_yaml(path) if raw is None else parse_bytes(path, raw)
     if not isinstance(doc.data, dict):
         raise doc.fail((), f"the top level is {_kind(doc.data)}", "a mapping with a config: key")
     for key in doc.data:
@@ -203,6 +204,7 @@ def load_stack(root: Path, stack: str) -> StackFile:
     if not isinstance(section, dict):
         raise doc.fail(("config",), f"config is {_kind(section)}", f"a mapping of {project}:<key>: <value>")
     config: dict[str, str] = {}
+    written: dict[str, Any] = {}
     secrets: list[str] = []
     notes: list[str] = []
     lines: dict[str, int] = {}
@@ -212,6 +214,7 @@ def load_stack(root: Path, stack: str) -> StackFile:
         full = _qualified(doc, key, project)
         if value is None:
             raise doc.fail(("config", key), f"{full} has no value", "a value, or remove the key")
+        written[full] = value
         replacer = _Secrets(doc)
         value = replacer.replace(value, ("config", key), full)
         if replacer.paths:
@@ -221,16 +224,7 @@ def load_stack(root: Path, stack: str) -> StackFile:
     for key_path, line in doc.lines.items():
         if len(key_path) >= 2 and key_path[0] == "config" and isinstance(key_path[1], str):
             lines[_dotted((_qualified(doc, key_path[1], project), *key_path[2:]))] = line
-    return StackFile(stack, path, config, tuple(secrets), tuple(notes), project, lines)
-
-
-def stack_from_text(root: Path, stack: str, text: str) -> StackFile:
-    """A stack's config from edited text (a switch command's in-memory file), read by the same strict reader."""
-    with tempfile.TemporaryDirectory() as tmp:
-        shutil.copy(root / "Pulumi.yaml", tmp)
-        (Path(tmp) / f"Pulumi.{stack}.yaml").write_text(text)
-        loaded = load_stack(Path(tmp), stack)
-    return dataclasses.replace(loaded, path=root / f"Pulumi.{stack}.yaml")
+    return StackFile(stack, path, config, tuple(secrets), tuple(notes), project, lines, written)
 
 
 def stack_names(root: Path) -> list[str]:

@@ -1,6 +1,6 @@
 """Where a config key is set in a stack file, by line, so a policy result can point at the line that broke it.
 
-Self-contained: YAML node marks of ``Pulumi.<stack>.yaml`` (PyYAML's composer keeps the position of every key).
+The lines come from the strict reader (``stackfiles.yamlfile``), which keeps the line of every key it reads.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
+from .yamlfile import YamlFileError, read_yaml
 
 
 def locate(path: Path | str, key_path: Sequence[str]) -> tuple[int, int]:
@@ -16,19 +16,14 @@ def locate(path: Path | str, key_path: Sequence[str]) -> tuple[int, int]:
     of the path matched (``len(key_path)`` when the whole path is set). ``(1, 0)`` when nothing matched or the
     file cannot be read."""
     try:
-        node = yaml.compose(Path(path).read_text())
-    except (OSError, yaml.YAMLError):
+        lines = read_yaml(Path(path)).lines
+    except YamlFileError:
         return 1, 0
-    line, depth = 1, 0
-    for key in key_path:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
-        if match is None:
-            break
-        key_node, node = match
-        line, depth = key_node.start_mark.line + 1, depth + 1
-    return line, depth
+    for depth in range(len(key_path), 0, -1):
+        line = lines.get(tuple(key_path[:depth]))
+        if line is not None:
+            return line, depth
+    return 1, 0
 
 
 def line_of(path: Path | str, key_path: Sequence[str]) -> int:
