@@ -6,8 +6,11 @@ its own offline run, so stacks are planned in dependency order (``dr`` after ``p
 
 from __future__ import annotations
 
+import contextlib
 import runpy
-from collections.abc import Mapping, Sequence
+import sys
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -26,13 +29,67 @@ from ..sdk import patches_apply
 from ..sdk.aliases import without_sdk_version_aliases
 from ..sdk.runtime_wait import linear_output_wait
 from ..sdk.stack_traces import without_stack_traces
-from ..stackfiles.files import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
+from ..stackfiles.files import (
+    StackFile,
+    error_line,
+    is_stack_name,
+    load_stack,
+    program_path,
+    project_name,
+    stack_names,
+)
 from ..stackfiles.yamlfile import YamlFileError
 from .mocks import AzureMocks, RecordingMonitor
 from .recording import StackPlan
 
 ORGANIZATION = "organization"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class ProgramError(RuntimeError):
+    """The program itself failed (an import, a bug): not a config mistake. One line; ``drctl`` exits 2."""
+
+
+def _program_frame(exc: BaseException, directory: Path) -> str:
+    """``file:line`` of the innermost frame of the traceback inside the program's directory (not its packages)."""
+    found = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(directory) and "site-packages" not in path.parts:
+            found = f"{path.relative_to(directory)}:{frame.lineno}"
+    return found
+
+
+def program_failure(stack: str, exc: BaseException, directory: Path) -> ProgramError:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    where = _program_frame(exc, directory)
+    return ProgramError(
+        f"stack {stack}: the program failed: {type(exc).__name__}"
+        + (f": {text}" if text else "")
+        + (f" ({where})" if where else "")
+    )
+
+
+@contextlib.contextmanager
+def program_directory(directory: Path) -> Iterator[None]:
+    """The program's directory first on ``sys.path`` while it runs, as the Python language host runs it
+    (``runpy.run_path`` of the program directory, which puts it there: Python docs, ``runpy.run_path``), so a
+    module beside ``__main__.py`` imports. Modules loaded from it are dropped afterwards: each stack runs in a
+    fresh process under the Pulumi CLI, so one stack's module state never reaches the next."""
+    before = set(sys.modules)
+    sys.path.insert(0, str(directory))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(directory))
+        for name in set(sys.modules) - before:
+            top = name.split(".", 1)[0]
+            if top == "azure_dr" or not ((directory / top).is_dir() or (directory / f"{top}.py").is_file()):
+                continue
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin and Path(origin).resolve().is_relative_to(directory.resolve()):
+                del sys.modules[name]
 
 
 def _configure_runtime(monitor: RecordingMonitor, project: str, stack: str) -> None:
@@ -69,16 +126,17 @@ def run_stack(
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}))
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
-    program = str(root / "__main__.py")
+    program = program_path(root)
     sdk_imports.load_sdk_modules_on_demand()
     stock_sdk = stock_sdk or not patches_apply()
 
     def run_program() -> None:
-        runpy.run_path(program, run_name="__main__")
+        runpy.run_path(str(program), run_name="__main__")
 
     error: str | None = None
     try:
         with (
+            program_directory(program.parent),
             nullcontext() if stock_sdk else without_sdk_version_aliases(),
             nullcontext() if stock_sdk else without_stack_traces(),
             linear_output_wait(stock_sdk),
@@ -86,6 +144,8 @@ def run_stack(
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
         error = located(stack, str(exc), config_overrides)
+    except (Exception, SystemExit) as exc:  # the program's own failure: one line, never a traceback
+        raise program_failure(stack.name, exc, program.parent) from None
     root_urn = next((r.urn for r in monitor.recorded if r.type == "pulumi:pulumi:Stack"), None)
     outputs = monitor.outputs_by_urn.get(root_urn, {}) if root_urn else {}
     resources = [r for r in monitor.recorded if r.type != "pulumi:pulumi:Stack"]

@@ -1,18 +1,24 @@
 """The pack's rules as documentation: ``drctl rules`` (a table) and ``drctl explain RULE`` (why, how to fix, how to
-exempt), read from each rule's own metadata (``policies/drpolicy``). The same text is the SARIF rule help and
-the remediation the Pulumi CLI shows.
+exempt), read from each rule's own metadata (``policies/drpolicy``), and the gate's own rules (``engine.gate``).
+The same text is the SARIF rule help and the remediation the Pulumi CLI shows, in the project's namespace.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..engine import gate
+from ..stackfiles.files import project_name
+from ..stackfiles.yamlfile import YamlFileError
 from .output import emit
+
+SCHEMA_ID = "drctl-rules/v1"
 
 
 class RulebookError(LookupError):
@@ -36,7 +42,7 @@ class RuleDoc:
     url: str
 
 
-def _doc(rule: Any, policy_type: str) -> RuleDoc:
+def _doc(rule: Any, policy_type: str, namespace: str) -> RuleDoc:
     meta = rule.rule
     return RuleDoc(
         id=meta.id,
@@ -47,14 +53,35 @@ def _doc(rule: Any, policy_type: str) -> RuleDoc:
         objective=meta.objective,
         policy_type=policy_type,
         config=tuple(meta.config),
-        help_text=meta.help_text(),
-        help_markdown=meta.help_markdown(),
+        help_text=meta.help_text(namespace),
+        help_markdown=meta.help_markdown(namespace),
         url=meta.url,
     )
 
 
-def load(pack_dir: Path) -> dict[str, RuleDoc]:
-    """Every rule of the pack in ``pack_dir``, by id, in the pack's order (resource rules, then stack rules)."""
+def gate_docs(namespace: str = "azure-dr") -> dict[str, RuleDoc]:
+    """The gate's rules (``engine.gate``), documented like the pack's."""
+    return {
+        r.id: RuleDoc(
+            id=r.id,
+            title=r.title,
+            level="mandatory",
+            severity=r.severity,
+            service="all",
+            objective=r.objective,
+            policy_type="gate",
+            config=r.config,
+            help_text=r.help_text(namespace),
+            help_markdown=r.help_markdown(namespace),
+            url=r.url,
+        )
+        for r in gate.RULES
+    }
+
+
+def load(pack_dir: Path, namespace: str = "azure-dr") -> dict[str, RuleDoc]:
+    """Every rule of the pack in ``pack_dir``, by id, in the pack's order (resource rules, then stack rules), with
+    its help written for the project ``namespace``."""
     path = str(pack_dir.resolve())
     if path not in sys.path:
         sys.path.insert(0, path)
@@ -68,7 +95,7 @@ def load(pack_dir: Path) -> dict[str, RuleDoc]:
     docs = {}
     for rule in catalogue.rules():
         kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
-        doc = _doc(rule, kind)
+        doc = _doc(rule, kind, namespace)
         docs[doc.id] = doc
     return docs
 
@@ -80,17 +107,18 @@ def table(docs: dict[str, RuleDoc]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows]
     kinds = [d.policy_type for d in docs.values()]
+    gates = f", {kinds.count('gate')} on the stack files together (drctl check)" if "gate" in kinds else ""
     lines.append(
         f"{len(docs)} rules: {kinds.count('resource')} on single resources, {kinds.count('stack')} on the whole "
-        "stack. `drctl explain RULE` for why, how to fix and how to exempt."
+        f"stack{gates}. `drctl explain RULE` for why, how to fix and how to exempt."
     )
     return "\n".join(lines)
 
 
-def explain(doc: RuleDoc) -> str:
+def explain(doc: RuleDoc, namespace: str = "azure-dr") -> str:
     """``drctl explain RULE``."""
     head = f"{doc.id}: {doc.level}, {doc.severity} severity, service {doc.service}, protects {doc.objective}"
-    keys = ", ".join(f"azure-dr:{k}" for k in doc.config)
+    keys = ", ".join(f"{namespace}:{k}" for k in doc.config)
     where = f"\n\nStack config: {keys}" if keys else ""
     return f"{head}\n\n{doc.help_text}{where}\n\nMore: {doc.url}"
 
@@ -107,30 +135,51 @@ def find(docs: dict[str, RuleDoc], rule_id: str) -> RuleDoc:
     raise UnknownRuleError(f"no rule {rule_id!r}{hint}")
 
 
+def _namespace(root: Path) -> str:
+    try:
+        return project_name(root)
+    except YamlFileError:
+        return "azure-dr"
+
+
+def every_rule(root: Path) -> dict[str, RuleDoc]:
+    """The pack's rules and the gate's, with help in the project's namespace."""
+    namespace = _namespace(root)
+    return {**load(root / "policies", namespace), **gate_docs(namespace)}
+
+
 def _rules(args: argparse.Namespace) -> int:
     try:
-        docs = load(args.root / "policies")
+        docs = every_rule(args.root)
     except RulebookError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
-    emit(table(docs))
+    if args.json:
+        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(d) for d in docs.values()]}, indent=2))
+    else:
+        emit(table(docs))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     try:
-        doc = find(load(args.root / "policies"), args.rule)
+        doc = find(every_rule(args.root), args.rule)
     except (UnknownRuleError, RulebookError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
-    emit(explain(doc))
+    if args.json:
+        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(doc)]}, indent=2))
+    else:
+        emit(explain(doc, _namespace(args.root)))
     return 0
 
 
 def register(sub: Any) -> None:
     """``drctl rules`` and ``drctl explain RULE``."""
     rules = sub.add_parser("rules", help="list the policy pack's rules: id, level, service, objective, check")
+    rules.add_argument("--json", action="store_true", help="one JSON document: every rule with its help")
     rules.set_defaults(handler=_rules)
     explain_parser = sub.add_parser("explain", help="why a rule exists, how to fix a violation, how to exempt")
     explain_parser.add_argument("rule", help="rule id, e.g. pg-geo-backup")
+    explain_parser.add_argument("--json", action="store_true", help="one JSON document: the rule with its help")
     explain_parser.set_defaults(handler=_explain)
