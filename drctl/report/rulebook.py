@@ -79,25 +79,48 @@ def gate_docs(namespace: str = "azure-dr") -> dict[str, RuleDoc]:
     }
 
 
+PACKAGE = "drpolicy"
+
+
+def _pack_modules() -> dict[str, Any]:
+    return {k: v for k, v in sys.modules.items() if k == PACKAGE or k.startswith(f"{PACKAGE}.")}
+
+
+def _from(module: Any, pack_dir: Path) -> bool:
+    return Path(str(module.__file__)).resolve().is_relative_to(pack_dir.resolve())
+
+
 def load(pack_dir: Path, namespace: str = "azure-dr") -> dict[str, RuleDoc]:
     """Every rule of the pack in ``pack_dir``, by id, in the pack's order (resource rules, then stack rules), with
-    its help written for the project ``namespace``."""
+    its help written for the project ``namespace``.
+
+    The pack's package is imported from ``pack_dir`` itself; one already imported from another directory (another
+    project's pack, in the same process) is set aside while it loads and put back after."""
     path = str(pack_dir.resolve())
-    if path not in sys.path:
-        sys.path.insert(0, path)
+    loaded = sys.modules.get(f"{PACKAGE}.catalogue")
+    aside = _pack_modules() if loaded is not None and not _from(loaded, pack_dir) else {}
+    for name in aside:
+        del sys.modules[name]
+    sys.path.insert(0, path)
     try:
-        catalogue = importlib.import_module("drpolicy.catalogue")
-        framework = importlib.import_module("drpolicy.framework")
+        catalogue = importlib.import_module(f"{PACKAGE}.catalogue")
+        framework = importlib.import_module(f"{PACKAGE}.framework")
+        if not _from(catalogue, pack_dir):
+            raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue ({PACKAGE} was loaded from elsewhere)")
+        docs = {}
+        for rule in catalogue.rules():
+            kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
+            doc = _doc(rule, kind, namespace)
+            docs[doc.id] = doc
+        return docs
     except ImportError as exc:
-        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy): {exc}") from None
-    if not Path(str(catalogue.__file__)).resolve().is_relative_to(pack_dir.resolve()):
-        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy was loaded from elsewhere)")
-    docs = {}
-    for rule in catalogue.rules():
-        kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
-        doc = _doc(rule, kind, namespace)
-        docs[doc.id] = doc
-    return docs
+        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue ({PACKAGE}): {exc}") from None
+    finally:
+        sys.path.remove(path)
+        if aside:
+            for name in _pack_modules():
+                del sys.modules[name]
+            sys.modules.update(aside)
 
 
 def table(docs: dict[str, RuleDoc]) -> str:
