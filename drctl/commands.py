@@ -230,8 +230,9 @@ def cmd_check(
     """Run the pack and the gate over the plans; exit 1 on any mandatory violation or refused config."""
     outputs = outputs or CheckOutputs(sarif_path)
     sarif_path = _sarif_target(outputs.sarif_path)
-    if sarif_path == "-" and (as_json or outputs.github):
-        raise UsageError("--sarif - writes SARIF to stdout, as --json and --github do; write the SARIF to a file")
+    for flag, on in (("--json", as_json), ("--github", outputs.github)):
+        if on and sarif_path == "-":
+            raise UsageError(f"{flag} and --sarif - both write to stdout; write the SARIF to a file")
     if as_json and outputs.github:
         raise UsageError("--json and --github both write to stdout; use one")
     config = read_policy_config(policy_config) if policy_config is not None else None

@@ -230,7 +230,10 @@ def test_sarif_points_at_the_line_that_sets_the_value(
     with_exempt = to_sarif(report, root=project_copy, plans=plans, include_exempt=True)["runs"][0]["results"]
     exempt = next(r for r in with_exempt if r["ruleId"] == "pg-backup-retention")
     assert exempt["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": EXEMPT_REASON}]
-    assert exempt["locations"][0]["physicalLocation"]["region"]["startLine"] == _line(stack_file, "azure-dr:postgres:")
+    # where the violation would be: the rule's first config key the file sets (the objective it is held to)
+    assert exempt["locations"][0]["physicalLocation"]["region"]["startLine"] == _line(
+        stack_file, "    backup_retention_days: 30"
+    )
 
 
 def test_sarif_points_at_the_block_a_default_stands_in_for_and_keeps_its_fingerprints(

@@ -3,12 +3,8 @@
 The mechanism is the ``azure-dr:dr-mechanism`` tag the components set from config. Where the other half of a
 mechanism lives in the peer stack (the primary's replica, the cache's geo-secondary), the peer's
 ``dr-peer-links`` rule verifies that half; this rule checks what this stack can see, whatever ``createMode`` a
-server sends (``Replica`` or ``Create`` only in its creating deployment, ``Update`` for the rest of its life):
-
-- a server created as a replica names a PostgreSQL flexible server as its source;
-- an active stack's server that counts on a replica (``postgres-replica``) has one: the peer stack exports a
-  server that is a replica (``postgres_state`` replica, or new while it is being created). After a forced
-  promotion the surviving region has none until ``drctl rebuild`` creates it: reported, as the gap it is.
+server sends (``Replica`` or ``Create`` only in its creating deployment, ``Update`` for the rest of its life): a
+server created as a replica names a PostgreSQL flexible server as its source.
 """
 
 import re
@@ -18,7 +14,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from azure_dr.components.facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
-from drpolicy.facts import created_as_replica, known, mechanism, peer_outputs, stack_role, stateful
+from drpolicy.facts import created_as_replica, known, mechanism, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import (
     COSMOS_ACCOUNT,
@@ -43,20 +39,6 @@ def _replica(p: Mapping[str, Any]) -> str | None:
     if source and not PG_SERVER_ID.match(str(source)):
         return f"sourceServerResourceId {source!r} is not a PostgreSQL flexible server"
     return None
-
-
-def _replica_held(args: StackValidationArgs, resource: PolicyResource) -> str | None:
-    """On the active stack, the replica a ``postgres-replica`` server counts on must exist in the peer."""
-    peer = peer_outputs(args.resources)
-    if stack_role(args.resources) != "active" or not peer or resource.resource_type != PG_SERVER:
-        return None
-    if mechanism(resource) != "postgres-replica" or peer.get("postgres_state") in ("replica", "new"):
-        return None
-    state = peer.get("postgres_state") or "none exported"
-    return (
-        f"declares 'postgres-replica' but the peer stack holds no replica (its server's state: {state}); "
-        "rebuild the peer as a standby (`drctl rebuild`)"
-    )
 
 
 def _geo_backup(p: Mapping[str, Any]) -> str | None:
@@ -136,7 +118,7 @@ def _problem(resource: PolicyResource) -> str | None:
 
 def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     for resource in stateful(args.resources):
-        problem = _problem(resource) or _replica_held(args, resource)
+        problem = _problem(resource)
         if problem:
             yield f"{resource.name}: {problem}", resource.urn
 
