@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +24,11 @@ from . import lifecycle_commands as lifecycle_cli
 from .engine import check
 from .engine import programs as engine
 from .engine.analyzer import PackReport, PolicyPackError
+from .engine.floors import PolicyConfigError, read_policy_config
+from .engine.programs import ProgramError
 from .engine.recording import StackPlan
 from .lifecycle import drill
-from .report import diagram, posture, render, rulebook, schemas
+from .report import diagram, github, posture, render, rulebook, schemas
 from .report.output import emit
 from .report.sarif import to_sarif
 from .stackfiles.edit import EditError
@@ -65,15 +68,28 @@ def register_core(sub: SubParsers) -> None:
         "--sarif", metavar="FILE", help="also write SARIF 2.1.0 (for GitHub code scanning); '-' for stdout"
     )
     check_parser.add_argument(
+        "--sarif-exempt",
+        action="store_true",
+        help="also put exempted violations in the SARIF results, as suppressed (default: listed in its properties)",
+    )
+    check_parser.add_argument(
+        "--github",
+        action="store_true",
+        help="GitHub Actions: annotations on stdout, a job summary to $GITHUB_STEP_SUMMARY (no code scanning needed)",
+    )
+    check_parser.add_argument(
         "--policy-config",
         metavar="FILE",
         type=Path,
-        help="policy config JSON, as for `pulumi preview --policy-pack-config`",
+        help="the organisation's policy config JSON (floors, levels, exemptions); default: policies/policy-config.json",
     )
     check_parser.set_defaults(handler=_check_handler)
-    thresholds = sub.add_parser("policy-config", help="policy thresholds from a stack's objectives (JSON)")
+    thresholds = sub.add_parser(
+        "policy-config", help="the policy config a stack is judged by: the floors, tightened by its objectives (JSON)"
+    )
     thresholds.add_argument("stack")
-    thresholds.set_defaults(handler=lambda args: cmd_policy_config(args.root, args.stack))
+    thresholds.add_argument("--policy-config", metavar="FILE", type=Path, help="the organisation's policy config")
+    thresholds.set_defaults(handler=lambda args: cmd_policy_config(args.root, args.stack, args.policy_config))
     schema = sub.add_parser(
         "schema", help="the JSON schema of `plan --json` or `check --json` output, or of this project's stack files"
     )
@@ -224,7 +240,16 @@ def _objectives(root: Path, plans: Sequence[StackPlan]) -> dict[str, StackConfig
 
 
 def _run_check(root: Path, plans: Sequence[StackPlan], policy_config: dict[str, Any] | None) -> PackReport:
-    return check.check_plans(plans, policy_pack(root), policy_config, _objectives(root, plans))
+    return check.check_plans(plans, policy_pack(root), policy_config, _objectives(root, plans), root=root)
+
+
+@dataclass(frozen=True)
+class CheckOutputs:
+    """Where ``drctl check`` writes, besides its report: SARIF (a file or ``-``), GitHub annotations."""
+
+    sarif_path: str | None = None
+    sarif_exempt: bool = False
+    github: bool = False
 
 
 def cmd_check(
@@ -234,32 +259,46 @@ def cmd_check(
     sarif_path: str | None = None,
     policy_config: Path | None = None,
     plans: Sequence[StackPlan] | None = None,
+    outputs: CheckOutputs | None = None,
 ) -> int:
-    """Run the pack over the plans; exit 1 on any mandatory violation or refused config."""
-    sarif_path = _sarif_target(sarif_path)
-    if sarif_path == "-" and as_json:
-        raise UsageError("--json and --sarif - both write to stdout; write the SARIF to a file")
+    """Run the pack and the gate over the plans; exit 1 on any mandatory violation or refused config."""
+    outputs = outputs or CheckOutputs(sarif_path)
+    sarif_path = _sarif_target(outputs.sarif_path)
+    for flag, on in (("--json", as_json), ("--github", outputs.github)):
+        if on and sarif_path == "-":
+            raise UsageError(f"{flag} and --sarif - both write to stdout; write the SARIF to a file")
+    if as_json and outputs.github:
+        raise UsageError("--json and --github both write to stdout; use one")
     half_written = interrupted(root)
     if half_written is not None:  # the pair is neither the old one nor the new one: nothing to pass
         print(f"drctl check: FAIL: the stack files are half-written: {half_written}", file=sys.stderr)
         return 1
-    config = _read_policy_config(policy_config)
+    config = read_policy_config(policy_config) if policy_config is not None else None
     plans = plans if plans is not None else engine.plan_stacks(stacks or None, root)
     report = _run_check(root, plans, config)
-    if sarif_path:
-        errors = {p.stack: (p.error, _error_line(root, p.stack, p.error)) for p in plans if p.error}
-        sarif = json.dumps(to_sarif(report, root=root, plans=plans, plan_errors=errors), indent=2)
+    failed = bool(report.mandatory or any(p.error for p in plans))
+    sarif: dict[str, Any] | None = None
+    if sarif_path or outputs.github:
+        errors = {p.stack: (str(p.error), _error_line(root, p.stack, str(p.error))) for p in plans if p.error}
+        sarif = to_sarif(report, root=root, plans=plans, plan_errors=errors, include_exempt=outputs.sarif_exempt)
+    if sarif is not None and sarif_path:
+        text = json.dumps(sarif, indent=2)
         if sarif_path == "-":
-            emit(sarif)
+            emit(text)
         else:
-            Path(sarif_path).write_text(sarif + "\n")
+            Path(sarif_path).write_text(text + "\n")
+    report_text = check.report_text(plans, report)
     if as_json:
         emit(json.dumps(check.report_json(plans, report), indent=2))
     elif sarif_path == "-":
-        print(check.report_text(plans, report), file=sys.stderr)
+        print(report_text, file=sys.stderr)
     else:
-        emit(check.report_text(plans, report))
-    return 1 if report.mandatory or any(p.error for p in plans) else 0
+        emit(report_text)
+    if sarif is not None and outputs.github:
+        for line in github.workflow_commands(sarif):
+            emit(line)
+        github.write_summary(github.summary(sarif, report_text.splitlines()[-1]))
+    return 1 if failed else 0
 
 
 def _error_line(root: Path, stack: str, message: str) -> int:
@@ -269,25 +308,13 @@ def _error_line(root: Path, stack: str, message: str) -> int:
         return error_line(None, message)
 
 
-class PolicyConfigError(ValueError):
-    """A policy config file drctl cannot read."""
-
-
-def _read_policy_config(path: Path | None) -> dict[str, Any] | None:
-    if path is None:
-        return None
-    try:
-        config = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise PolicyConfigError(f"--policy-config {path}: {exc}") from None
-    if not isinstance(config, dict):
-        raise PolicyConfigError(f"--policy-config {path}: expected a JSON object of rule id -> settings")
-    return config
-
-
-def cmd_policy_config(root: Path, stack: str) -> int:
-    """The thresholds a stack's objectives imply, for ``pulumi preview --policy-pack-config``."""
-    return _print_json(check.objectives_config(posture.config_of(load_stack(root, stack))))
+def cmd_policy_config(root: Path, stack: str, policy_config: Path | None = None) -> int:
+    """The policy config ``stack`` is judged by, for ``pulumi preview --policy-pack-config``: the organisation's
+    floors, levels and exemptions, with the thresholds its objectives tighten."""
+    config = read_policy_config(policy_config) if policy_config is not None else None
+    file = load_stack(root, stack)
+    effective = check.stack_policy_config(policy_pack(root), posture.config_of(file), config, file.project)
+    return _print_json(effective)
 
 
 def _plan_handler(args: argparse.Namespace) -> int:
@@ -295,7 +322,8 @@ def _plan_handler(args: argparse.Namespace) -> int:
 
 
 def _check_handler(args: argparse.Namespace) -> int:
-    return cmd_check(args.root, args.stacks, args.json, args.sarif, args.policy_config)
+    outputs = CheckOutputs(args.sarif, args.sarif_exempt, args.github)
+    return cmd_check(args.root, args.stacks, args.json, policy_config=args.policy_config, outputs=outputs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -305,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.root = find_root(args.root)
         handler: Handler = args.handler
         return handler(args)
-    except (ProjectNotFoundError, UsageError, PolicyConfigError, TransactionError, EditError) as exc:
+    except (ProjectNotFoundError, UsageError, PolicyConfigError, ProgramError, TransactionError, EditError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:

@@ -5,6 +5,8 @@ Each switch command takes the project's lock, checks the pair, computes the edit
 (``lifecycle.simulate``) against the deployed state where ``--state`` gives it (else against the files), prints the
 diff and the runbook, and writes the stack files as one transaction only when the replay is safe (``--dry-run``
 writes nothing). ``recover`` finishes or rolls back a switch that was interrupted while writing.
+``diff --base REF`` / ``--plan FILE`` compares the stack files with a git ref's (or a saved plan), for review.
+With ``--json`` every command writes exactly one JSON document to stdout.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .engine import base as base_plans
 from .engine import checkpoint
 from .engine import programs as engine
 from .engine.checkpoint import CheckpointError
@@ -26,6 +29,7 @@ from .lifecycle import transitions as lifecycle
 from .lifecycle.pair import Pair, PairError, load_pair
 from .lifecycle.simulate import DeployedState
 from .lifecycle.transitions import Transition
+from .report import plandiff
 from .report.output import emit
 from .stackfiles.edit import EditError
 from .stackfiles.files import load_stack, project_name, stack_names
@@ -40,6 +44,9 @@ from .stackfiles.transaction import (
 )
 from .stackfiles.yamlfile import read_bytes
 
+STATUS_SCHEMA = "drctl-status/v1"
+SWITCH_SCHEMA = "drctl-switch/v1"
+
 GUID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 SWITCHES = ("promote", "rebuild", "release", "failback", "settle")
 COMMANDS = ("status", "diff", *SWITCHES, "init", "recover", "checkpoint")
@@ -51,9 +58,16 @@ STATE_HELP = (
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the lifecycle subcommands on drctl's parser."""
-    sub.add_parser("status", help="the pair's lifecycle state (built, promoted, rebuilding, rebuilt)")
-    diff = sub.add_parser("diff", help="what `pulumi up` of each stack would change, against --state or the files")
+    status = sub.add_parser("status", help="the pair's lifecycle state (built, promoted, rebuilding, rebuilt)")
+    status.add_argument("--json", action="store_true", help="one JSON document: the state and each stack")
+    diff = sub.add_parser(
+        "diff", help="what each resource does: create, update, replace, delete or same (--base REF for a review)"
+    )
     diff.add_argument("stacks", nargs="*", help="stacks to diff (default: all)")
+    against = diff.add_mutually_exclusive_group()
+    against.add_argument("--base", metavar="REF", help="compare with the stack files (and library) at a git ref")
+    against.add_argument("--plan", metavar="FILE", help="compare with a saved `drctl plan --json` ('-': stdin)")
+    diff.add_argument("--json", action="store_true", help="one JSON document (schema: drctl schema diff)")
     promote = sub.add_parser("promote", help="the DR stack becomes active (writes the stack files)")
     how = promote.add_mutually_exclusive_group(required=True)
     how.add_argument("--forced", action="store_true", help="the active region is lost: Standalone/Forced")
@@ -138,9 +152,9 @@ def run(root: Path, args: argparse.Namespace) -> int:
             return _init(root, args)
         deployed = _deployed(root, args.state)
         if args.command == "status":
-            return _status(root, deployed)
+            return _status(root, deployed, args.json)
         if args.command == "diff":
-            return _diff(root, args.stacks, deployed)
+            return _diff(root, args, deployed)
         builders: dict[str, Callable[[Pair], Transition]] = {
             "promote": lambda p: lifecycle.promote(
                 p, "forced" if args.forced else "planned", storage_failover=args.storage_failover
@@ -151,7 +165,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
             "settle": lifecycle.settle,
         }
         return switch(root, builders[args.command], args.dry_run, args.json, deployed, command_line(args))
-    except (PairError, TransactionError, CheckpointError, EditError) as exc:
+    except (PairError, TransactionError, CheckpointError, EditError, base_plans.BaseError) as exc:
         message = str(exc).removeprefix(f"{args.command}: ")  # a refusal names its command once
         print(f"drctl {args.command}: {message}", file=sys.stderr)
         return 2
@@ -194,17 +208,25 @@ def _init(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(root: Path, deployed: Mapping[str, DeployedState]) -> int:
+def _status(root: Path, deployed: Mapping[str, DeployedState], as_json: bool = False) -> int:
     problem = interrupted(root)
-    if problem is not None:
-        print(f"interrupted: {problem}")
     try:
         pair = load_pair(root)
     except PairError as exc:
         if problem is None:
             raise
-        print(f"pair: not judged while half-written ({exc})")
+        if as_json:
+            emit(json.dumps({"schema": STATUS_SCHEMA, "interrupted": problem, "error": str(exc)}, indent=2))
+        else:
+            print(f"interrupted: {problem}")
+            print(f"pair: not judged while half-written ({exc})")
         return 1
+    drift = _deployed_drift(root, pair, deployed)
+    if as_json:
+        emit(json.dumps(status_document(pair, problem, drift), indent=2))
+        return 1 if problem is not None else 0
+    if problem is not None:
+        print(f"interrupted: {problem}")
     print(f"pair: {pair.status()}")
     for m in pair.members.values():
         pg = m.config.postgres
@@ -216,20 +238,63 @@ def _status(root: Path, deployed: Mapping[str, DeployedState]) -> int:
             f"  {m.name:8} {m.config.role:7} {m.config.region:12} postgres {m.server} ({pg.create_as}{source}, "
             f"{pg.state}){retired}{link}{owner}"
         )
-    if deployed:
-        files = {p.stack: p for p in engine.plan_stacks(None, root)}
-        found = simulate.drift(files, deployed)
-        for name, state in deployed.items():
-            role = state.plan.outputs.get("role")
-            declared = pair.members[name].config.role
-            said = f"deployed role {role}, the file says {declared}" if role and role != declared else ""
-            changes = found.get(name, [])
-            command = f"drctl diff {name} --state {name}={state.source}"
-            gap = f"{len(changes)} resource(s) differ from its stack file: {command}" if changes else "matches its file"
-            print(f"  deployed {name} ({state.source}): " + "; ".join(x for x in (said, gap) if x))
-    else:
+    for name, line in drift.items():
+        print(f"  deployed {name} ({deployed[name].source}): {line}")
+    if not deployed:
         print("deployed state: not given; the above is what the stack files say (--state STACK=FILE to compare)")
     return 1 if problem is not None else 0
+
+
+def _deployed_drift(root: Path, pair: Pair, deployed: Mapping[str, DeployedState]) -> dict[str, str]:
+    """Per stack given ``--state``: how its deployed state stands against its stack file, in one line."""
+    if not deployed:
+        return {}
+    files = {p.stack: p for p in engine.plan_stacks(None, root)}
+    found = simulate.drift(files, deployed)
+    lines = {}
+    for name, state in deployed.items():
+        role = state.plan.outputs.get("role")
+        declared = pair.members[name].config.role
+        said = f"deployed role {role}, the file says {declared}" if role and role != declared else ""
+        changes = found.get(name, [])
+        command = f"drctl diff {name} --state {name}={state.source}"
+        gap = f"{len(changes)} resource(s) differ from its stack file: {command}" if changes else "matches its file"
+        lines[name] = "; ".join(x for x in (said, gap) if x)
+    return lines
+
+
+def status_document(
+    pair: Pair, interrupted_by: str | None = None, drift: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """``drctl status --json``."""
+    stacks = []
+    for m in pair.members.values():
+        pg = m.config.postgres
+        stacks.append(
+            {
+                "stack": m.name,
+                "role": m.config.role,
+                "region": m.config.region,
+                "owns_global": m.config.owns_global,
+                "postgres": {
+                    "server": m.server,
+                    "create_as": pg.create_as,
+                    "replica_of": pg.replica_of,
+                    "state": pg.state,
+                    "retired": [m.server_of(r) for r in pg.retired],
+                },
+                "redis_geo_secondary": m.config.redis.geo_secondary,
+                "deployed": (drift or {}).get(m.name),
+            }
+        )
+    status = pair.status()
+    return {
+        "schema": STATUS_SCHEMA,
+        "state": status.split(" ", 1)[0],
+        "status": status,
+        "interrupted": interrupted_by,
+        "stacks": stacks,
+    }
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -245,6 +310,8 @@ def switch(
     deployed: Mapping[str, DeployedState] | None = None,
     command: str = "drctl switch",
 ) -> int:
+    """Plan the switch under the project's lock from one read of the files; write them as one transaction only
+    when the replay is safe. With ``as_json``, one document on stdout and nothing after it."""
     with project_lock(root, command):
         refuse_if_interrupted(root)
         raw = _snapshot(root)
@@ -253,64 +320,74 @@ def switch(
         if not dry_run:
             check_writable(root, [root / f"Pulumi.{s}.yaml" for s in sorted({e.stack for e in transition.edits})])
         sim = simulate.simulate(root, transition, deployed=deployed, raw=raw)
-        if as_json:
-            document = lifecycle.describe(sim.transition) | {
-                "baseline": sim.baselines,
-                "drift": {n: simulate.summary(c) for n, c in sim.drift.items()},
-                "steps_diff": [simulate.summary(r.changed) for r in sim.results],
-                "problems": sim.problems,
-            }
-            emit(json.dumps(document, indent=2, default=str))
-        else:
-            emit(simulate.render(sim))
-        if sim.problems:
-            print(f"drctl: {transition.name} refused: {len(sim.problems)} problem(s); nothing written", file=sys.stderr)
-            return 1
-        if dry_run:
-            if not as_json:
-                emit("\n(dry run: no stack file written)")
-            return 0
-        written = write_files(root, list(sim.documents.values()), command)
-        for path in written:
-            print(f"wrote {path.name}", file=sys.stderr if as_json else sys.stdout)
+        written: list[str] = []
+        if not sim.problems and not dry_run:
+            written = [path.name for path in write_files(root, list(sim.documents.values()), command)]
+    if as_json:  # one document: the diff, the runbook and what was written, nothing after it
+        document = {"schema": SWITCH_SCHEMA, **lifecycle.describe(sim.transition)} | {
+            "baseline": sim.baselines,
+            "drift": {n: simulate.summary(c) for n, c in sim.drift.items()},
+            "steps_diff": [simulate.summary(r.changed) for r in sim.results],
+            "problems": sim.problems,
+            "dry_run": dry_run,
+            "written": written,
+        }
+        emit(json.dumps(document, indent=2, default=str))
+    else:
+        emit(simulate.render(sim))
+    if sim.problems:
+        print(f"drctl: {transition.name} refused: {len(sim.problems)} problem(s); nothing written", file=sys.stderr)
+        return 1
+    if not as_json:
+        emit("\n(dry run: no stack file written)" if dry_run else "\n".join(f"wrote {name}" for name in written))
     return 0
 
 
-def _diff(root: Path, stacks: list[str], deployed: Mapping[str, DeployedState]) -> int:
-    """Each stack's program against its deployed state (``--state``), else against its own files' plan."""
+def _diff(root: Path, args: argparse.Namespace, deployed: Mapping[str, DeployedState]) -> int:
+    """``--base REF`` / ``--plan FILE``: the stack files against a ref's (or a saved plan); without either, each
+    stack's program against its deployed state (``--state``), else against its own file's plan."""
+    stacks: Sequence[str] = args.stacks
+    if args.base is not None or args.plan is not None:
+        if deployed:
+            raise PairError("--state compares with what is deployed, --base/--plan with a review's base: use one")
+        if args.base is not None:
+            before, commit = base_plans.plans_at(root, args.base)
+            label = f"{args.base} ({commit[:12]}) -> the working tree"
+        else:
+            before, label = base_plans.read_plan_file(args.plan), f"{args.plan} -> the working tree"
+        after = base_plans.as_recorded(engine.plan_stacks(None, root))
+        diff = plandiff.compare(before, after, label, stacks or None)
+    else:
+        diff = _state_diff(root, stacks, deployed)
+    emit(json.dumps(plandiff.document(diff), indent=2) if args.json else plandiff.text(diff))
+    return diff.exit_code
+
+
+def _state_diff(root: Path, stacks: Sequence[str], deployed: Mapping[str, DeployedState]) -> plandiff.Diff:
+    """Each stack's ``pulumi up`` against its deployed state, or (no ``--state``) against its own file's plan, which
+    shows only what the program adds to the file: never a verification of what runs in Azure."""
     refuse_if_interrupted(root)
     pair = load_pair(root)
     unknown = [s for s in stacks if s not in pair.members]
     if unknown:
         raise PairError(f"no stack {unknown[0]!r}; stacks: {', '.join(pair.members)}")
-    transition = Transition(
-        "diff",
-        (),
-        tuple(lifecycle.up_step(name, minutes=0) for name in (stacks or list(pair.members))),
-    )
+    names = list(stacks) or list(pair.members)
+    transition = Transition("diff", (), tuple(lifecycle.up_step(name, minutes=0) for name in names))
     sim = simulate.simulate(root, transition, deployed=deployed)
-    for result in sim.results:
-        name = str(result.step.stack)
-        changed = result.changed
-        if name in deployed:
-            head = f"stack {name} against its deployed state ({deployed[name].source}): "
-            print(head + ("no change" if not changed else f"{len(changed)} change(s)"))
-        else:
-            print(
-                f"stack {name} against its stack file (no --state): "
-                + (
-                    "the program agrees with the file; this says nothing about what is deployed (give --state "
-                    f"{name}=FILE from `pulumi stack export --stack {name}`)"
-                    if not changed
-                    else f"{len(changed)} change(s)"
-                )
-            )
-        for c in changed:
-            print(f"  {c.action:8} {c.short_type} {c.name} ({', '.join(c.keys)}) {c.reason}")
     problems = sim.problems + simulate.settled_plans(root, sim.documents, sim.final)
-    for p in problems:
-        print(f"REFUSED: {p}")
-    return 1 if problems or any(r.changed for r in sim.results) else 0
+    changes = {str(r.step.stack): r.changes for r in sim.results}
+    label = "; ".join(
+        f"{n} against its deployed state ({deployed[n].source})" if n in deployed else f"{n} against its stack file"
+        for n in names
+    )
+    diff = plandiff.from_changes(label, changes, problems)
+    diff.notes += [
+        f"{n}: no --state, so this is the program against its own file and says nothing about what is deployed; "
+        f"give --state {n}=FILE (`pulumi stack export --stack {n} > FILE`)"
+        for n in names
+        if n not in deployed
+    ]
+    return diff
 
 
 def _checkpoint(root: Path, stack: str, output: str) -> int:

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from azure_dr.cli.engine import check
+from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.analyzer import PackReport
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
@@ -25,6 +26,14 @@ from tests.helpers import with_block
 
 PACK = ROOT / "policies"
 SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """The shipped project's files in ``tmp_path`` (the pack linked), for a change under review."""
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.primary.yaml", "Pulumi.dr.yaml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "policies").symlink_to(PACK)
+    return tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +67,29 @@ def test_wrong_config_fails_naming_rule_and_resource() -> None:
     assert text.splitlines()[-1].startswith("FAIL")
 
 
-def test_exemption_by_stack_tag_is_reported_not_hidden() -> None:
-    tags = {
-        "azure-dr:policy-exempt": "pg-backup-retention",
-        "azure-dr:policy-exempt-reason": "dev stack, restored from prod nightly",
-    }
-    overrides = {**with_block("primary", "postgres", backup_retention_days=7), "azure-dr:tags": json.dumps(tags)}
-    plans = list(plan({"primary": overrides}, ["primary"]).values())
-    report = check.check_plans(plans, PACK)
-    assert [r for r in report.mandatory if r.policy_name == "pg-backup-retention"] == []
-    exempt = check.exemptions(report, "primary")
-    assert any(p == "pg-backup-retention" and "restored from prod nightly" in reason for p, reason in exempt)
-    assert "EXEMPT    pg-backup-retention" in check.report_text(plans, report)
+def test_a_stack_tag_cannot_exempt_a_mandatory_rule(tmp_path: Path) -> None:
+    """The file under review cannot waive a mandatory rule for itself: the violation stays, and the gate reports
+    the tag at its line."""
+    project = copy_project(tmp_path)
+    stack_file = project / "Pulumi.primary.yaml"
+    stack_file.write_text(
+        stack_file.read_text().replace(
+            "    create_as: primary\n", "    create_as: primary\n    backup_retention_days: 7\n"
+        )
+        + "  azure-dr:tags:\n    azure-dr:policy-exempt: pg-backup-retention\n"
+        "    azure-dr:policy-exempt-reason: dev stack, restored from prod nightly\n"
+    )
+    plans = engine.plan_stacks(None, project)
+    objectives = {p.stack: posture.config_of(load_stack(project, p.stack)) for p in plans}
+    report = check.check_plans(plans, PACK, None, objectives, root=project)
+    assert [r.urn.rsplit("::", 1)[-1] for r in report.mandatory if r.policy_name == "pg-backup-retention"] == [
+        "qlp-uksouth-psql-server"
+    ]
+    [refused] = [r for r in report.mandatory if r.policy_name == "stack-exemptions"]
+    assert (
+        refused.config_key == "tags.azure-dr:policy-exempt" and "mandatory rule pg-backup-retention" in refused.message
+    )
+    assert check.exemptions(report, "primary") == []
 
 
 def test_json_and_sarif(shipped: dict[str, StackPlan], shipped_report: PackReport) -> None:

@@ -48,9 +48,9 @@ def test_locks_can_be_turned_off_but_protect_cannot() -> None:
 
 
 def test_resize_is_an_update_not_a_replacement(shipped: dict[str, StackPlan]) -> None:
-    after = plan(
-        {"primary": with_block("primary", "postgres", sku_name="Standard_D8ds_v5", storage_size_gb=512)}, ["primary"]
-    )["primary"]
+    # Both stacks (the replica is scaled up first): a replica smaller than its primary does not plan at all.
+    bigger = {"sku_name": "Standard_D8ds_v5", "storage_size_gb": 512}
+    after = plan({s: with_block(s, "postgres", **bigger) for s in ("primary", "dr")}, ["primary"])["primary"]
     assert after.one("azure-native:dbforpostgresql:Server").inputs["sku"]["name"] == "Standard_D8ds_v5"
     assert replacements(shipped["primary"], after) == []
 

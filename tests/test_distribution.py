@@ -100,6 +100,7 @@ def test_the_wheel_installs_only_the_azure_dr_namespace(wheel: Path) -> None:
         "azure_dr/testing/__init__.py",
         "azure_dr/policies/PulumiPolicy.yaml",
         "azure_dr/policies/__main__.py",
+        "azure_dr/policies/policy-config.json",
         "azure_dr/policies/drpolicy/catalogue.py",
         "azure_dr/policies/drpolicy/azure_facts/regions.py",  # the link, followed: the pack is whole
     ):

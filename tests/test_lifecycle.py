@@ -195,7 +195,7 @@ def test_commands_write_the_files_and_keep_comments(project: Path, capsys: pytes
     after = (project / "Pulumi.dr.yaml").read_text()
     assert after.splitlines()[0] == before.splitlines()[0]  # the comment header survives
     assert "state: promoting" in after and "promotion: forced" in after
-    assert "probe: {path: /healthz, protocol: Https, interval_seconds: 30}" in after  # flow style kept
+    assert "system_pool: {vm_size: Standard_D4ds_v5, min_count: 2, max_count: 6}" in after  # flow style kept
     assert cli.main(["--root", str(project), "status"]) == 0
     assert "pair: promoting" in capsys.readouterr().out
 
@@ -270,9 +270,26 @@ def test_inconsistent_pairs_are_refused(project: Path, edits: list[Edit], messag
 
 
 def test_a_hand_made_unlink_is_blocked_by_the_inherited_lock(project: Path) -> None:
-    """Dropping the link from config without the runbook's unlink: the primary cache's lock blocks the delete."""
-    naive = lifecycle.Transition("naive", (Edit("dr", ("redis", "geo_secondary"), False),), (lifecycle.up_step("dr"),))
-    sim = simulate.simulate(project, naive)
+    """Dropping the link from config without the runbook's unlink: the primary cache's lock blocks the delete.
+
+    Only the link, both caches still geo-replicated: the pair itself is refused (a standby without its link)."""
+    only_the_link = lifecycle.Transition(
+        "naive",
+        (Edit("dr", ("redis", "geo_secondary"), False),),
+        (lifecycle.up_step("dr"),),
+    )
+    with pytest.raises(PairError, match=r"redis\.geo_secondary is false on the standby of primary"):
+        simulate.simulate(project, only_the_link)
+    to_persistence = lifecycle.Transition(
+        "naive",
+        (
+            Edit("dr", ("redis", "geo_secondary"), False),
+            Edit("dr", ("redis", "dr_mechanism"), "persistence"),
+            Edit("primary", ("redis", "dr_mechanism"), "persistence"),
+        ),
+        (lifecycle.up_step("dr"),),
+    )
+    sim = simulate.simulate(project, to_persistence)
     blocked = [c for r in sim.results for c in r.changes if c.action == "blocked"]
     assert [(c.short_type, "inherited" in c.reason) for c in blocked] == [("redis:LinkedServer", True)]
     assert sim.problems

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +18,29 @@ from referencing import Registry, Resource
 from azure_dr.cli import commands as cli
 from azure_dr.cli.engine import check
 from azure_dr.cli.engine.analyzer import PackReport, PolicyResult
+from azure_dr.cli.engine.floors import read_policy_config
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.report import diagram, render, rulebook, schemas
 from azure_dr.cli.report.sarif import to_sarif
 from azure_dr.cli.stackfiles.lines import line_of, locate
+from azure_dr.components.facts.exemptions import today
 from tests.conftest import plan
 from tests.helpers import with_block
 
 PACK = ROOT / "policies"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
-EXEMPT_TAGS = {
-    "azure-dr:policy-exempt": "pg-backup-retention",
-    "azure-dr:policy-exempt-reason": "dev stack, restored from prod nightly",
+EXEMPT_REASON = "dev stack, restored from prod nightly"
+EXPIRES = (today() + timedelta(days=30)).isoformat()
+#: The organisation's policy config, with an exemption of the mandatory pg-backup-retention on primary's server.
+EXEMPTING = {
+    **read_policy_config(PACK / "policy-config.json"),
+    "pg-backup-retention": {
+        "min_days": 30,
+        "exemptions": [
+            {"stack": "primary", "resource": "qlp-uksouth-psql-server", "reason": EXEMPT_REASON, "expires": EXPIRES}
+        ],
+    },
 }
 
 
@@ -49,13 +60,11 @@ def shipped_report(shipped: dict[str, StackPlan]) -> PackReport:
 
 @pytest.fixture(scope="module")
 def failing() -> tuple[list[StackPlan], PackReport]:
-    """primary with geo-backup off and 7-day retention exempted by tag: one violation, one exemption."""
-    overrides = {
-        **with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7),
-        "azure-dr:tags": json.dumps(EXEMPT_TAGS),
-    }
+    """primary with geo-backup off and 7-day retention exempted by the policy config: one violation, one
+    exemption."""
+    overrides = with_block("primary", "postgres", geo_redundant_backup="Disabled", backup_retention_days=7)
     plans = [p for p in plan({"primary": overrides}, ["primary"]).values() if p.stack == "primary"]
-    return plans, check.check_plans(plans, PACK)
+    return plans, check.check_plans(plans, PACK, EXEMPTING)
 
 
 def test_plan_json_has_inputs_integers_and_consistent_counts(shipped: dict[str, StackPlan]) -> None:
@@ -100,7 +109,9 @@ def test_check_json_matches_its_schema_and_names_exempt_resources(
             "rule": "pg-backup-retention",
             "urn": next(r.urn for r in plans[0].resources if r.name == "qlp-uksouth-psql-server"),
             "resource": "qlp-uksouth-psql-server",
-            "reason": "dev stack, restored from prod nightly",
+            "reason": EXEMPT_REASON,
+            "source": "policy config",
+            "expires": EXPIRES,
         }
     ]
     violation = next(v for v in primary["violations"] if v["rule"] == "pg-geo-backup")
@@ -114,6 +125,7 @@ def test_check_text_names_each_thing_once_and_the_same_way(failing: tuple[list[S
     exempt = next(line for line in lines if line.lstrip().startswith("EXEMPT"))
     assert mandatory.count("pg-geo-backup") == 1 and mandatory.count("qlp-uksouth-psql-server") == 1
     assert exempt.split()[:3] == ["EXEMPT", "pg-backup-retention", "qlp-uksouth-psql-server:"]
+    assert exempt.endswith(f"{EXEMPT_REASON} (policy config, expires {EXPIRES})")
     assert "urn:pulumi" not in "\n".join(lines)
 
 
@@ -139,7 +151,8 @@ def test_messages_drop_the_rule_id_and_resource_name_the_line_already_shows() ->
 
 
 def test_rules_and_explain_come_from_the_rules_metadata(capsys: pytest.CaptureFixture[str]) -> None:
-    docs = rulebook.load(PACK)
+    docs = rulebook.every_rule(ROOT)
+    assert {d.policy_type for d in docs.values()} == {"resource", "stack", "gate"}
     assert cli.main(["--root", str(ROOT), "rules"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["id", "level", "service", "objective", "what", "it", "checks"]
@@ -149,7 +162,10 @@ def test_rules_and_explain_come_from_the_rules_metadata(capsys: pytest.CaptureFi
     text = capsys.readouterr().out
     assert "Why: PostgreSQL backups are kept at least as long as the recovery objectives say." in text
     assert "How to fix: Raise azure-dr:postgres.backup_retention_days" in text
-    assert "How to exempt: Tag the resource with azure-dr:policy-exempt: pg-backup-retention" in text
+    assert "How to exempt: In the policy config (policies/policy-config.json" in text
+    assert "A stack file cannot exempt a mandatory rule" in text
+    assert cli.main(["--root", str(ROOT), "explain", "kv-rbac"]) == 0  # an advisory rule: a tag may exempt it
+    assert "tag the resource with azure-dr:policy-exempt: kv-rbac" in capsys.readouterr().out
     assert cli.main(["--root", str(ROOT), "explain", "pg-backup"]) == 2
     assert "did you mean pg-backup-retention" in capsys.readouterr().err
     for doc in docs.values():
@@ -200,21 +216,24 @@ def test_sarif_points_at_the_line_that_sets_the_value(
         stack_file.read_text().replace(
             "    create_as: primary\n", "    create_as: primary\n    geo_redundant_backup: Disabled\n"
         )
-        + f"  azure-dr:tags:\n    azure-dr:policy-exempt: {EXEMPT_TAGS['azure-dr:policy-exempt']}\n"
     )
     sarif = to_sarif(report, root=project_copy, plans=plans)
     results = sarif["runs"][0]["results"]
     geo = next(r for r in results if r["ruleId"] == "pg-geo-backup")
     region = geo["locations"][0]["physicalLocation"]["region"]
     assert region["startLine"] == _line(stack_file, "geo_redundant_backup: Disabled")
-    exempt = next(r for r in results if r["ruleId"] == "pg-backup-retention")
-    assert exempt["suppressions"] == [
-        {"kind": "inSource", "status": "accepted", "justification": EXEMPT_TAGS["azure-dr:policy-exempt-reason"]}
-    ]
-    assert exempt["locations"][0]["physicalLocation"]["region"]["startLine"] == _line(
-        stack_file, "azure-dr:policy-exempt:"
-    )
+    # Exempted: not an alert (GitHub shows a suppressed result as open), but listed with its reason and expiry.
+    assert not any(r["ruleId"] == "pg-backup-retention" for r in results)
+    [listed] = sarif["runs"][0]["properties"]["exemptions"]
+    assert (listed["rule"], listed["reason"], listed["expires"]) == ("pg-backup-retention", EXEMPT_REASON, EXPIRES)
     jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(sarif)
+    with_exempt = to_sarif(report, root=project_copy, plans=plans, include_exempt=True)["runs"][0]["results"]
+    exempt = next(r for r in with_exempt if r["ruleId"] == "pg-backup-retention")
+    assert exempt["suppressions"] == [{"kind": "inSource", "status": "accepted", "justification": EXEMPT_REASON}]
+    # where the violation would be: the rule's first config key the file sets (the objective it is held to)
+    assert exempt["locations"][0]["physicalLocation"]["region"]["startLine"] == _line(
+        stack_file, "    backup_retention_days: 30"
+    )
 
 
 def test_sarif_points_at_the_block_a_default_stands_in_for_and_keeps_its_fingerprints(

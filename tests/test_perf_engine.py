@@ -207,7 +207,10 @@ pulumi.export("ratio", pulumi.Output.from_input(1).apply(lambda one: one / 0))
 def test_an_output_that_fails_fails_the_run_with_either_wait(tmp_path: Path, stock_sdk: bool) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: azure-dr\nruntime: python\n")
     (tmp_path / "__main__.py").write_text(FAILING_APPLY)
-    with pytest.raises(ZeroDivisionError):
+    # The program's own failure: one line naming the exception and the program's line (drctl exits 2).
+    with pytest.raises(
+        engine.ProgramError, match=r"^stack failing: the program failed: ZeroDivisionError: .*__main__\.py:\d+\)$"
+    ):
         engine.run_stack(StackFile("failing", tmp_path / "Pulumi.failing.yaml", {}), {}, tmp_path, stock_sdk=stock_sdk)
 
 

@@ -84,12 +84,34 @@ def test_alert_scoped_elsewhere_or_disabled_does_not_count() -> None:
         assert messages(analyze([pg, alert]), "alert-coverage")
 
 
-def test_backed_up_server_needs_both_backup_alerts() -> None:
+WORKSPACE_ID = f"{SUB}/Microsoft.OperationalInsights/workspaces/log"
+VAULT = "azure-native:dataprotection:BackupVault"
+DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
+
+
+def vault_feeding(workspace: str = WORKSPACE_ID) -> list[RecordedResource]:
+    """A Backup vault and its diagnostic setting sending its logs to ``workspace``."""
+    vault = make_resource(VAULT, {"id": f"{SUB}/Microsoft.DataProtection/backupVaults/bv"}, name="bv")
+    props = {"resourceUri": vault.inputs["id"], "workspaceId": workspace, "logs": [{"categoryGroup": "allLogs"}]}
+    setting = make_resource(DIAGNOSTICS, props, name="bv-diag", property_dependencies={"resourceUri": (vault.urn,)})
+    return [vault, setting]
+
+
+def test_backed_up_server_needs_both_backup_alerts_and_the_logs_they_query() -> None:
     pg = server()
-    complete = [pg, backed_up(pg), log_alert("backup-job-failure", 0), log_alert("backup-age", 192, "AgeHours")]
+    alerts = [
+        log_alert("backup-job-failure", 0, scopes=[WORKSPACE_ID]),
+        log_alert("backup-age", 192, "AgeHours", scopes=[WORKSPACE_ID]),
+    ]
+    complete = [pg, backed_up(pg), *alerts, *vault_feeding()]
     assert messages(analyze(complete), "alert-coverage") == []
-    [message] = messages(analyze(complete[:-1]), "alert-coverage")
+    [message] = messages(analyze([pg, backed_up(pg), alerts[0], *vault_feeding()]), "alert-coverage")
     assert "backed up but no backup-age log alert" in message
+    # Diagnostics off (azure-dr:monitoring.diagnostics false): the alerts query tables nothing fills.
+    [blind] = messages(analyze([pg, backed_up(pg), *alerts]), "alert-coverage")
+    assert "no diagnostic setting sends the Backup vault's logs" in blind
+    elsewhere = vault_feeding(f"{SUB}/Microsoft.OperationalInsights/workspaces/another")
+    assert messages(analyze([pg, backed_up(pg), *alerts, *elsewhere]), "alert-coverage")
 
 
 def test_cosmos_and_geo_secondary_cache_need_their_alerts() -> None:

@@ -11,11 +11,13 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pulumi_policy import EnforcementLevel
 
+from azure_dr.components.facts.exemptions import exempt_tag, reason_tag, today
 from tests.policy_harness import UNKNOWN_STRING, Analysis, make_resource, pack_policies
 from tests.policy_harness import analyze as analyze_stack
 
@@ -23,7 +25,7 @@ from tests.policy_harness import analyze as analyze_stack
 # drpolicy (policies/) is on sys.path once tests.policy_harness is imported.
 from drpolicy import resource as resource_rules
 from drpolicy.catalogue import rules
-from drpolicy.framework import EXEMPT_REASON_TAG, EXEMPT_TAG, ResourceRule
+from drpolicy.framework import ResourceRule
 
 PG = "azure-native:dbforpostgresql:Server"
 COSMOS = "azure-native:cosmosdb:DatabaseAccount"
@@ -645,10 +647,11 @@ def test_relaxed_threshold_clears_a_default_violation(
 def test_threshold_defaults_come_from_the_objectives() -> None:
     schemas = {p.name: p.config_schema.get("properties", {}) for p in pack_policies()}
     resource_ids = set(resource_rules_by_id())
+    assert all(props["exemptions"]["default"] == [] for props in schemas.values())  # every rule can be exempted
     defaults = {
-        name: {k: v["default"] for k, v in props.items()}
+        name: {k: v["default"] for k, v in props.items() if k != "exemptions"}
         for name, props in schemas.items()
-        if props and name in resource_ids
+        if len(props) > 1 and name in resource_ids
     }
     assert defaults == {
         "pg-backup-retention": {"min_days": 30},
@@ -662,10 +665,24 @@ def test_threshold_defaults_come_from_the_objectives() -> None:
         "backup-vault-immutability": {"require_locked": False},
         "backup-ltr": {"min_years": 7},
     }
+    # Which way each threshold tightens, for the floors (a stack may tighten one, never loosen it).
+    stricter = {
+        (name, k): v.get("x-stricter") for name, props in schemas.items() for k, v in props.items() if k != "exemptions"
+    }
+    assert (
+        stricter[("backup-ltr", "min_years")] == stricter[("backup-vault-immutability", "require_locked")] == "higher"
+    )
+    assert (
+        stricter[("cosmos-backup", "rpo_minutes")] == stricter[("afd-health-probe", "max_interval_seconds")] == "lower"
+    )
+    assert None not in stricter.values(), [k for k, v in stricter.items() if v is None]
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Exemptions
+
+
+EXEMPT_TAG, EXEMPT_REASON_TAG = exempt_tag("azure-dr"), reason_tag("azure-dr")
 
 
 def exempt(props: dict[str, Any], rule_ids: str, reason: str | None) -> dict[str, Any]:
@@ -675,40 +692,83 @@ def exempt(props: dict[str, Any], rule_ids: str, reason: str | None) -> dict[str
     return {**props, "tags": tags}
 
 
-def test_exemption_with_reason_turns_the_violation_into_not_applicable() -> None:
+def test_a_tag_exempts_an_advisory_rule_with_a_reason() -> None:
+    props = edited(BASELINES[KV], {"properties.enableRbacAuthorization": False})
+    vault = make_resource(KV, exempt(props, "kv-rbac", "legacy access policies until the app moves to RBAC"))
+    found = analyze([vault])
+    assert found.violations("kv-rbac") == []
+    [reason] = found.skipped("kv-rbac")
+    assert vault.urn in reason and "legacy access policies" in reason and f"[tag {EXEMPT_TAG}]" in reason
+
+
+def test_a_tag_cannot_exempt_a_mandatory_rule() -> None:
+    """The file under review would excuse itself: the violation stays, saying why the tag did not count."""
     props = edited(BASELINES[PG], {"backup.geoRedundantBackup": "Disabled", "backup.backupRetentionDays": 7.0})
     server = make_resource(PG, exempt(props, "pg-geo-backup", "restored copy for a migration, deleted on 2026-12-01"))
     found = analyze([server])
-    assert found.violations("pg-geo-backup") == []
-    [reason] = found.skipped("pg-geo-backup")
-    assert server.urn in reason and "restored copy for a migration" in reason
-    # only the named rule is exempt
+    [hit] = found.violations("pg-geo-backup")
+    assert hit.enforcement_level == MANDATORY and "cannot exempt a mandatory rule" in hit.message
+    assert found.skipped("pg-geo-backup") == []
     assert found.violations("pg-backup-retention")
 
 
-def test_exemption_can_name_several_rules() -> None:
-    props = edited(
-        BASELINES[REDIS], {"sku": {"name": "Standard", "family": "C", "capacity": 1.0}, "zonalAllocationPolicy": DROP}
-    )
-    found = analyze(
-        [make_resource(REDIS, exempt(props, "redis-premium, redis-zones", "session cache, rebuilt on failover"))]
-    )
-    assert found.violations("redis-premium") == found.violations("redis-zones") == []
-    assert len(found.skipped("redis-premium")) == len(found.skipped("redis-zones")) == 1
+def test_a_tag_can_name_several_advisory_rules() -> None:
+    props = edited(BASELINES[REDIS], {"disableAccessKeyAuthentication": False})
+    props = exempt(props, "redis-access-keys, redis-premium", "session cache, rebuilt on failover")
+    found = analyze([make_resource(REDIS, props)])
+    assert found.violations("redis-access-keys") == [] and len(found.skipped("redis-access-keys")) == 1
 
 
-def test_exemption_without_a_reason_still_gives_the_violation() -> None:
-    props = edited(BASELINES[PG], {"backup.geoRedundantBackup": "Disabled"})
-    for reason in (None, "  "):
-        found = analyze([make_resource(PG, exempt(props, "pg-geo-backup", reason))])
-        [hit] = found.violations("pg-geo-backup")
-        assert hit.enforcement_level == MANDATORY and EXEMPT_REASON_TAG in hit.message
-        assert found.skipped("pg-geo-backup") == []
+def test_a_tag_without_a_reason_of_some_words_still_gives_the_violation() -> None:
+    props = edited(BASELINES[KV], {"properties.enableRbacAuthorization": False})
+    for reason in (None, "  ", "cost"):
+        found = analyze([make_resource(KV, exempt(props, "kv-rbac", reason))])
+        [hit] = found.violations("kv-rbac")
+        assert EXEMPT_REASON_TAG in hit.message and "at least 3" in hit.message
+        assert found.skipped("kv-rbac") == []
 
 
 def test_exemption_of_a_compliant_resource_reports_nothing() -> None:
-    found = analyze([make_resource(PG, exempt(BASELINES[PG], "pg-geo-backup", "not needed"))])
+    found = analyze([make_resource(PG, exempt(BASELINES[PG], "kv-rbac", "not needed at all here"))])
     assert found.results == [] and found.not_applicable == []
+
+
+def config_exemption(
+    resource: str, days: int, reason: str = "migration copy, deleted once the cutover is done"
+) -> dict[str, Any]:
+    return {
+        "stack": "primary",
+        "resource": resource,
+        "reason": reason,
+        "expires": (today() + timedelta(days=days)).isoformat(),
+    }
+
+
+def test_the_policy_config_exempts_a_mandatory_rule_until_its_expiry() -> None:
+    props = edited(BASELINES[PG], {"backup.geoRedundantBackup": "Disabled"})
+    server = make_resource(PG, props, name="psql")
+    live = {"pg-geo-backup": {"exemptions": [config_exemption("psql", 30)]}}
+    found = analyze([server], config=live)
+    assert found.violations("pg-geo-backup") == []
+    [reason] = found.skipped("pg-geo-backup")
+    assert (
+        "migration copy" in reason
+        and f"[policy config, expires {(today() + timedelta(days=30)).isoformat()}]" in reason
+    )
+    expired = {"pg-geo-backup": {"exemptions": [config_exemption("psql", -1)]}}
+    [hit] = analyze([server], config=expired).violations("pg-geo-backup")
+    assert "exemption expired on" in hit.message
+    other = {"pg-geo-backup": {"exemptions": [config_exemption("another-server", 30)]}}
+    assert analyze([server], config=other).violations("pg-geo-backup")
+    whole_stack = {"pg-geo-backup": {"exemptions": [config_exemption("*", 30)]}}
+    assert analyze([server], config=whole_stack).violations("pg-geo-backup") == []
+
+
+def test_a_policy_config_exemption_without_a_real_reason_is_ignored_and_said_so() -> None:
+    server = make_resource(PG, edited(BASELINES[PG], {"backup.geoRedundantBackup": "Disabled"}), name="psql")
+    config = {"pg-geo-backup": {"exemptions": [config_exemption("psql", 30, reason="cost")]}}
+    [hit] = analyze([server], config=config).violations("pg-geo-backup")
+    assert "exemption of pg-geo-backup is ignored" in hit.message and "at least 3" in hit.message
 
 
 # ------------------------------------------------------------------------------------------------------------

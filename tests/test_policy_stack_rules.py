@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from azure_dr.cli.engine.recording import RecordedResource
+from azure_dr.components.facts.exemptions import today
 from azure_dr.components.facts.recovery import GEO_SECONDARY_TAG
 from tests.policy_harness import analyze, make_resource
 
@@ -168,7 +170,23 @@ def test_dr_peer_links() -> None:
     wrong_source = pg_replica(
         sourceServerResourceId=f"{SUB}/rg-x/providers/Microsoft.DBforPostgreSQL/flexibleServers/old"
     )
-    assert "not the peer's server" in violations("dr-peer-links", [group("ukwest"), wrong_source, peer()])[0]
+    assert (
+        "not a generation of the peer's server"
+        in violations("dr-peer-links", [group("ukwest"), wrong_source, peer()])[0]
+    )
+    # Settled (createMode Update, the state a pair lives in): judged all the same.
+    settled_elsewhere = pg_replica(
+        createMode="Update", sourceServerResourceId=wrong_source.inputs["sourceServerResourceId"]
+    )
+    assert violations("dr-peer-links", [group("ukwest"), settled_elsewhere, peer()])
+    # A switchover-made replica still declares the earlier generation it was created from: not a violation.
+    earlier = pg_replica(createMode="Update", sourceServerResourceId=PRIMARY_PG_ID.replace("psql-uks-1", "psql-uks-0"))
+    assert (
+        violations(
+            "dr-peer-links", [group("ukwest"), earlier, peer(postgres_server_id=PRIMARY_PG_ID.replace("-1", "-2"))]
+        )
+        == []
+    )
     unlinked = violations("dr-peer-links", [group("ukwest"), dr_cache(), peer()])
     assert "no link from the peer's cache redis-uks" in unlinked[0]
     assert "no link" in violations("dr-peer-links", [group("ukwest"), dr_cache(), link("someone-else"), peer()])[0]
@@ -206,12 +224,18 @@ def test_stateful_protected() -> None:
 
 
 def test_stack_rule_exemption_is_reported() -> None:
+    """A mandatory stack rule is exempted by the policy config (reason, expiry), and reported as exempt; a tag on
+    the resource does not exempt it."""
     replica = pg_replica(
         tags={
             "azure-dr:policy-exempt": "stateful-protected",
             "azure-dr:policy-exempt-reason": "scratch copy for a drill",
         }
     )
-    found = analyze([group("ukwest"), replica], stack="dr")
+    tagged = analyze([group("ukwest"), replica])
+    assert "cannot exempt a mandatory rule" in tagged.violations("stateful-protected")[0].message
+    expires = (today() + timedelta(days=7)).isoformat()
+    exemption = {"stack": "primary", "resource": "replica", "reason": "scratch copy for a drill", "expires": expires}
+    found = analyze([group("ukwest"), replica], config={"stateful-protected": {"exemptions": [exemption]}})
     assert found.violations("stateful-protected") == []
     assert any("scratch copy for a drill" in reason for reason in found.skipped("stateful-protected"))

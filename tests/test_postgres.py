@@ -70,6 +70,7 @@ def test_ha_is_disabled_in_a_region_without_zones() -> None:
     plans = plan(
         {
             "primary": {
+                "azure-native:location": "westus",
                 "azure-dr:region": "westus",
                 "azure-dr:peer_region": "eastus",
                 "azure-dr:storage": '{"sku": "Standard_RAGRS"}',

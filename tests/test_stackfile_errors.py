@@ -303,6 +303,11 @@ VALID = [
     ("yaml12-bool-capitalised", edit('owns_global: "true"', "owns_global: True")),
     ("document-marker", "---\n" + PRIMARY),
     ("anchors", edit("  azure-dr:redis:\n", "  azure-dr:redis: &cache\n")),
+    # YAML 1.2 (Pulumi's reader) takes a flow key with a colon in it; libyaml (1.1) refuses it, the pure one reads it.
+    (
+        "yaml12-flow-key-with-colon",
+        edit("  azure-dr:redis:\n", "  azure-dr:tags: {team:owner: sre}\n  azure-dr:redis:\n"),
+    ),
 ]
 
 

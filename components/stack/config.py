@@ -17,10 +17,10 @@ from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pulumi
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from .. import rules
-from ..facts import addressing, limits
+from ..facts import addressing, exemptions, limits
 from ..facts.regions import REGIONS, has_zones
 from ..facts.schedule import CronError, max_gap_minutes
 
@@ -94,6 +94,11 @@ def _default_service_tiers() -> dict[ServiceName, TierName]:
         # AKS workloads restored from daily Velero backups (seed 004: AKS RTO 4 h, RPO 24 h).
         "compute": "tier3",
     }
+
+
+def default_service_tier(service: ServiceName) -> TierName:
+    """The tier a service is in unless ``objectives.service_tiers`` moves it."""
+    return _default_service_tiers()[service]
 
 
 class Objectives(Block):
@@ -546,7 +551,7 @@ class StackConfig(Block):
     network: Network | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> StackConfig:
+    def _consistent(self, info: ValidationInfo) -> StackConfig:
         if self.peer_region is not None and self.peer_region == self.region:
             raise _Refused("peer_region", self.peer_region, f"a region other than region ({self.region})")
         if self.peer_stack is None and self.role == "standby":
@@ -557,7 +562,7 @@ class StackConfig(Block):
             raise _Refused("peer_region", None, "the peer stack's Azure region")
         self._check_postgres()
         self._check_global_services()
-        self._check_limits()
+        self._check_limits((info.context or {}).get("namespace", DEFAULT_NAMESPACE))
         self._check_ignored_blocks()
 
         self._check_dr_operations()
@@ -636,8 +641,9 @@ class StackConfig(Block):
             )
         )
 
-    def _check_limits(self) -> None:
-        """Azure's limits (facts.limits): tags, host names, the PostgreSQL SKU's tier, Cosmos names."""
+    def _check_limits(self, namespace: str) -> None:
+        """Azure's limits (facts.limits): tags, host names, the PostgreSQL SKU's tier, Cosmos names; and the
+        library's own tags, which config may not set (facts.exemptions: a tag must never silence a rule)."""
         if len(self.tags) > limits.max_user_tags():
             raise _Refused(
                 "tags",
@@ -645,7 +651,7 @@ class StackConfig(Block):
                 f"at most {limits.max_user_tags()} (Azure allows 50 per resource and the program sets 4)",
             )
         for name, value in self.tags.items():
-            problem = limits.tag_problem(name, value)
+            problem = limits.tag_problem(name, value) or exemptions.reserved_tag_problem(name, namespace)
             if problem is not None:
                 raise _Refused(f"tags.{name[:60]}", value[:60], f"not {problem}")
         host = self.routing.origin_host
@@ -691,6 +697,16 @@ class StackConfig(Block):
                 "set",
                 "unset on a stack with owns_global=false (the global owner's stack "
                 "configures the Cosmos account; here it would be ignored)",
+            )
+        # The routing profile (Front Door SKU, the origin group's health probe; Traffic Manager's monitor) is the
+        # global owner's: a non-owner only declares its own origin, so these would be silently ignored here.
+        owner_only = sorted(self.routing.model_fields_set & {"frontdoor_sku", "probe"})
+        if owner_only:
+            raise _Refused(
+                f"routing.{owner_only[0]}",
+                "set",
+                "unset on a stack with owns_global=false (the global owner's stack configures the routing "
+                "profile and its health probe; here it would be ignored)",
             )
         ignored = sorted(self.registry.model_fields_set - {"enabled"})
         if ignored:
@@ -1006,14 +1022,28 @@ def parse_config(
     """
     try:
         return StackConfig.model_validate(
-            {
+            context={"namespace": namespace},
+            obj={
                 k: _from_pulumi(k, v)
                 for k, v in values.items()
                 if not (v in UNSET and k in StackConfig.model_fields)  # an unknown key is refused, even empty
-            }
+            },
         )
     except ValidationError as exc:
         raise ConfigError(f"invalid stack config: {_format(exc, namespace, secret_keys)}") from None
+
+
+#: The azure-native provider's default location: every resource here names its location, so a default that
+#: differs from the stack's region is a typo or a stale copy that would land any location-less resource elsewhere.
+PROVIDER_LOCATION_KEY = "azure-native:location"
+
+
+def location_problem(location: str, region: str) -> str | None:
+    """Why the provider's default ``location`` does not fit the stack's ``region`` ("UK West" and "ukwest" are
+    one region), or None."""
+    if location.replace(" ", "").lower() == region:
+        return None
+    return "the provider's default location must be the stack's own region"
 
 
 def load_config() -> StackConfig:
@@ -1033,6 +1063,13 @@ def load_config() -> StackConfig:
         namespace,
         {k[len(prefix) :] for k in secret if k.startswith(prefix)},
     )
+    location = merged.get(PROVIDER_LOCATION_KEY)
+    problem = location_problem(str(location), config.region) if location not in (None, "") else None
+    if problem is not None:
+        raise ConfigError(
+            f"invalid stack config: {PROVIDER_LOCATION_KEY}: {location!r} is not allowed; expected {config.region} "
+            f"(this stack's {namespace}:region) or unset: {problem}"
+        )
     if config.peer_stack is not None and config.peer_stack.rsplit("/", 1)[-1] == pulumi.get_stack():
         raise ConfigError(
             f"invalid stack config: {namespace}:peer_stack: {config.peer_stack!r} is this stack; "

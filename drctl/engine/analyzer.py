@@ -86,6 +86,9 @@ class PolicyResult:
     urn: str
     enforcement_level: str
     severity: str
+    #: The stack config key (dotted, without the namespace) the result is about, when the rule knows it (the
+    #: gate's rules): where it points in ``Pulumi.<stack>.yaml``.
+    config_key: str = ""
 
 
 @dataclass
@@ -97,6 +100,13 @@ class PackReport:
     policies: list[PolicyInfo]
     results: list[PolicyResult] = field(default_factory=list)
     not_applicable: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The rules ``drctl check`` adds to the pack's (``engine.gate``): they judge the stack files together.
+    gate_rules: list[PolicyInfo] = field(default_factory=list)
+
+    @property
+    def rules(self) -> list[PolicyInfo]:
+        """The pack's rules and the gate's."""
+        return [*self.policies, *self.gate_rules]
 
     @property
     def mandatory(self) -> list[PolicyResult]:

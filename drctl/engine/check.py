@@ -1,7 +1,9 @@
-"""The offline policy check: the real pack over each stack's recorded plan, and its report as text or JSON.
+"""The offline policy check: the real pack over each stack's recorded plan, the gate's own rules over the stack
+files together, and the report as text or JSON.
 
 The pack runs in its own process and is driven over the analyzer protocol (``engine.analyzer``), so these results
-and ``pulumi preview --policy-pack policies`` come from the same code.
+and ``pulumi preview --policy-pack policies`` come from the same code. Each stack is judged by the organisation's
+policy config (``engine.floors``: floors, levels, exemptions) tightened by its own objectives, never loosened.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from azure_dr.components.stack.config import ServiceName, StackConfig
+from azure_dr.components.facts import exemptions as ex
+from azure_dr.components.stack.config import StackConfig
 
 from ..report import progress, schemas
 from ..report.render import managed
+from . import gate
 from .analyzer import PackReport, PolicyInfo, PolicyResult, open_pack
+from .floors import objectives_config as objectives_config
+from .floors import organisation_config, stack_thresholds
 from .recording import StackPlan
 
 SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
@@ -24,36 +30,9 @@ SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
     "number": (int, float),
     "boolean": (bool,),
     "string": (str,),
+    "array": (list,),
 }
 LEVELS = {"advisory", "mandatory", "remediate", "disabled"}
-
-
-def objectives_config(config: StackConfig) -> dict[str, dict[str, Any]]:
-    """Policy thresholds from the stack's recovery objectives, so the pack judges what the stack promises.
-
-    ``drctl policy-config STACK`` prints the same for ``pulumi preview --policy-pack-config``.
-    """
-    days = config.objectives.backup_retention_days
-    services: tuple[ServiceName, ...] = ("postgresql", "cosmos", "storage", "keyvault", "registry", "redis")
-    return {
-        "dr-rpo": {f"{s}_rpo_minutes": config.objective(s).rpo_minutes for s in services},
-        "cosmos-backup": {"rpo_minutes": config.objective("cosmos").rpo_minutes},
-        "pg-backup-retention": {"min_days": days},
-        "storage-blob-soft-delete": {"min_days": days},
-        "storage-container-soft-delete": {"min_days": days},
-        "backup-ltr": {"min_years": config.objectives.long_term_retention_years},
-        "alert-thresholds": {
-            **{f"{s}_rpo_minutes": config.objective(s).rpo_minutes for s in ("postgresql", "cosmos", "redis")},
-            **{
-                f"{s}_rto_minutes": config.objective(s).rto_minutes
-                for s in ("postgresql", "cosmos", "redis", "routing")
-            },
-        },
-        "aks-velero-schedule": {
-            "min_ttl_hours": days * 24,
-            "max_interval_minutes": config.objective("compute").rpo_minutes,
-        },
-    }
 
 
 def _check_setting(name: str, key: str, setting: Any, knobs: Mapping[str, Any]) -> None:
@@ -69,6 +48,12 @@ def _check_setting(name: str, key: str, setting: Any, knobs: Mapping[str, Any]) 
     expected = SCHEMA_TYPES.get(kind, (object,))
     if not isinstance(setting, expected) or (kind != "boolean" and isinstance(setting, bool)):
         raise ValueError(f"{name}.{key}: {setting!r} is not allowed; expected {kind}")
+    if key == ex.EXEMPTIONS_KNOB and isinstance(setting, list):
+        for i, entry in enumerate(setting):
+            try:
+                ex.parse_exemption(entry)
+            except ValueError as exc:
+                raise ValueError(f"{name}.{key}[{i}]: {exc}") from None
 
 
 def validate_policy_config(policies: Sequence[PolicyInfo], config: Mapping[str, Any]) -> None:
@@ -89,16 +74,6 @@ def validate_policy_config(policies: Sequence[PolicyInfo], config: Mapping[str, 
             _check_setting(name, key, setting, knobs)
 
 
-def _merge(base: Mapping[str, Mapping[str, Any]], override: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Per-rule settings of ``override`` on top of ``base`` (a bare level string means ``enforcementLevel``)."""
-    merged: dict[str, Any] = {name: dict(values) for name, values in base.items()}
-    for name, value in (override or {}).items():
-        if isinstance(value, str) and name != "all":
-            value = {"enforcementLevel": value}
-        merged[name] = {**merged.get(name, {}), **value} if isinstance(value, Mapping) else value
-    return merged
-
-
 def pack_stack(plans: Sequence[StackPlan]) -> str:
     """The stack the pack's environment names (``PULUMI_STACK``): the one stack checked, or none for several."""
     return plans[0].stack if len(plans) == 1 else ""
@@ -109,23 +84,52 @@ def check_plans(
     pack_dir: Path,
     policy_config: Mapping[str, Any] | None = None,
     objectives: Mapping[str, StackConfig] | None = None,
+    *,
+    root: Path | None = None,
 ) -> PackReport:
-    """One pack process for all stacks; each stack is judged with thresholds from its own objectives (when
-    given), overridden by ``policy_config``."""
+    """One pack process for all stacks. Each stack is judged by the policy config (``policy_config``, else the
+    pack's own ``policy-config.json``: the organisation's floors), tightened by its own objectives when given.
+
+    With ``root`` (the project) and ``objectives`` (its azure-dr stack configs) the gate's rules run too: the pair
+    over every stack file, each stack's objectives against the floors, its exemption tags."""
     project = next((p.project for p in plans), "")
+    organisation = organisation_config(pack_dir, policy_config)
     with open_pack(pack_dir, project=project, stack=pack_stack(plans)) as pack:
-        name, version, policies, _ = pack.info()
-        validate_policy_config(policies, policy_config or {})
+        name, version, policies, initial = pack.info()
+        validate_policy_config(policies, organisation)
         report = PackReport(pack_name=name, pack_version=version, policies=policies)
+        levels = gate.effective_levels(policies, organisation)
         for plan in plans:
             stack_config = (objectives or {}).get(plan.stack)
-            base = objectives_config(stack_config) if stack_config is not None else {}
-            pack.configure(_merge(base, policy_config))
+            thresholds = stack_thresholds(policies, initial, organisation, stack_config)
+            pack.configure(thresholds.config)
             with progress.step(f"checked stack {plan.stack}"):
                 results, skipped = pack.analyze_stack(plan)
             report.results.extend(results)
             report.not_applicable.extend(skipped)
+            if root is not None and stack_config is not None and plan.error is None:
+                report.results.extend(gate.floor_results(plan.stack, thresholds.loosened, plan.project))
+                report.results.extend(
+                    gate.tag_results(plan.stack, stack_config, plan.project, levels, {p.name for p in policies})
+                )
+    if root is not None and objectives:  # a consumer's own program (no azure-dr stack config) has no pair to judge
+        report.gate_rules = [rule.info() for rule in gate.RULES]
+        pair, not_evaluated = gate.pair_results(root, [p.stack for p in plans if p.error is None])
+        report.results.extend(pair)
+        report.not_applicable.extend(not_evaluated)
     return report
+
+
+def stack_policy_config(
+    pack_dir: Path, stack: StackConfig, policy_config: Mapping[str, Any] | None = None, project: str = ""
+) -> dict[str, Any]:
+    """The policy config one stack is judged by (``drctl policy-config STACK``, for ``pulumi preview
+    --policy-pack-config``): the organisation's, with the thresholds the stack's objectives tighten."""
+    organisation = organisation_config(pack_dir, policy_config)
+    with open_pack(pack_dir, project=project) as pack:
+        _, _, policies, initial = pack.info()
+        validate_policy_config(policies, organisation)
+        return stack_thresholds(policies, initial, organisation, stack).config
 
 
 def short_name(urn: str) -> str:
@@ -147,19 +151,37 @@ def message(result: PolicyResult) -> str:
 
 @dataclass(frozen=True)
 class Exemption:
-    """A violation a resource is exempt from by its tags, with the reason the tag gives."""
+    """A violation a resource is exempt from, with the reason given and where the exemption lives: ``source`` is
+    ``policy config`` (``expires`` set) or the tag that carries it."""
 
     stack: str
     rule: str
     urn: str
     reason: str
+    source: str = ""
+    expires: str = ""
 
     @property
     def resource(self) -> str:
         return short_name(self.urn)
 
+    def describe(self) -> str:
+        until = f", expires {self.expires}" if self.expires else ""
+        return f"{self.reason} ({self.source or 'exempt'}{until})"
 
-_NEXT_URN = re.compile(r"; (?=urn:pulumi:)")
+
+_NEXT_URN = re.compile(r"; (?=urn:pulumi:|stack )")
+_SOURCE = re.compile(r"^(?P<reason>.*?)\s*\[(?P<source>[^\[\]]*?)(?:, expires (?P<expires>\d{4}-\d{2}-\d{2}))?\]$")
+
+
+def _exemption(stack: str, rule: str, part: str) -> Exemption:
+    urn, sep, why = part.partition(": ")
+    if not sep or not urn.startswith("urn:pulumi:"):
+        urn, why = "", part.removeprefix(f"stack {stack}: ")
+    found = _SOURCE.match(why.strip())
+    if found is None:
+        return Exemption(stack, rule, urn, why.strip())
+    return Exemption(stack, rule, urn, found["reason"], found["source"], found["expires"] or "")
 
 
 def exempt_entries(report: PackReport, stack: str) -> list[Exemption]:
@@ -169,10 +191,7 @@ def exempt_entries(report: PackReport, stack: str) -> list[Exemption]:
         if s != stack or not reason.startswith("exempt"):
             continue
         for part in _NEXT_URN.split(reason.removeprefix("exempt:").strip()):
-            urn, sep, why = part.partition(": ")
-            if not sep or not urn.startswith("urn:pulumi:"):
-                urn, why = "", part
-            found.append(Exemption(stack, rule, urn, why.strip()))
+            found.append(_exemption(stack, rule, part))
     return found
 
 
@@ -182,9 +201,18 @@ def exemptions(report: PackReport, stack: str) -> list[tuple[str, str]]:
     ]
 
 
+def not_evaluated(report: PackReport, stack: str) -> list[tuple[str, str]]:
+    """``(rule, why)`` of each rule that could not judge ``stack`` (its peer's outputs, or the pair, missing)."""
+    return [
+        (rule, reason.removeprefix("not evaluated: "))
+        for s, rule, reason in report.not_applicable
+        if s == stack and reason.startswith("not evaluated")
+    ]
+
+
 def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
-    rules = len(report.policies)
-    lines = [f"policy pack {report.pack_name} v{report.pack_version}: {rules} rules"]
+    gates = f" + {len(report.gate_rules)} gate rules" if report.gate_rules else ""
+    lines = [f"policy pack {report.pack_name} v{report.pack_version}: {len(report.policies)} rules{gates}"]
     for plan in plans:
         if plan.error:
             lines.append(f"stack {plan.stack}: not checked: {plan.error}")
@@ -193,15 +221,22 @@ def report_text(plans: Sequence[StackPlan], report: PackReport) -> str:
         mandatory = [r for r in mine if r.enforcement_level == "mandatory"]
         advisory = [r for r in mine if r.enforcement_level != "mandatory"]
         exempt = exempt_entries(report, plan.stack)
+        skipped = not_evaluated(report, plan.stack)
         lines.append(
             f"stack {plan.stack}: {len(managed(plan))} resources, {len(mandatory)} mandatory, "
-            f"{len(advisory)} advisory, {len(exempt)} exempt"
+            f"{len(advisory)} advisory, {len(exempt)} exempt" + (f", {len(skipped)} not evaluated" if skipped else "")
         )
         for r in sorted(mine, key=lambda r: (r.enforcement_level != "mandatory", r.policy_name, r.urn)):
-            target = short_name(r.urn) or "(stack)"
-            lines.append(f"  {r.enforcement_level.upper():<9} {r.policy_name:<26} {target}: {message(r)}")
+            target = short_name(r.urn) or (f"{plan.project}:{r.config_key}" if r.config_key else "(stack)")
+            text = message(r).removeprefix(f"{target}: ").removeprefix(f"{target} ")
+            lines.append(f"  {r.enforcement_level.upper():<9} {r.policy_name:<26} {target}: {text}")
         for e in exempt:
-            lines.append(f"  {'EXEMPT':<9} {e.rule:<26} {e.resource or '(stack)'}: {e.reason}")
+            lines.append(f"  {'EXEMPT':<9} {e.rule:<26} {e.resource or '(stack)'}: {e.describe()}")
+        by_reason: dict[str, list[str]] = {}
+        for rule, why in skipped:
+            by_reason.setdefault(why, []).append(rule)
+        for why, rules in by_reason.items():
+            lines.append(f"  NOT EVALUATED {', '.join(rules)}: {why}")
     failed = [p.stack for p in plans if p.error]
     if failed:  # a stack that did not plan was not checked: never a pass, never "0 violations"
         others = (
@@ -217,7 +252,12 @@ def report_json(plans: Sequence[StackPlan], report: PackReport) -> dict[str, Any
     """``drctl check --json`` (schema ``drctl schema check``)."""
     return {
         "schema": schemas.CHECK_ID,
-        "pack": {"name": report.pack_name, "version": report.pack_version, "rules": len(report.policies)},
+        "pack": {
+            "name": report.pack_name,
+            "version": report.pack_version,
+            "rules": len(report.policies),
+            "gate_rules": len(report.gate_rules),
+        },
         "stacks": [
             {
                 "stack": p.stack,
@@ -231,14 +271,23 @@ def report_json(plans: Sequence[StackPlan], report: PackReport) -> dict[str, Any
                         "urn": r.urn,
                         "resource": short_name(r.urn),
                         "message": message(r),
+                        **({"config_key": r.config_key} if r.config_key else {}),
                     }
                     for r in report.results
                     if r.stack == p.stack
                 ],
                 "exempt": [
-                    {"rule": e.rule, "urn": e.urn, "resource": e.resource, "reason": e.reason}
+                    {
+                        "rule": e.rule,
+                        "urn": e.urn,
+                        "resource": e.resource,
+                        "reason": e.reason,
+                        **({"source": e.source} if e.source else {}),
+                        **({"expires": e.expires} if e.expires else {}),
+                    }
                     for e in exempt_entries(report, p.stack)
                 ],
+                "not_evaluated": [{"rule": rule, "reason": why} for rule, why in not_evaluated(report, p.stack)],
             }
             for p in plans
         ],

@@ -6,8 +6,11 @@ its own offline run, so stacks are planned in dependency order (``dr`` after ``p
 
 from __future__ import annotations
 
+import contextlib
 import runpy
-from collections.abc import Collection, Mapping, Sequence
+import sys
+import traceback
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -27,13 +30,67 @@ from ..sdk.aliases import without_sdk_version_aliases
 from ..sdk.output_properties import lazy_output_properties
 from ..sdk.runtime_wait import linear_output_wait
 from ..sdk.stack_traces import without_stack_traces
-from ..stackfiles.files import StackFile, error_line, is_stack_name, load_stack, project_name, stack_names
+from ..stackfiles.files import (
+    StackFile,
+    error_line,
+    is_stack_name,
+    load_stack,
+    program_path,
+    project_name,
+    stack_names,
+)
 from ..stackfiles.yamlfile import YamlFileError
 from .mocks import AzureMocks, RecordingMonitor
 from .recording import StackPlan
 
 ORGANIZATION = "organization"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class ProgramError(RuntimeError):
+    """The program itself failed (an import, a bug): not a config mistake. One line; ``drctl`` exits 2."""
+
+
+def _program_frame(exc: BaseException, directory: Path) -> str:
+    """``file:line`` of the innermost frame of the traceback inside the program's directory (not its packages)."""
+    found = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(directory) and "site-packages" not in path.parts:
+            found = f"{path.relative_to(directory)}:{frame.lineno}"
+    return found
+
+
+def program_failure(stack: str, exc: BaseException, directory: Path) -> ProgramError:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    where = _program_frame(exc, directory)
+    return ProgramError(
+        f"stack {stack}: the program failed: {type(exc).__name__}"
+        + (f": {text}" if text else "")
+        + (f" ({where})" if where else "")
+    )
+
+
+@contextlib.contextmanager
+def program_directory(directory: Path) -> Iterator[None]:
+    """The program's directory first on ``sys.path`` while it runs, as the Python language host runs it
+    (``runpy.run_path`` of the program directory, which puts it there: Python docs, ``runpy.run_path``), so a
+    module beside ``__main__.py`` imports. Modules loaded from it are dropped afterwards: each stack runs in a
+    fresh process under the Pulumi CLI, so one stack's module state never reaches the next."""
+    before = set(sys.modules)
+    sys.path.insert(0, str(directory))
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(directory))
+        for name in set(sys.modules) - before:
+            top = name.split(".", 1)[0]
+            if top == "azure_dr" or not ((directory / top).is_dir() or (directory / f"{top}.py").is_file()):
+                continue
+            origin = getattr(sys.modules[name], "__file__", None) or ""
+            if origin and Path(origin).resolve().is_relative_to(directory.resolve()):
+                del sys.modules[name]
 
 
 def _configure_runtime(monitor: RecordingMonitor, project: str, stack: str) -> None:
@@ -74,17 +131,18 @@ def run_stack(
     monitor = RecordingMonitor(AzureMocks(peer_outputs or {}, unreachable))
     _configure_runtime(monitor, project, stack.name)
     runtime_config.set_all_config({**stack.config, **(config_overrides or {})}, list(stack.secret_keys))
-    program = str(root / "__main__.py")
+    program = program_path(root)
     stock_sdk = stock_sdk or not patches_apply()
     if not stock_sdk:
         sdk_imports.load_sdk_modules_on_demand()
 
     def run_program() -> None:
-        runpy.run_path(program, run_name="__main__")
+        runpy.run_path(str(program), run_name="__main__")
 
     error: str | None = None
     try:
         with (
+            program_directory(program.parent),
             nullcontext() if stock_sdk else without_sdk_version_aliases(),
             nullcontext() if stock_sdk else without_stack_traces(),
             nullcontext() if stock_sdk else lazy_output_properties(),
@@ -93,6 +151,8 @@ def run_stack(
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
         error = located(stack, str(exc), config_overrides)
+    except (Exception, SystemExit) as exc:  # the program's own failure: one line, never a traceback
+        raise program_failure(stack.name, exc, program.parent) from None
     if error is None and monitor.mocks_.failed_invokes:
         # The real invoke would fail the deployment: the first one is the plan's error.
         error = f"{stack.path.name}: {monitor.mocks_.failed_invokes[0]}"
@@ -230,7 +290,7 @@ def plan_stacks(
         if missing is not None:
             error = located(stack, missing, overrides.get(name))
             return StackPlan(stack=name, project=project, resources=[], outputs={}, error=error)
-        outputs = {n: p.outputs for n, p in plans.items()}
+        outputs = {n: p.outputs for n, p in plans.items() if p.error is None}  # a failed plan exports nothing
         with progress.step(f"planned stack {name}") as step:
             planned = run_stack(stack, outputs, root, overrides.get(name))
             step.detail = planned.error or f"{sum(r.custom and not r.read for r in planned.resources)} resources"
@@ -242,5 +302,10 @@ def plan_stacks(
         stack = _try_load(root, name)
         peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
         if peer in order and order.index(peer) > index:
+            plans[name] = plan(name)
+    for name in order:  # a peer that planned in the first pass but failed in the second exported nothing after all
+        stack = _try_load(root, name)
+        peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
+        if peer in plans and plans[peer].error and not plans[name].error:
             plans[name] = plan(name)
     return [plans[name] for name in shown]

@@ -64,6 +64,40 @@ def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any], ignored: I
     return sorted(k for k in set(before) | set(after) if k not in skip and before.get(k) != after.get(k))
 
 
+def _ignored(path: str, ignored: Iterable[str]) -> bool:
+    return any(path == i or path.startswith(f"{i}.") or path.startswith(f"{i}[") for i in ignored)
+
+
+def _step(key: str) -> str:
+    """A key as a path step: ``.sku``, or ``["/subscriptions/.../id-x"]`` for a key that holds a dot or a slash
+    (a map keyed by resource id), so the path stays one path."""
+    return f".{key}" if not set(key) & {".", "/", "[", "]"} else f'["{key}"]'
+
+
+def changed_paths(before: Mapping[str, Any], after: Mapping[str, Any], ignored: Iterable[str] = ()) -> list[str]:
+    """The property paths that differ, as deep as both sides are objects (``sku.name``, ``storage.storageSizeGB``;
+    a list of equal length by index, ``locations[1].failoverPriority``), minus ``ignore_changes``. A key set on
+    one side only, or null on one side, is a change of that key."""
+    skip = tuple(ignored)
+    found: list[str] = []
+
+    def walk(old: Any, new: Any, path: str) -> None:
+        if _ignored(path, skip) or old == new:
+            return
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key in sorted(set(old) | set(new)):
+                walk(old.get(key), new.get(key), f"{path}{_step(key)}")
+        elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+            for index, (a, b) in enumerate(zip(old, new, strict=True)):
+                walk(a, b, f"{path}[{index}]")
+        else:
+            found.append(path)
+
+    for key in sorted(set(before) | set(after)):
+        walk(before.get(key), after.get(key), key)
+    return found
+
+
 def replacing_keys(before: RecordedResource, after: RecordedResource) -> tuple[str, ...]:
     """The create-only inputs that differ (changed, added or removed) between two registrations."""
     rules = rules_for(after.type)

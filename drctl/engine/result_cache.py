@@ -6,7 +6,8 @@ line, and the content of every source, stack and pack file under the project roo
 ``Pulumi*.yaml``, ``components/``, ``policies/``...) and of the project's own packages wherever installed. It is
 looked up before pulumi is imported, so an unchanged project answers in a few hundredths of a second; any changed
 byte re-runs.
-Commands that write files (``--sarif``) are never cached, nor runs that could not finish (exit status 2).
+Commands that write files (``--sarif``, ``--github``'s job summary) are never cached, nor runs that could not finish
+(exit status 2). The date is part of the key: a policy-config exemption stops applying the day after it expires.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import sysconfig
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..stackfiles.project import SHIPPED_PACK
@@ -93,6 +95,7 @@ def invocation_key(argv: Sequence[str], root: Path) -> str:
     add("format", str(FORMAT).encode())
     add("argv", json.dumps(list(argv)).encode())
     add("root", str(root).encode())
+    add("date", datetime.now(UTC).date().isoformat().encode())  # exemptions expire
     add("python", f"{sys.executable} {sys.version}".encode())
     add("installed", "\n".join(_installed()).encode())
     env = {k: v for k, v in os.environ.items() if k.startswith(("PULUMI_", "DRCTL_")) and k != ENV_VAR}
@@ -134,7 +137,8 @@ class ResultCache:
 def for_invocation(argv: Sequence[str]) -> ResultCache | None:
     """The cache entry for ``drctl <argv>``, or None when caching is off or the command is not cacheable."""
     directory = os.environ.get(ENV_VAR)
-    if not directory or not CACHED_COMMANDS.intersection(argv) or any(t.startswith("--sarif") for t in argv):
+    writes = any(t.startswith(("--sarif", "--github")) for t in argv)
+    if not directory or not CACHED_COMMANDS.intersection(argv) or writes:
         return None
     root = _root_of(argv)
     if not (root / "Pulumi.yaml").is_file():

@@ -15,45 +15,25 @@ traffic at one origin, sent to a region only once its data is writable.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from azure_dr.components.facts import azure_transitions as azure
 from azure_dr.components.facts.recovery import STATEFUL_TYPES
 from azure_dr.components.naming import Names
 from azure_dr.components.stack.config import server_geo_backup, server_retention_days
 
 from ..engine import programs as engine
+from ..engine.changes import Change, classify, locks_of
 from ..engine.recording import RecordedResource, StackPlan
-from ..engine.replacement import changed_keys, refused_keys, replacing_keys, shrunk_keys
 from ..report.render import LOCK
 from ..stackfiles.edit import StackDocument, edited
 from ..stackfiles.files import StackFile, load_stack
 from . import refresh
 from .pair import Pair, load_pair
 from .transitions import ORIGIN_TYPES, Ref, Step, Transition, resolved
-
-Action = Literal["unchanged", "update", "replace", "create", "import", "delete", "forget", "blocked", "refused"]
-_EXTENSION_KEYS = ("scope", "resourceUri")
-
-
-@dataclass(frozen=True)
-class Change:
-    urn: str
-    type: str
-    name: str
-    action: Action
-    keys: tuple[str, ...] = ()
-    reason: str = ""
-    region: str = ""
-
-    @property
-    def short_type(self) -> str:
-        return self.type.removeprefix("azure-native:")
 
 
 @dataclass
@@ -87,111 +67,6 @@ class Simulation:
     def pending(self) -> set[str]:
         """Stacks that took only a targeted up (their region is down): their full up waits for the rebuild."""
         return {r.step.stack for r in self.results if r.step.targets and r.step.stack}
-
-
-def _locks(plans: Iterable[StackPlan]) -> dict[str, str]:
-    """Locked scope id -> the lock's logical name, across every stack's state (locks cross stacks too)."""
-    found: dict[str, str] = {}
-    for p in plans:
-        for r in p.of_type(LOCK):
-            if r.inputs.get("level") == "CanNotDelete" and isinstance(r.inputs.get("scope"), str):
-                found[r.inputs["scope"]] = r.name
-    return found
-
-
-def _lock_over(resource_id: str | None, locks: Mapping[str, str]) -> tuple[str, str] | None:
-    if not resource_id:
-        return None
-    for scope, lock in locks.items():
-        if resource_id == scope or resource_id.startswith(scope.rstrip("/") + "/"):
-            return scope, lock
-    return None
-
-
-def _region_of(resource: RecordedResource, groups: Mapping[str, str]) -> str:
-    """The region a write to this resource lands in: its resource group's (the global group is 'global')."""
-    ids = [resource.id or ""] + [str(resource.inputs.get(k, "")) for k in _EXTENSION_KEYS]
-    for rid in ids:
-        m = re.search(r"/resourceGroups/([^/]+)", rid)
-        if m and m.group(1) in groups:
-            return groups[m.group(1)]
-    group = resource.inputs.get("resourceGroupName")
-    if isinstance(group, str) and group in groups:
-        return groups[group]
-    location = resource.inputs.get("location")
-    return str(location) if isinstance(location, str) else ""
-
-
-def classify(
-    state: StackPlan, new: StackPlan, locks: Mapping[str, str], groups: Mapping[str, str], lifted: Iterable[str] = ()
-) -> list[Change]:
-    """What ``pulumi up`` of ``new`` does to ``state``."""
-    lifted = set(lifted)
-    live_locks = {s: n for s, n in locks.items() if not any(s.endswith("/" + x) for x in lifted)}
-    old = {r.urn: r for r in state.resources if r.custom and not r.read}
-    changes: list[Change] = []
-    for r in new.resources:
-        if not r.custom or r.read:
-            continue
-        prev = old.pop(r.urn, None)
-        region = _region_of(r, groups)
-        if prev is None:
-            action: Action = "import" if r.import_id else "create"
-            changes.append(
-                Change(r.urn, r.type, r.name, action, reason="adopted" if r.import_id else "", region=region)
-            )
-            continue
-        refused = refused_keys(prev, r)
-        keys = replacing_keys(prev, r)
-        shrunk = shrunk_keys(prev, r)
-        if shrunk and not refused:
-            reason = "Azure only grows it (autogrow or a scale-up made it larger): set the file to the deployed size"
-            changes.append(Change(r.urn, r.type, r.name, "refused", shrunk, reason, region))
-        elif refused:
-            changes.append(
-                Change(
-                    r.urn,
-                    r.type,
-                    r.name,
-                    "refused",
-                    refused,
-                    "create-only nested input: Azure refuses the update; create a new generation",
-                    region,
-                )
-            )
-        elif keys:
-            blocker = _lock_over(prev.id, live_locks)
-            if prev.protect or blocker:
-                why = f"lock {blocker[1]}" if blocker else "protect"
-                changes.append(Change(r.urn, r.type, r.name, "blocked", keys, f"replace blocked by {why}", region))
-            else:
-                changes.append(Change(r.urn, r.type, r.name, "replace", keys, region=region))
-        else:
-            sent = azure.effective(r.inputs, prev.inputs, r.ignore_changes)  # ignored paths keep the state's value
-            diff = changed_keys(prev.inputs, sent, r.ignore_changes)
-            changes.append(Change(r.urn, r.type, r.name, "update" if diff else "unchanged", tuple(diff), region=region))
-    for prev in old.values():
-        region = _region_of(prev, groups)
-        blocker = _lock_over(prev.id, live_locks) if prev.type != LOCK else None
-        if prev.protect:
-            changes.append(Change(prev.urn, prev.type, prev.name, "blocked", (), "delete blocked by protect", region))
-        elif prev.retain_on_delete:
-            changes.append(Change(prev.urn, prev.type, prev.name, "forget", (), "retain_on_delete", region))
-        elif blocker:
-            changes.append(
-                Change(
-                    prev.urn,
-                    prev.type,
-                    prev.name,
-                    "blocked",
-                    (),
-                    f"delete blocked by lock {blocker[1]} (inherited)",
-                    region,
-                )
-            )
-        else:
-            changes.append(Change(prev.urn, prev.type, prev.name, "delete", region=region))
-    return changes
 
 
 def _targeted(state: StackPlan, new: StackPlan, types: Sequence[str]) -> StackPlan:
@@ -332,7 +207,7 @@ def drift(files: Mapping[str, StackPlan], deployed: Mapping[str, DeployedState])
     found: dict[str, list[Change]] = {}
     for name, state in deployed.items():
         if name in files:
-            changes = classify(state.plan, files[name], _locks(plans.values()), {})
+            changes = classify(state.plan, files[name], locks_of(plans.values()), {})
             found[name] = [c for c in changes if c.action != "unchanged"]
     return found
 
@@ -406,7 +281,7 @@ def _plan_up(
         return
     if step.targets:
         new = _targeted(states[step.stack], new, step.targets)
-    result.changes = classify(states[step.stack], new, _locks(states.values()), groups, step.lifts)
+    result.changes = classify(states[step.stack], new, locks_of(states.values()), groups, step.lifts)
     before = {r.urn: r for r in states[step.stack].resources}
     planned = {r.urn: r for r in new.resources}
     for c in result.changes:

@@ -253,6 +253,7 @@ def resource_entry(resource: RecordedResource, locked: set[str]) -> dict[str, An
         "custom": resource.custom,
         "read": resource.read,
         "protect": resource.protect,
+        "retain_on_delete": resource.retain_on_delete,
         "locked": resource.id in locked,
         "ignore_changes": list(resource.ignore_changes),
         "dependencies": list(resource.dependencies),

@@ -1,19 +1,25 @@
 """The pack's rules as documentation: ``drctl rules`` (a table) and ``drctl explain RULE`` (why, how to fix, how to
-exempt), read from each rule's own metadata (``policies/drpolicy``). The same text is the SARIF rule help and
-the remediation the Pulumi CLI shows.
+exempt), read from each rule's own metadata (``policies/drpolicy``), and the gate's own rules (``engine.gate``).
+The same text is the SARIF rule help and the remediation the Pulumi CLI shows, in the project's namespace.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..engine import gate
+from ..stackfiles.files import project_name
 from ..stackfiles.project import policy_pack
+from ..stackfiles.yamlfile import YamlFileError
 from .output import emit
+
+SCHEMA_ID = "drctl-rules/v1"
 
 
 class RulebookError(LookupError):
@@ -37,7 +43,7 @@ class RuleDoc:
     url: str
 
 
-def _doc(rule: Any, policy_type: str) -> RuleDoc:
+def _doc(rule: Any, policy_type: str, namespace: str) -> RuleDoc:
     meta = rule.rule
     return RuleDoc(
         id=meta.id,
@@ -48,30 +54,74 @@ def _doc(rule: Any, policy_type: str) -> RuleDoc:
         objective=meta.objective,
         policy_type=policy_type,
         config=tuple(meta.config),
-        help_text=meta.help_text(),
-        help_markdown=meta.help_markdown(),
+        help_text=meta.help_text(namespace),
+        help_markdown=meta.help_markdown(namespace),
         url=meta.url,
     )
 
 
-def load(pack_dir: Path) -> dict[str, RuleDoc]:
-    """Every rule of the pack in ``pack_dir``, by id, in the pack's order (resource rules, then stack rules)."""
+def gate_docs(namespace: str = "azure-dr") -> dict[str, RuleDoc]:
+    """The gate's rules (``engine.gate``), documented like the pack's."""
+    return {
+        r.id: RuleDoc(
+            id=r.id,
+            title=r.title,
+            level="mandatory",
+            severity=r.severity,
+            service="all",
+            objective=r.objective,
+            policy_type="gate",
+            config=r.config,
+            help_text=r.help_text(namespace),
+            help_markdown=r.help_markdown(namespace),
+            url=r.url,
+        )
+        for r in gate.RULES
+    }
+
+
+PACKAGE = "drpolicy"
+
+
+def _pack_modules() -> dict[str, Any]:
+    return {k: v for k, v in sys.modules.items() if k == PACKAGE or k.startswith(f"{PACKAGE}.")}
+
+
+def _from(module: Any, pack_dir: Path) -> bool:
+    return Path(str(module.__file__)).resolve().is_relative_to(pack_dir.resolve())
+
+
+def load(pack_dir: Path, namespace: str = "azure-dr") -> dict[str, RuleDoc]:
+    """Every rule of the pack in ``pack_dir``, by id, in the pack's order (resource rules, then stack rules), with
+    its help written for the project ``namespace``.
+
+    The pack's package is imported from ``pack_dir`` itself; one already imported from another directory (another
+    project's pack, in the same process) is set aside while it loads and put back after."""
     path = str(pack_dir.resolve())
-    if path not in sys.path:
-        sys.path.insert(0, path)
+    loaded = sys.modules.get(f"{PACKAGE}.catalogue")
+    aside = _pack_modules() if loaded is not None and not _from(loaded, pack_dir) else {}
+    for name in aside:
+        del sys.modules[name]
+    sys.path.insert(0, path)
     try:
-        catalogue = importlib.import_module("drpolicy.catalogue")
-        framework = importlib.import_module("drpolicy.framework")
+        catalogue = importlib.import_module(f"{PACKAGE}.catalogue")
+        framework = importlib.import_module(f"{PACKAGE}.framework")
+        if not _from(catalogue, pack_dir):
+            raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue ({PACKAGE} was loaded from elsewhere)")
+        docs = {}
+        for rule in catalogue.rules():
+            kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
+            doc = _doc(rule, kind, namespace)
+            docs[doc.id] = doc
+        return docs
     except ImportError as exc:
-        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy): {exc}") from None
-    if not Path(str(catalogue.__file__)).resolve().is_relative_to(pack_dir.resolve()):
-        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue (drpolicy was loaded from elsewhere)")
-    docs = {}
-    for rule in catalogue.rules():
-        kind = "stack" if isinstance(rule, framework.StackRule) else "resource"
-        doc = _doc(rule, kind)
-        docs[doc.id] = doc
-    return docs
+        raise RulebookError(f"{pack_dir} holds no azure-dr rule catalogue ({PACKAGE}): {exc}") from None
+    finally:
+        sys.path.remove(path)
+        if aside:
+            for name in _pack_modules():
+                del sys.modules[name]
+            sys.modules.update(aside)
 
 
 def table(docs: dict[str, RuleDoc]) -> str:
@@ -81,17 +131,18 @@ def table(docs: dict[str, RuleDoc]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows]
     kinds = [d.policy_type for d in docs.values()]
+    gates = f", {kinds.count('gate')} on the stack files together (drctl check)" if "gate" in kinds else ""
     lines.append(
         f"{len(docs)} rules: {kinds.count('resource')} on single resources, {kinds.count('stack')} on the whole "
-        "stack. `drctl explain RULE` for why, how to fix and how to exempt."
+        f"stack{gates}. `drctl explain RULE` for why, how to fix and how to exempt."
     )
     return "\n".join(lines)
 
 
-def explain(doc: RuleDoc) -> str:
+def explain(doc: RuleDoc, namespace: str = "azure-dr") -> str:
     """``drctl explain RULE``."""
     head = f"{doc.id}: {doc.level}, {doc.severity} severity, service {doc.service}, protects {doc.objective}"
-    keys = ", ".join(f"azure-dr:{k}" for k in doc.config)
+    keys = ", ".join(f"{namespace}:{k}" for k in doc.config)
     where = f"\n\nStack config: {keys}" if keys else ""
     return f"{head}\n\n{doc.help_text}{where}\n\nMore: {doc.url}"
 
@@ -108,30 +159,51 @@ def find(docs: dict[str, RuleDoc], rule_id: str) -> RuleDoc:
     raise UnknownRuleError(f"no rule {rule_id!r}{hint}")
 
 
+def _namespace(root: Path) -> str:
+    try:
+        return project_name(root)
+    except YamlFileError:
+        return "azure-dr"
+
+
+def every_rule(root: Path) -> dict[str, RuleDoc]:
+    """The pack's rules and the gate's, with help in the project's namespace."""
+    namespace = _namespace(root)
+    return {**load(policy_pack(root), namespace), **gate_docs(namespace)}
+
+
 def _rules(args: argparse.Namespace) -> int:
     try:
-        docs = load(policy_pack(args.root))
+        docs = every_rule(args.root)
     except RulebookError as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
-    emit(table(docs))
+    if args.json:
+        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(d) for d in docs.values()]}, indent=2))
+    else:
+        emit(table(docs))
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
     try:
-        doc = find(load(policy_pack(args.root)), args.rule)
+        doc = find(every_rule(args.root), args.rule)
     except (UnknownRuleError, RulebookError) as exc:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
-    emit(explain(doc))
+    if args.json:
+        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(doc)]}, indent=2))
+    else:
+        emit(explain(doc, _namespace(args.root)))
     return 0
 
 
 def register(sub: Any) -> None:
     """``drctl rules`` and ``drctl explain RULE``."""
     rules = sub.add_parser("rules", help="list the policy pack's rules: id, level, service, objective, check")
+    rules.add_argument("--json", action="store_true", help="one JSON document: every rule with its help")
     rules.set_defaults(handler=_rules)
     explain_parser = sub.add_parser("explain", help="why a rule exists, how to fix a violation, how to exempt")
     explain_parser.add_argument("rule", help="rule id, e.g. pg-geo-backup")
+    explain_parser.add_argument("--json", action="store_true", help="one JSON document: the rule with its help")
     explain_parser.set_defaults(handler=_explain)

@@ -82,6 +82,9 @@ def error_line(stack: StackFile | None, message: str) -> int:
         match = re.search(rf"{re.escape(stack.project)}:(\S+?): ", message)
         if match:
             return config_line(stack, match.group(1)) or 1
+        for other in re.finditer(r"\b([A-Za-z0-9_.-]+:[A-Za-z0-9_.\[\]-]+): ", message):  # another namespace's key
+            if other.group(1).split(".", 1)[0] in stack.lines:
+                return config_line(stack, other.group(1)) or 1
     return 1
 
 
@@ -103,6 +106,31 @@ def project_name(root: Path) -> str:
     return _project_document(root)[1]
 
 
+PROGRAM_FILE = "__main__.py"
+
+
+def program_path(root: Path) -> Path:
+    """The program ``pulumi up`` runs: ``Pulumi.yaml``'s ``main`` (a directory holding ``__main__.py``, or a ``.py``
+    file; relative to ``Pulumi.yaml``), by default the project directory (Pulumi docs, "Pulumi project file
+    reference": ``main``)."""
+    doc, _ = _project_document(root)
+    main = doc.data.get("main")
+    if main is None:
+        return root / PROGRAM_FILE
+    if not isinstance(main, str) or not main.strip():
+        raise doc.fail(("main",), f"main {main!r} is not a path", "a directory holding __main__.py, or a .py file")
+    target = (root / main).resolve()
+    if target.is_dir() and (target / PROGRAM_FILE).is_file():
+        return target / PROGRAM_FILE
+    if target.is_file() and target.suffix == ".py":
+        return target
+    raise doc.fail(
+        ("main",),
+        f"main {main!r} is neither a directory holding {PROGRAM_FILE} nor a .py file",
+        "a path relative to Pulumi.yaml",
+    )
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -120,6 +148,37 @@ def _as_config_string(value: Any) -> str:
     return json.dumps(value)
 
 
+#: Namespaces of the providers this program uses and of Pulumi itself: never mistaken for a misspelt project name.
+KNOWN_NAMESPACES = frozenset(
+    {"pulumi", "azure-native", "azure", "azuread", "azuredevops", "kubernetes", "random", "tls"}
+)
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (optimal string alignment)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def namespace_typo(namespace: str, project: str) -> bool:
+    """Whether a config namespace looks like a misspelling of the project's (``azuredr`` for ``azure-dr``): Pulumi
+    would hand such keys to no program at all, so the value the author meant to set is silently not set."""
+    if namespace == project or namespace in KNOWN_NAMESPACES:
+        return False
+    plain = re.sub(r"[^a-z0-9]", "", namespace.lower())
+    if plain == re.sub(r"[^a-z0-9]", "", project.lower()):
+        return True
+    return _distance(namespace.lower(), project.lower()) <= max(1, len(project) // 4)
+
+
 def _qualified(doc: YamlDocument, key: str, project: str, bare_ok: bool = False) -> str:
     """``<namespace>:<name>``. Only ``Pulumi.yaml`` may leave out the namespace (its own project's); the Pulumi
     CLI refuses a stack-file key without one ("configuration keys should be of the form <namespace>:<name>")."""
@@ -128,6 +187,13 @@ def _qualified(doc: YamlDocument, key: str, project: str, bare_ok: bool = False)
         raise doc.fail(("config", key), f"config key {key!r} is not a key", f"<namespace>:<name>, e.g. {project}:role")
     if not namespace and not bare_ok:
         raise doc.fail(("config", key), f"config key {key!r} has no namespace", f"{project}:{key}")
+    if namespace and namespace_typo(namespace, project):
+        raise doc.fail(
+            ("config", key),
+            f"config key {key!r} is in namespace {namespace!r}, a misspelling of this project's ({project!r}): "
+            "no program reads it",
+            f"{project}:{name}",
+        )
     return key if namespace else f"{project}:{key}"
 
 

@@ -35,3 +35,24 @@ def policy_pack(root: Path) -> Path:
     the project has none (a consumer project uses the components and checks against azure-dr's rules)."""
     own = root / PACK_DIR
     return own if own.exists() or not SHIPPED_PACK.is_dir() else SHIPPED_PACK
+
+
+def repository_root(start: Path | str) -> Path | None:
+    """The git work tree holding ``start`` (its top level: the nearest directory upwards with a ``.git`` entry, a
+    directory or, in a linked worktree or a submodule, a file), or None outside any repository."""
+    origin = Path(start).resolve()
+    for directory in (origin, *origin.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def repository_path(root: Path, file: Path | str) -> str:
+    """``file`` (a path inside the project ``root``) as a POSIX path relative to the repository's top level, as
+    code scanning and workflow annotations name files; relative to the project outside a repository."""
+    path = (root / file).resolve()
+    top = repository_root(root) or root.resolve()
+    try:
+        return path.relative_to(top).as_posix()
+    except ValueError:
+        return Path(file).as_posix()

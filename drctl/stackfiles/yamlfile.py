@@ -105,7 +105,18 @@ if CParser is not None:
 
 def compose(text: str, pure: bool = False) -> Node | None:
     """The single document's node tree (None for an empty file); ruamel.yaml errors propagate."""
-    loader: Any = _PyLoader(text) if pure or CParser is None else _CLoader(text)
+    if not pure and CParser is not None:
+        try:
+            return _compose_with(_CLoader(text))
+        except YAMLError:
+            # libyaml follows YAML 1.1 where the pure composer (like Pulumi's own reader) follows 1.2: a flow
+            # mapping key such as ``{ns:key: v}`` is refused by the one and read by the others. Only a document
+            # the pure composer refuses too is an error, in its words.
+            pass
+    return _compose_with(_PyLoader(text))
+
+
+def _compose_with(loader: Any) -> Node | None:
     try:
         node: Node | None = loader.get_single_node()
         return node

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from drpolicy.azure_facts.recovery import MECHANISM_TAG, POSTGRES_REPLICA_TAG, SCOPE_TAG, STATEFUL_TYPES
 from drpolicy.azure_facts.regions import REGIONS
-from drpolicy.services import RESOURCE_GROUP, STACK_REFERENCE
+from drpolicy.services import AFD_ORIGIN, RESOURCE_GROUP, STACK_REFERENCE, TM_ENDPOINT
 
 
 def region_name(location: Any) -> str:
@@ -40,6 +41,28 @@ def replicating(props: Mapping[str, Any]) -> bool:
     switchover): it has neither backups nor HA of its own (the program tags it)."""
     tags = props.get("tags") or {}
     return isinstance(tags, Mapping) and tags.get(POSTGRES_REPLICA_TAG) == "true"
+
+
+def server_generation(server_id_or_name: Any) -> tuple[str, int]:
+    """``(stem, generation)`` of a PostgreSQL server id or name: ``.../flexibleServers/psql-qlp-prod-uks-2`` ->
+    ``(".../flexibleServers/psql-qlp-prod-uks", 2)``. A rebuild creates the next generation of a region's server
+    (``azure_dr.components.naming``: the generation is the name's last field); a name without one is generation 1
+    of itself."""
+    text = str(server_id_or_name or "").rstrip("/")
+    match = re.fullmatch(r"(.*)-(\d{1,2})", text)
+    return (match.group(1), int(match.group(2))) if match else (text, 1)
+
+
+def current_servers(servers: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """The servers a stack runs now: of each region's generations the newest. Earlier generations a rebuild
+    replaced stay declared, unchanged, until released: they are nobody's replica and no rule resizes them."""
+    newest: dict[str, PolicyResource] = {}
+    for server in servers:
+        stem, generation = server_generation(server.props.get("serverName") or server.name)
+        kept = newest.get(stem)
+        if kept is None or generation > server_generation(kept.props.get("serverName") or kept.name)[1]:
+            newest[stem] = server
+    return list(newest.values())
 
 
 def vnet_integrated(props: Mapping[str, Any]) -> bool:
@@ -93,12 +116,20 @@ def stack_region(resources: Sequence[PolicyResource]) -> str | None:
 
 
 def stack_role(resources: Sequence[PolicyResource]) -> str | None:
-    """The stack's DR role (``active`` | ``standby``): the ``dr-role`` tag of its resource group."""
+    """The stack's DR role (``active`` | ``standby``): where global routing sends traffic to this region.
+
+    Every stack owns its region's Front Door origin or Traffic Manager endpoint (``azure_dr.components.routing``),
+    priority 1 while active and 2 while standby; a resource group tagged ``dr-role`` (another program's
+    convention) says it outright. None when the stack has neither.
+    """
     for group in of_type(resources, RESOURCE_GROUP):
         role = (group.props.get("tags") or {}).get("dr-role")
         if role:
             return str(role)
-    return None
+    priorities = [number(known(r.props, "priority"), 0) for r in of_type(resources, AFD_ORIGIN, TM_ENDPOINT)]
+    if not priorities:
+        return None
+    return "active" if 1 in priorities else "standby"
 
 
 def known(props: Mapping[str, Any], key: str) -> Any:

@@ -42,6 +42,7 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.MEDIUM,
         level=MANDATORY,
+        needs_peer=True,
         fix=(
             "Replicate the registry into every region that runs workloads: keep azure-dr:registry.enabled true in each "
             "stack with azure-dr:routing."

@@ -1,8 +1,9 @@
 """Every workload has a PodDisruptionBudget, and runs enough replicas: full on the active stack, warm elsewhere.
 
 A workload's replica count is its autoscaler's floor (``minReplicas``) when a HorizontalPodAutoscaler targets
-it, else the Deployment's ``replicas`` (Kubernetes' default 1). The stack's role is its resource group's
-``dr-role`` tag. A budget counts when it selects the Deployment's pods in the same namespace.
+it, else the Deployment's ``replicas`` (Kubernetes' default 1). The stack's role is where global routing sends
+traffic: its own origin's priority (``drpolicy.facts.stack_role``); a stack with no origin is held to the warm
+minimum. A budget counts when it selects the Deployment's pods in the same namespace.
 """
 
 from collections.abc import Iterator, Mapping

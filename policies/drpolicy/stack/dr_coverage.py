@@ -2,16 +2,19 @@
 
 The mechanism is the ``azure-dr:dr-mechanism`` tag the components set from config. Where the other half of a
 mechanism lives in the peer stack (the primary's replica, the cache's geo-secondary), the peer's
-``dr-peer-links`` rule verifies that half; this rule checks what this stack can see.
+``dr-peer-links`` rule verifies that half; this rule checks what this stack can see, whatever ``createMode`` a
+server sends (``Replica`` or ``Create`` only in its creating deployment, ``Update`` for the rest of its life): a
+server created as a replica names a PostgreSQL flexible server as its source.
 """
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
-from drpolicy.facts import mechanism, stateful
+from drpolicy.facts import created_as_replica, known, mechanism, stateful
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import (
     COSMOS_ACCOUNT,
@@ -24,11 +27,17 @@ from drpolicy.services import (
 )
 
 Support = Callable[[Mapping[str, Any]], str | None]
+PG_SERVER_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.DBforPostgreSQL/flexibleServers/[^/]+$", re.I
+)
 
 
 def _replica(p: Mapping[str, Any]) -> str | None:
-    if p.get("createMode") == "Replica" and not p.get("sourceServerResourceId"):
+    source = known(p, "sourceServerResourceId")
+    if created_as_replica(p) and not source:
         return "a replica without sourceServerResourceId"
+    if source and not PG_SERVER_ID.match(str(source)):
+        return f"sourceServerResourceId {source!r} is not a PostgreSQL flexible server"
     return None
 
 

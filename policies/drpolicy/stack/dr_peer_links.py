@@ -3,6 +3,12 @@
 A primary's tag can only declare a replica or a geo-secondary; the stack that holds the other half proves it:
 its PostgreSQL replica replicates the peer's exported server, and its Redis link pairs the peer's cache with
 this stack's cache.
+
+A replica is judged whatever ``createMode`` it sends (``Replica`` only when created, ``Update`` once settled): its
+declared source must be a generation of the peer's server (the same server name but for the generation, in the
+peer's resource group). A replica made by a switchover still declares the server it was created from (a
+create-only input), an earlier generation of the peer's; which generation it should follow is the pair's
+state, judged by ``drctl check`` from both stack files.
 """
 
 import re
@@ -12,7 +18,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
 from drpolicy.azure_facts.recovery import GEO_SECONDARY_TAG
-from drpolicy.facts import depends_on, known, mechanism, of_type, peer_outputs
+from drpolicy.facts import current_servers, depends_on, known, mechanism, of_type, peer_outputs, server_generation
 from drpolicy.framework import MANDATORY, Rule, StackRule
 from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
 
@@ -34,12 +40,15 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
     peer = peer_outputs(args.resources)
     if not peer:
         return  # no peer: this stack holds no standby half
-    for server in of_type(args.resources, PG_SERVER):
-        source = server.props.get("sourceServerResourceId")
-        if server.props.get("createMode") == "Replica" and source != peer.get("postgres_server_id"):
+    exported = peer.get("postgres_server_id")
+    for server in current_servers(of_type(args.resources, PG_SERVER)) if peer.get("role") == "active" else []:
+        source = known(server.props, "sourceServerResourceId")
+        if server.props.get("createMode") == "Replica" and not source:
+            yield f"{server.name}: created as a replica of nothing (no sourceServerResourceId)", server.urn
+        elif source and (not exported or server_generation(source)[0] != server_generation(exported)[0]):
             yield (
-                f"{server.name}: replicates {source or 'nothing'}, not the peer's server "
-                f"{peer.get('postgres_server_id') or '(none exported)'}",
+                f"{server.name}: replicates {source}, which is not a generation of the peer's server "
+                f"{exported or '(none exported)'}",
                 server.urn,
             )
     if peer.get("role") == "active":
@@ -67,6 +76,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix=(
             "Point the standby half at the peer's exports: azure-dr:peer_stack names the stack whose server and cache "
             "it replicates; plan or deploy that stack first."

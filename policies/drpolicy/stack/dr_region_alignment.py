@@ -9,11 +9,11 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS
+from drpolicy.azure_facts.recovery import GEO_REDUNDANT_STORAGE_SKUS, SCOPE_TAG
 from drpolicy.azure_facts.regions import pair_of
 from drpolicy.facts import of_type, peer_outputs, region_name, stack_region
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
-from drpolicy.services import COSMOS_ACCOUNT, REGISTRY, REGISTRY_REPLICATION, STORAGE_ACCOUNT
+from drpolicy.services import COSMOS_ACCOUNT, REGISTRY, REGISTRY_REPLICATION, RESOURCE_GROUP, STORAGE_ACCOUNT
 
 
 def dr_regions(args: StackValidationArgs, own: str) -> dict[str, str]:
@@ -37,6 +37,13 @@ def dr_regions(args: StackValidationArgs, own: str) -> dict[str, str]:
 def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     own = stack_region(args.resources)
     if own is None:
+        groups = of_type(args.resources, RESOURCE_GROUP)
+        if groups:  # a tag must not silence the rule: no regional group is itself a finding
+            yield (
+                f"none of the stack's resource groups ({', '.join(g.name for g in groups)}) is regional (each is "
+                f"tagged {SCOPE_TAG}=global): the stack's own region cannot be told, so its DR region cannot be judged",
+                None,
+            )
         return
     regions = dr_regions(args, own)
     if len(regions) > 1:
@@ -64,6 +71,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix=(
             "Use one DR region for every service: azure-dr:peer_region must be this region's Azure pair where storage "
             "replicates to the pair."

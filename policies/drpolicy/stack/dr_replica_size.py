@@ -1,10 +1,13 @@
 """A DR replica is at least the primary's size, so it can carry the load after promotion.
 
 PostgreSQL: tier, vCores and storage against the peer's exported SKU (a replica is scaled up before its primary
-and down after it). Redis: a geo-secondary's capacity equals the peer's: Azure requires equal or larger, equal
-for geo-failover, and refuses to scale either cache while linked (Microsoft Learn, "Configure passive
-geo-replication for Premium Azure Cache for Redis instances"), so a difference means a resize that skipped the
-unlink-scale-relink runbook.
+and down after it). Judged on the server a standby stack runs now, whatever ``createMode`` it sends: ``Replica``
+only in the creating deployment, ``Update`` once settled (the state a pair spends its life in). A stack whose role
+is not tagged is judged by how its servers were created.
+
+Redis: a geo-secondary's capacity equals the peer's: Azure requires equal or larger, equal for geo-failover,
+and refuses to scale either cache while linked (Microsoft Learn, "Configure passive geo-replication for Premium
+Azure Cache for Redis instances"), so a difference means a resize that skipped the unlink-scale-relink runbook.
 """
 
 import re
@@ -13,7 +16,7 @@ from typing import Any
 
 from pulumi_policy import Severity, StackValidationArgs
 
-from drpolicy.facts import number, of_type, peer_outputs
+from drpolicy.facts import created_as_replica, current_servers, number, of_type, peer_outputs, stack_role
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import PG_SERVER, REDIS, REDIS_LINK
 
@@ -30,9 +33,10 @@ def check(args: StackValidationArgs, _settings: Mapping[str, Any]) -> Iterator[t
     peer = peer_outputs(args.resources)
     if not peer:
         return
-    for server in of_type(args.resources, PG_SERVER):
-        if server.props.get("createMode") != "Replica" or not peer.get("postgres_sku_name"):
-            continue
+    role = stack_role(args.resources)
+    servers = current_servers(of_type(args.resources, PG_SERVER))
+    replicas = [s for s in servers if role == "standby" or (role is None and created_as_replica(s.props))]
+    for server in replicas if peer.get("postgres_sku_name") and peer.get("role") != "standby" else []:
         mine, theirs = dig(server.props, "sku.name"), peer["postgres_sku_name"]
         tier, primary_tier = str(dig(server.props, "sku.tier")), str(peer.get("postgres_sku_tier"))
         if TIER_RANK.get(tier, -1) < TIER_RANK.get(primary_tier, 0):
@@ -64,6 +68,7 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix=(
             "Size the replica at least like the primary: azure-dr:postgres.sku_tier, sku_name and storage_size_gb; "
             "azure-dr:redis.capacity."

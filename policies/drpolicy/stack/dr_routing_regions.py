@@ -64,6 +64,7 @@ RULE = StackRule(
         objective="rto",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix=(
             "Keep azure-dr:routing with a probe in both stacks: the global owner (azure-dr:owns_global) holds the "
             "probed origin group; the other stack's origin joins it."

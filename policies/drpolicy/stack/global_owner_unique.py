@@ -37,6 +37,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix="Set azure-dr:owns_global to false on one of the two stacks.",
         config=("owns_global",),
     ),

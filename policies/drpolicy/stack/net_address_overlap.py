@@ -33,6 +33,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix="Give the two stacks disjoint azure-dr:network.address_space ranges (e.g. 10.10.0.0/16 and 10.20.0.0/16).",
         config=("network.address_space", "network"),
     ),

@@ -42,6 +42,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix="Give the global owner azure-dr:peer_stack (the other stack): it links every zone to the network the "
         "peer exports; run its pulumi up once the peer's network exists.",
         config=("peer_stack", "network"),

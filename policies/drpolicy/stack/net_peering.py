@@ -31,6 +31,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix="Declare azure-dr:network on both stacks with azure-dr:peer_stack naming the other; each stack's next "
         "pulumi up adds its side.",
         config=("peer_stack", "network"),

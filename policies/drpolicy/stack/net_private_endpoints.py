@@ -65,6 +65,7 @@ RULE = StackRule(
         objective="coverage",
         severity=Severity.HIGH,
         level=MANDATORY,
+        needs_peer=True,
         fix="Declare azure-dr:network (address_space): the program puts every service's endpoint in the region's "
         "private endpoint subnet, and this region's endpoints to the shared services the owner exports.",
         config=("network",),

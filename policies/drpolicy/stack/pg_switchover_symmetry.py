@@ -10,17 +10,19 @@ from typing import Any
 from pulumi_policy import Severity, StackValidationArgs
 
 from drpolicy.azure_facts.azure_transitions import ServerSize, switchover_asymmetry
-from drpolicy.facts import number, of_type, peer_outputs
+from drpolicy.facts import number, of_type, peer_outputs, replicating
 from drpolicy.framework import MANDATORY, Rule, StackRule, dig
 from drpolicy.services import PG_SERVER
 
 
 def _paired(props: Mapping[str, Any], peer: Mapping[str, Any]) -> bool:
-    """This server and the peer's current one replicate: one was created from the other and still replicates."""
+    """This server and the peer's current one replicate: one was created from the other, or a switchover demoted
+    this one (tagged a replica) into the replica of the peer's primary, or the peer's is this one's replica."""
     mine, theirs = str(props.get("serverName") or ""), str(peer.get("postgres_server_name") or "")
     source = str(props.get("sourceServerResourceId") or "")
     return bool(theirs) and (
         source.rsplit("/", 1)[-1] == theirs
+        or (replicating(props) and peer.get("postgres_state") == "primary")
         or (peer.get("postgres_replica_of") == mine and peer.get("postgres_state") == "replica")
     )
 
@@ -62,6 +64,7 @@ RULE = StackRule(
             "replica first when growing, the primary first when shrinking compute."
         ),
         config=("postgres.sku_name", "postgres.sku_tier", "postgres.storage_size_gb"),
+        needs_peer=True,
     ),
     check,
 )
