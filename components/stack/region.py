@@ -351,6 +351,14 @@ class DrRegion(pulumi.ComponentResource):
     def _global_name(self) -> str:
         return f"{self._cfg.workload}-{self._cfg.environment}-global"
 
+    def _moved_global(self, suffix: str) -> pulumi.ResourceOptions:
+        """A shared object under the global layer. Until 0c8d4d3 it was this region's child ``<region>-<suffix>``:
+        the alias carries its state over, and its children's, which are named after it (the engine's inherited
+        child aliases), so an older stack plans no delete and create of them (tests/test_state_aliases.py)."""
+        return pulumi.ResourceOptions(
+            parent=self._global, aliases=[pulumi.Alias(name=f"{self._name}-{suffix}", parent=self)]
+        )
+
     def _global_interfaces(self, interfaces: DataInterfaces) -> DataInterfaces:
         """The shared objects' interfaces: the global group and the global home region."""
         assert self._global is not None
@@ -519,7 +527,7 @@ class DrRegion(pulumi.ComponentResource):
                         probe_interval_seconds=routing.probe.interval_seconds,
                         tags=self.tags,
                     ),
-                    opts=pulumi.ResourceOptions(parent=self._global),
+                    opts=self._moved_global("afd"),
                 )
                 own = {
                     "frontdoor_profile_name": fd.profile_name,
@@ -554,7 +562,7 @@ class DrRegion(pulumi.ComponentResource):
                         resource_group_name=self._global.resource_group_name,
                         origins=[origin],
                     ),
-                    opts=pulumi.ResourceOptions(parent=self._global),
+                    opts=self._moved_global("afd"),
                 )
             return
         tm_profile: pulumi.Input[Any] = None
@@ -569,7 +577,7 @@ class DrRegion(pulumi.ComponentResource):
                     probe_interval_seconds=routing.probe.interval_seconds,
                     tags=self.tags,
                 ),
-                opts=pulumi.ResourceOptions(parent=self._global),
+                opts=self._moved_global("traf"),
             )
             tm_profile = tm.profile_name
             self.contract.update({"traffic_manager_profile_name": tm_profile, "routing_kind": "trafficmanager"})
@@ -614,7 +622,7 @@ class DrRegion(pulumi.ComponentResource):
                 private_endpoints=self.net.endpoints(COSMOS_GROUP[cfg.cosmos.api], cfg.cosmos.private_endpoint),
                 **_common(self._global_interfaces(interfaces)),
             ),
-            opts=pulumi.ResourceOptions(parent=self._global),
+            opts=self._moved_global("cosmos"),
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
         self.cosmos_account_id = cosmos.account_id
@@ -634,7 +642,7 @@ class DrRegion(pulumi.ComponentResource):
                     private_endpoints=self.net.endpoints("registry", cfg.registry.private_endpoint),
                     **_common(self._global_interfaces(interfaces)),
                 ),
-                opts=pulumi.ResourceOptions(parent=self._global),
+                opts=self._moved_global("cr"),
             )
             self.contract.update(
                 {
