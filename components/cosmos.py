@@ -154,7 +154,7 @@ class CosmosAccount(DataComponent):
             tags=data_tags(
                 i.tags, "cosmos-strong-failover" if c.consistency == "Strong" else "cosmos-service-managed-failover"
             ),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.databases, self.containers = {}, {}
         self._databases(name, args, account)
@@ -184,7 +184,7 @@ class CosmosAccount(DataComponent):
                 resource_group_name=rg,
                 database_name=db.name,
                 resource=api.database_resource(db.name),
-                opts=stateful(self),
+                opts=stateful(self, removal_policy=args.removal_policy),
             )
             for ct in db.containers:
                 self.containers[f"{db.name}/{ct.name}"] = api.container(
@@ -193,7 +193,7 @@ class CosmosAccount(DataComponent):
                     resource_group_name=rg,
                     database_name=database.name,
                     resource=api.container_resource(ct),
-                    opts=stateful(self),
+                    opts=stateful(self, removal_policy=args.removal_policy),
                     **{api.container_name_arg: ct.name},
                 )
 

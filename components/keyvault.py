@@ -57,7 +57,7 @@ class KeyVault(DataComponent):
                 enabled_for_template_deployment=False,
             ),
             tags=data_tags(i.tags, "keyvault-regional"),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.apply_interfaces(name, vault, args, private_link_group="vault")
         self.vault = vault

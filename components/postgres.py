@@ -260,7 +260,7 @@ class PostgresServer(DataComponent):
             tags=data_tags(
                 i.tags, "postgres-replica" if replica or args.cross_region_replica else "postgres-geo-backup"
             ),
-            opts=stateful(self, ignore_changes=IGNORED_DRIFT),
+            opts=stateful(self, ignore_changes=IGNORED_DRIFT, removal_policy=args.removal_policy),
         )
         self.entra_administrator = None
         if not replica:

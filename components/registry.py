@@ -130,7 +130,7 @@ class ContainerRegistry(DataComponent):
             identity=_identity(args.managed_identities),
             encryption=_encryption(args),
             tags=data_tags(i.tags, "acr-geo-replication"),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.apply_interfaces(name, registry, args, private_link_group="registry")
         self.registry = registry

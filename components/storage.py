@@ -124,7 +124,7 @@ class GeoStorage(DataComponent):
             tags=data_tags(i.tags, "storage-geo-failover"),
             # After a customer-managed account failover Azure reports the secondary as the location (Learn, "Azure
             # storage account failover"); location is create-only (forceNewMap): never a replacement.
-            opts=stateful(self, ignore_changes=["location"]),
+            opts=stateful(self, ignore_changes=["location"], removal_policy=args.removal_policy),
         )
         blob_service = storage.BlobServiceProperties(
             f"{name}-blob",

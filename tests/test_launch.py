@@ -55,7 +55,7 @@ def test_an_unchanged_project_answers_from_the_cache_and_any_change_reruns(tmp_p
     root, cache = _project_copy(tmp_path / "project"), tmp_path / "cache"
     first = _drctl(root, cache, "check", "primary")
     assert first.returncode == 0, first.stderr
-    assert "stack primary: 106 resources" in first.stdout
+    assert "stack primary: 112 resources" in first.stdout
     entries = list(cache.iterdir())
     assert len(entries) == 1
     entry = result_cache.ResultCache(entries[0])

@@ -28,6 +28,7 @@ from ..interfaces import (
     DiagnosticSettingsArgs,
     LockArgs,
     ManagedIdentitiesArgs,
+    RemovalPolicy,
 )
 from ..keyvault import KeyVault, KeyVaultArgs
 from ..naming import Names
@@ -85,7 +86,8 @@ class _DataCommon(TypedDict):
     location: str
     tags: Mapping[str, str]
     lock: LockArgs | None
-    diagnostic_settings: DiagnosticSettingsArgs | None
+    diagnostic_settings: Mapping[str, DiagnosticSettingsArgs]
+    removal_policy: RemovalPolicy
 
 
 def _common(interfaces: DataInterfaces) -> _DataCommon:
@@ -95,9 +97,8 @@ def _common(interfaces: DataInterfaces) -> _DataCommon:
         location=interfaces.location,
         tags=interfaces.tags,
         lock=LockArgs() if interfaces.lock else None,
-        diagnostic_settings=DiagnosticSettingsArgs(workspace_resource_id=interfaces.workspace_id)
-        if interfaces.workspace_id is not None
-        else None,
+        diagnostic_settings=interfaces.diagnostic_settings(),
+        removal_policy=interfaces.removal_policy,
     )
 
 
@@ -142,6 +143,7 @@ class DrRegion(pulumi.ComponentResource):
                 log_retention_days=cfg.monitoring.log_retention_days,
                 tags=self.tags,
                 lock=LockArgs() if cfg.locks else None,
+                removal_policy=cfg.removal_policy,
             ),
             opts=self._child,
         )
@@ -163,15 +165,16 @@ class DrRegion(pulumi.ComponentResource):
             lock=cfg.locks,
             workspace_id=foundation.workspace_id if cfg.monitoring.diagnostics else None,
             identity_id=foundation.identity_id,
+            removal_policy=cfg.removal_policy,
         )
         vault = KeyVault(
-            f"{name}-kv",
+            kv_name := f"{name}-kv",
             KeyVaultArgs(
                 vault_name=self.names.key_vault,
                 tenant_id=tenant_id,
                 sku=cfg.keyvault.sku,
                 soft_delete_retention_days=cfg.keyvault.soft_delete_retention_days,
-                private_endpoints=self.net.endpoints("vault", cfg.keyvault.private_endpoint),
+                private_endpoints=self.net.endpoints("vault", kv_name, cfg.keyvault.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -183,7 +186,7 @@ class DrRegion(pulumi.ComponentResource):
         postgres = self._postgres(cfg.postgres)
         writer_host = self._writer_endpoint(postgres)
         storage = GeoStorage(
-            f"{name}-st",
+            st_name := f"{name}-st",
             GeoStorageArgs(
                 account_name=self.names.storage_account,
                 sku=cfg.storage.sku,
@@ -192,7 +195,7 @@ class DrRegion(pulumi.ComponentResource):
                 point_in_time_restore_days=cfg.storage.point_in_time_restore_days,
                 change_feed_retention_days=cfg.storage.change_feed_retention_days,
                 managed_identities=_identity(interfaces),
-                private_endpoints=self.net.endpoints("blob", cfg.storage.private_endpoint),
+                private_endpoints=self.net.endpoints("blob", st_name, cfg.storage.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -295,9 +298,9 @@ class DrRegion(pulumi.ComponentResource):
                 high_availability=server_ha_mode(pg, cfg.region),
                 cross_region_replica=cfg.peer_region is not None,
                 managed_identities=_identity(self._interfaces),
-                private_endpoints=()
+                private_endpoints={}
                 if vnet is not None
-                else self.net.endpoints("postgresqlServer", pg.private_endpoint),
+                else self.net.endpoints("postgresqlServer", name, pg.private_endpoint),
                 delegated_subnet_id=vnet[0] if vnet is not None else None,
                 private_dns_zone_id=vnet[1] if vnet is not None else None,
                 **_common(self._interfaces),
@@ -344,7 +347,12 @@ class DrRegion(pulumi.ComponentResource):
         location = global_group_region(cfg)
         return GlobalLayer(
             self._global_name,
-            GlobalLayerArgs(resource_group_name=self.names.global_resource_group, location=location, tags=self.tags),
+            GlobalLayerArgs(
+                resource_group_name=self.names.global_resource_group,
+                location=location,
+                tags=self.tags,
+                removal_policy=cfg.removal_policy,
+            ),
         )
 
     @property
@@ -370,6 +378,7 @@ class DrRegion(pulumi.ComponentResource):
             lock=interfaces.lock,
             workspace_id=interfaces.workspace_id,
             identity_id=interfaces.identity_id,
+            removal_policy=interfaces.removal_policy,
         )
 
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
@@ -502,6 +511,7 @@ class DrRegion(pulumi.ComponentResource):
                     plugin_image=cfg.velero.plugin_image,
                     peer=peer,
                     tags=tags,
+                    removal_policy=cfg.removal_policy,
                 ),
                 opts=self._child,
             )
@@ -526,6 +536,7 @@ class DrRegion(pulumi.ComponentResource):
                         probe_protocol=routing.probe.protocol,
                         probe_interval_seconds=routing.probe.interval_seconds,
                         tags=self.tags,
+                        removal_policy=cfg.removal_policy,
                     ),
                     opts=self._moved_global("afd"),
                 )
@@ -576,6 +587,7 @@ class DrRegion(pulumi.ComponentResource):
                     probe_protocol=routing.probe.protocol,
                     probe_interval_seconds=routing.probe.interval_seconds,
                     tags=self.tags,
+                    removal_policy=cfg.removal_policy,
                 ),
                 opts=self._moved_global("traf"),
             )
@@ -602,7 +614,7 @@ class DrRegion(pulumi.ComponentResource):
         assert cfg.peer_region is not None and self._global is not None  # validation requires both for the owner
         active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
         cosmos = CosmosAccount(
-            f"{self._global_name}-cosmos",
+            cosmos_name := f"{self._global_name}-cosmos",
             CosmosAccountArgs(
                 account_name=self.names.cosmos_account,
                 write_region=active,
@@ -619,7 +631,9 @@ class DrRegion(pulumi.ComponentResource):
                     )
                     for db in cfg.cosmos.databases
                 ],
-                private_endpoints=self.net.endpoints(COSMOS_GROUP[cfg.cosmos.api], cfg.cosmos.private_endpoint),
+                private_endpoints=self.net.endpoints(
+                    COSMOS_GROUP[cfg.cosmos.api], cosmos_name, cfg.cosmos.private_endpoint
+                ),
                 **_common(self._global_interfaces(interfaces)),
             ),
             opts=self._moved_global("cosmos"),
@@ -632,14 +646,14 @@ class DrRegion(pulumi.ComponentResource):
         cfg = self._cfg
         if self._global is not None:
             registry = ContainerRegistry(
-                f"{self._global_name}-cr",
+                cr_name := f"{self._global_name}-cr",
                 ContainerRegistryArgs(
                     registry_name=self.names.container_registry,
                     retention_days=cfg.registry.retention_days,
                     soft_delete_days=cfg.registry.soft_delete_days,
                     geo_replicated=cfg.peer_region is not None,
                     public_network_access=cfg.registry.public_network_access,
-                    private_endpoints=self.net.endpoints("registry", cfg.registry.private_endpoint),
+                    private_endpoints=self.net.endpoints("registry", cr_name, cfg.registry.private_endpoint),
                     **_common(self._global_interfaces(interfaces)),
                 ),
                 opts=self._moved_global("cr"),
@@ -670,14 +684,14 @@ class DrRegion(pulumi.ComponentResource):
         if cfg.redis.geo_secondary:
             interfaces = dataclasses.replace(interfaces, tags={**interfaces.tags, GEO_SECONDARY_TAG: "true"})
         cache = RedisCache(
-            f"{self._name}-redis",
+            redis_name := f"{self._name}-redis",
             RedisCacheArgs(
                 cache_name=self.names.redis,
                 capacity=cfg.redis.capacity,
                 geo_replicated=cfg.redis.dr_mechanism == "geo-replication",
                 persistence=persistence,
                 managed_identities=_identity(interfaces),
-                private_endpoints=self.net.endpoints("redisCache", cfg.redis.private_endpoint),
+                private_endpoints=self.net.endpoints("redisCache", redis_name, cfg.redis.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
