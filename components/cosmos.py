@@ -21,6 +21,7 @@ from .interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    fixed_output,
     key_identity_refusal,
     stateful,
 )
@@ -160,9 +161,10 @@ class CosmosAccount(DataComponent):
         self._databases(name, args, account)
         self.apply_interfaces(name, account, args, private_link_group=PRIVATE_LINK_GROUP[c.api])
         self.account = account
-        self.account_name = account.name
+        self.account_name = fixed_output(account, args.account_name)
         self.account_id = account.id
-        self.endpoint = account.document_endpoint
+        # Learn, "Azure Cosmos DB account" endpoint (https://<account>.documents.azure.com:443/), public cloud.
+        self.endpoint = fixed_output(account, f"https://{args.account_name}.documents.azure.com:443/")
         self.register_outputs(
             {
                 "account_id": self.account_id,

@@ -9,7 +9,7 @@ import pulumi
 from pulumi_azure_native import authorization, managedidentity, operationalinsights, resources
 
 from . import rules
-from .interfaces import LockArgs, RemovalPolicy, removal_refusal, resource_lock, stateful
+from .interfaces import LockArgs, RemovalPolicy, fixed_output, removal_refusal, resource_lock, stateful
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,7 +83,7 @@ class RegionalFoundation(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.resource_group, self.workspace, self.identity = group, workspace, identity
-        self.resource_group_name = group.name
+        self.resource_group_name = fixed_output(group, args.resource_group_name)
         self.workspace_id = workspace.id
         self.identity_id = identity.id
         self.identity_client_id = identity.client_id

@@ -16,7 +16,7 @@ import pulumi
 from pulumi_azure_native import resources
 
 from .facts.recovery import SCOPE_TAG
-from .interfaces import RemovalPolicy, removal_refusal, stateful
+from .interfaces import RemovalPolicy, fixed_output, removal_refusal, stateful
 from .rules import refuse
 
 
@@ -54,5 +54,5 @@ class GlobalLayer(pulumi.ComponentResource):
             tags={**args.tags, SCOPE_TAG: "global"},
             opts=stateful(self, removal_policy=args.removal_policy),
         )
-        self.resource_group_name = group.name
+        self.resource_group_name = fixed_output(group, args.resource_group_name)
         self.register_outputs({"resource_group_name": self.resource_group_name})

@@ -15,7 +15,7 @@ from pulumi_azure_native import authorization, redis
 
 from . import rules
 from .facts.regions import has_zones
-from .interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, stateful
+from .interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, fixed_output, stateful
 from .roles import STORAGE_BLOB_DATA_CONTRIBUTOR, subscription_role_id
 
 
@@ -128,8 +128,9 @@ class RedisCache(DataComponent):
         self.apply_interfaces(name, cache, args, private_link_group="redisCache")
         self.cache, self.persistence_writer = cache, role
         self.cache_id = cache.id
-        self.cache_name = cache.name
-        self.host_name = cache.host_name
+        self.cache_name = fixed_output(cache, args.cache_name)
+        # Learn, "Azure Cache for Redis" (connect: <name>.redis.cache.windows.net), in the public cloud.
+        self.host_name = fixed_output(cache, f"{args.cache_name}.redis.cache.windows.net")
         self.register_outputs(
             {
                 "cache_id": self.cache_id,

@@ -140,10 +140,11 @@ def role_definition_id(role: str, scope: pulumi.Input[str]) -> pulumi.Input[str]
     return pulumi.Output.from_input(scope).apply(under)
 
 
-def subscription_role_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:
-    """The subscription-scoped id of built-in role ``role`` (a GUID above), as RoleAssignment expects it."""
-    return pulumi.Output.concat(
-        "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role
+def subscription_role_id(subscription_id: pulumi.Input[str | None], role: str) -> pulumi.Output[str]:
+    """The subscription-scoped id of built-in role ``role`` (a GUID above), as RoleAssignment expects it; the
+    tenant-level form when no subscription is known (a test's mocks answer the client config with nothing)."""
+    return pulumi.Output.from_input(subscription_id).apply(
+        lambda s: f"{'/subscriptions/' + s if s else ''}/providers/Microsoft.Authorization/roleDefinitions/{role}"
     )
 
 

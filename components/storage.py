@@ -15,6 +15,7 @@ from .interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    fixed_output,
     key_identity_refusal,
     stateful,
 )
@@ -145,8 +146,10 @@ class GeoStorage(DataComponent):
         self.apply_interfaces(name, account, args, private_link_group="blob", diagnostics_target=blob_service)
         self.account, self.blob_service = account, blob_service
         self.account_id = account.id
-        self.account_name = account.name
-        self.primary_blob_endpoint = account.primary_endpoints.blob
+        self.account_name = fixed_output(account, args.account_name)
+        # The account's standard blob endpoint (Learn, "Storage account overview", Standard endpoints; the account
+        # sets no dnsEndpointType), in the public cloud the region facts describe.
+        self.primary_blob_endpoint = fixed_output(account, f"https://{args.account_name}.blob.core.windows.net/")
         self.register_outputs(
             {
                 "account_id": self.account_id,

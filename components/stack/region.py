@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -79,6 +79,18 @@ from .region_network import (
 )
 
 
+class _Client(NamedTuple):
+    subscription_id: pulumi.Output[str]
+    tenant_id: pulumi.Output[str]
+
+
+def _client() -> _Client:
+    """The deployment's subscription and tenant. A test's plain mocks may answer the client config with nothing:
+    empty strings then keep every id built from them a string (Azure always answers)."""
+    config = authorization.get_client_config_output()
+    return _Client(config.subscription_id.apply(lambda s: s or ""), config.tenant_id.apply(lambda t: t or ""))
+
+
 class _DataCommon(TypedDict):
     """The interface arguments every data component of the region gets from the stack config."""
 
@@ -130,7 +142,7 @@ class DrRegion(pulumi.ComponentResource):
         # No role in the tags: a promotion must not write to every resource of a region that may be down.
         self.tags = {"workload": cfg.workload, "environment": cfg.environment, **cfg.tags}
         self._child = pulumi.ResourceOptions(parent=self)
-        client = authorization.get_client_config_output()
+        client = self._client = _client()
         tenant_id = client.tenant_id
 
         foundation = RegionalFoundation(
@@ -316,10 +328,9 @@ class DrRegion(pulumi.ComponentResource):
         The id is built from the peer's regional group and this subscription (both fixed), not from the peer's
         current export, which a rebuild changes (that would replace a live server: facts §1).
         """
-        client = authorization.get_client_config_output()
         return pulumi.Output.format(
             "/subscriptions/{0}/resourceGroups/{1}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{2}",
-            client.subscription_id,
+            self._client.subscription_id,
             self._peer_value("resource_group_name"),
             server_name,
         )
@@ -400,7 +411,7 @@ class DrRegion(pulumi.ComponentResource):
     def _compute(
         self,
         interfaces: DataInterfaces,
-        client: pulumi.Output[authorization.GetClientConfigResult],
+        client: _Client,
         storage: GeoStorage,
     ) -> None:
         """The region's cluster, its workloads at the role's replica count, Velero, and the ingress address."""
