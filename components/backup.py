@@ -127,7 +127,7 @@ class LongTermBackup(pulumi.ComponentResource):
                 ),
             ),
             tags=dict(i.tags),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=i.removal_policy),
         )
         protect_data(self, name, vault, i)
         policy = dataprotection.BackupPolicy(
@@ -232,7 +232,9 @@ class LongTermBackup(pulumi.ComponentResource):
                 ),
                 tags=dict(i.tags),
                 # Recovery points are data: never deleted by a switch, released only on purpose.
-                opts=pulumi.ResourceOptions.merge(stateful(self), pulumi.ResourceOptions(depends_on=grants)),
+                opts=pulumi.ResourceOptions.merge(
+                    stateful(self, removal_policy=i.removal_policy), pulumi.ResourceOptions(depends_on=grants)
+                ),
             )
         self.vault, self.policy = vault, policy
         self.vault_id = vault.id

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import storage
 
-from .interfaces import stateful
+from .interfaces import RemovalPolicy, removal_refusal, stateful
+from .rules import refuse
 
 
 def retention_days(years: int) -> int:
@@ -33,6 +34,12 @@ class ComplianceContainerArgs:
     retention_years: int = 7
     #: allow appending to append blobs under the policy (audit logs); never overwrites or deletes.
     allow_protected_append_writes: bool = False
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
+
+    def __post_init__(self) -> None:
+        refuse("ComplianceContainerArgs", None, removal_refusal(self.removal_policy))
 
 
 class ComplianceContainer(pulumi.ComponentResource):
@@ -51,7 +58,7 @@ class ComplianceContainer(pulumi.ComponentResource):
             account_name=args.account_name,
             resource_group_name=args.resource_group_name,
             public_access=storage.PublicAccess.NONE,
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.policy = storage.BlobContainerImmutabilityPolicy(
             f"{name}-worm",
@@ -61,6 +68,6 @@ class ComplianceContainer(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             immutability_period_since_creation_in_days=self.retention_days,
             allow_protected_append_writes=args.allow_protected_append_writes,
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.register_outputs({"container_id": self.container.id, "retention_days": self.retention_days})

@@ -21,6 +21,7 @@ from .interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    fixed_output,
     key_identity_refusal,
     stateful,
 )
@@ -154,15 +155,16 @@ class CosmosAccount(DataComponent):
             tags=data_tags(
                 i.tags, "cosmos-strong-failover" if c.consistency == "Strong" else "cosmos-service-managed-failover"
             ),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.databases, self.containers = {}, {}
         self._databases(name, args, account)
         self.apply_interfaces(name, account, args, private_link_group=PRIVATE_LINK_GROUP[c.api])
         self.account = account
-        self.account_name = account.name
+        self.account_name = fixed_output(account, args.account_name)
         self.account_id = account.id
-        self.endpoint = account.document_endpoint
+        # Learn, "Azure Cosmos DB account" endpoint (https://<account>.documents.azure.com:443/), public cloud.
+        self.endpoint = fixed_output(account, f"https://{args.account_name}.documents.azure.com:443/")
         self.register_outputs(
             {
                 "account_id": self.account_id,
@@ -184,7 +186,7 @@ class CosmosAccount(DataComponent):
                 resource_group_name=rg,
                 database_name=db.name,
                 resource=api.database_resource(db.name),
-                opts=stateful(self),
+                opts=stateful(self, removal_policy=args.removal_policy),
             )
             for ct in db.containers:
                 self.containers[f"{db.name}/{ct.name}"] = api.container(
@@ -193,7 +195,7 @@ class CosmosAccount(DataComponent):
                     resource_group_name=rg,
                     database_name=database.name,
                     resource=api.container_resource(ct),
-                    opts=stateful(self),
+                    opts=stateful(self, removal_policy=args.removal_policy),
                     **{api.container_name_arg: ct.name},
                 )
 

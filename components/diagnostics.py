@@ -2,9 +2,9 @@
 
 Azure refuses a diagnostic setting that names a category the type does not have ("Metric category 'AllMetrics'
 is not supported" for a blob service, whose metric categories are ``Capacity`` and ``Transaction``). The mock
-runtime accepts anything, so the categories come from this table, and a test holds every planned
-``DiagnosticSetting`` to it. Log categories are sent as the ``allLogs`` category group, which each type here
-supports; the named log categories are listed for reference and for rules that want one.
+runtime accepts anything, so the default metric categories come from this table (``interfaces.DiagnosticSettingsArgs``),
+and a test holds every planned ``DiagnosticSetting`` to it. Logs go by default as the ``allLogs`` category group,
+which each type here supports; the named log categories are listed for reference and for rules that want one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-from pulumi_azure_native import monitor
 
 
 @dataclass(frozen=True)
@@ -131,25 +130,3 @@ def categories_for(resource: pulumi.CustomResource) -> Categories:
     if token not in ARM_TYPES:
         raise KeyError(f"no diagnostic categories recorded for {token}; add a row to azure_dr.components.diagnostics")
     return CATEGORIES[ARM_TYPES[token]]
-
-
-def diagnostic_setting(
-    name: str,
-    target: pulumi.CustomResource,
-    workspace_id: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
-    *,
-    logs: bool = True,
-) -> monitor.DiagnosticSetting:
-    """Send ``target``'s logs (all of them) and every metric category its type has to a Log Analytics workspace."""
-    row = categories_for(target)
-    return monitor.DiagnosticSetting(
-        name,
-        name="to-log-analytics",
-        resource_uri=target.id,
-        workspace_id=workspace_id,
-        log_analytics_destination_type="Dedicated",
-        logs=[monitor.DiagnosticsLogSettingsArgs(category_group="allLogs", enabled=True)] if logs else None,
-        metrics=[monitor.DiagnosticsMetricSettingsArgs(category=c, enabled=True) for c in row.metrics],
-        opts=opts,
-    )

@@ -9,7 +9,7 @@ import pulumi
 from pulumi_azure_native import authorization, managedidentity, operationalinsights, resources
 
 from . import rules
-from .interfaces import LockArgs, resource_lock, stateful
+from .interfaces import LockArgs, RemovalPolicy, fixed_output, removal_refusal, resource_lock, stateful
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,9 +25,13 @@ class RegionalFoundationArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
     lock: LockArgs | None = field(default_factory=LockArgs)
     """The workspace's lock. Default: ``CanNotDelete``."""
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
 
     def __post_init__(self) -> None:
         rules.refuse("RegionalFoundationArgs", None, rules.known_region(self.location))
+        rules.refuse("RegionalFoundationArgs", None, removal_refusal(self.removal_policy))
 
 
 class RegionalFoundation(pulumi.ComponentResource):
@@ -51,7 +55,7 @@ class RegionalFoundation(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags=tags,
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         workspace = operationalinsights.Workspace(
             f"{name}-log",
@@ -66,7 +70,7 @@ class RegionalFoundation(pulumi.ComponentResource):
             public_network_access_for_ingestion="Disabled",  # diagnostic settings use the Azure backbone
             public_network_access_for_query="Enabled",
             tags=tags,
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         # The DR evidence: logs of every data service.
         self.workspace_lock = resource_lock(self, f"{name}-log", workspace, args.lock)
@@ -79,7 +83,7 @@ class RegionalFoundation(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.resource_group, self.workspace, self.identity = group, workspace, identity
-        self.resource_group_name = group.name
+        self.resource_group_name = fixed_output(group, args.resource_group_name)
         self.workspace_id = workspace.id
         self.identity_id = identity.id
         self.identity_client_id = identity.client_id

@@ -16,7 +16,8 @@ import pulumi
 from pulumi_azure_native import resources
 
 from .facts.recovery import SCOPE_TAG
-from .interfaces import stateful
+from .interfaces import RemovalPolicy, fixed_output, removal_refusal, stateful
+from .rules import refuse
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,12 @@ class GlobalLayerArgs:
     location: str
     """Where the group's metadata lives; choose a region the primary's loss does not take down."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
+
+    def __post_init__(self) -> None:
+        refuse("GlobalLayerArgs", None, removal_refusal(self.removal_policy))
 
 
 class GlobalLayer(pulumi.ComponentResource):
@@ -45,7 +52,7 @@ class GlobalLayer(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags={**args.tags, SCOPE_TAG: "global"},
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
-        self.resource_group_name = group.name
+        self.resource_group_name = fixed_output(group, args.resource_group_name)
         self.register_outputs({"resource_group_name": self.resource_group_name})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, network
 
-from .roles import NETWORK_CONTRIBUTOR, role_definition_id
+from .roles import NETWORK_CONTRIBUTOR, subscription_role_id
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class IngressAddress(pulumi.ComponentResource):
             ),
             principal_id=args.cluster_principal_id,
             principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-            role_definition_id=role_definition_id(args.subscription_id, NETWORK_CONTRIBUTOR),
+            role_definition_id=subscription_role_id(args.subscription_id, NETWORK_CONTRIBUTOR),
             description="azure-dr: the cluster's load balancer uses the ingress IP in this resource group",
             opts=child,
         )

@@ -8,7 +8,7 @@ from typing import Literal
 import pulumi
 from pulumi_azure_native import keyvault
 
-from .interfaces import DataComponent, DataInterfaceArgs, data_tags, stateful
+from .interfaces import DataComponent, DataInterfaceArgs, data_tags, fixed_output, stateful
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,12 +57,12 @@ class KeyVault(DataComponent):
                 enabled_for_template_deployment=False,
             ),
             tags=data_tags(i.tags, "keyvault-regional"),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.apply_interfaces(name, vault, args, private_link_group="vault")
         self.vault = vault
         self.vault_id = vault.id
-        self.vault_name = vault.name
+        self.vault_name = fixed_output(vault, args.vault_name)
         self.vault_uri = vault.properties.vault_uri
         self.register_outputs(
             {

@@ -273,7 +273,7 @@ class PostgresServer(DataComponent):
                 ),
                 **({POSTGRES_REPLICA_TAG: "true"} if replicating else {}),
             },
-            opts=stateful(self, ignore_changes=IGNORED_DRIFT),
+            opts=stateful(self, ignore_changes=IGNORED_DRIFT, removal_policy=args.removal_policy),
         )
         self.entra_administrator = None
         if not replica:

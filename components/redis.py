@@ -15,9 +15,8 @@ from pulumi_azure_native import authorization, redis
 
 from . import rules
 from .facts.regions import has_zones
-from .interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, stateful
-
-STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+from .interfaces import DataComponent, DataInterfaceArgs, ManagedIdentitiesArgs, data_tags, fixed_output, stateful
+from .roles import STORAGE_BLOB_DATA_CONTRIBUTOR, subscription_role_id
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,12 +90,7 @@ class RedisCache(DataComponent):
                 scope=p.storage_account_id,
                 principal_id=p.writer_principal_id,
                 principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role_definition_id=pulumi.Output.concat(
-                    "/subscriptions/",
-                    p.subscription_id,
-                    "/providers/Microsoft.Authorization/roleDefinitions/",
-                    STORAGE_BLOB_DATA_CONTRIBUTOR,
-                ),
+                role_definition_id=subscription_role_id(p.subscription_id, STORAGE_BLOB_DATA_CONTRIBUTOR),
                 opts=pulumi.ResourceOptions(parent=self),
             )
         cache = redis.Redis(
@@ -127,13 +121,16 @@ class RedisCache(DataComponent):
                 preferred_data_persistence_auth_method="ManagedIdentity" if p is not None else None,
             ),
             tags=data_tags(i.tags, "redis-persistence" if p is not None else "redis-geo-replication"),
-            opts=stateful(self).merge(pulumi.ResourceOptions(depends_on=[role] if role is not None else [])),
+            opts=stateful(self, removal_policy=args.removal_policy).merge(
+                pulumi.ResourceOptions(depends_on=[role] if role is not None else [])
+            ),
         )
         self.apply_interfaces(name, cache, args, private_link_group="redisCache")
         self.cache, self.persistence_writer = cache, role
         self.cache_id = cache.id
-        self.cache_name = cache.name
-        self.host_name = cache.host_name
+        self.cache_name = fixed_output(cache, args.cache_name)
+        # Learn, "Azure Cache for Redis" (connect: <name>.redis.cache.windows.net), in the public cloud.
+        self.host_name = fixed_output(cache, f"{args.cache_name}.redis.cache.windows.net")
         self.register_outputs(
             {
                 "cache_id": self.cache_id,

@@ -16,6 +16,7 @@ from .interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    fixed_output,
     key_identity_refusal,
     stateful,
 )
@@ -130,12 +131,12 @@ class ContainerRegistry(DataComponent):
             identity=_identity(args.managed_identities),
             encryption=_encryption(args),
             tags=data_tags(i.tags, "acr-geo-replication"),
-            opts=stateful(self),
+            opts=stateful(self, removal_policy=args.removal_policy),
         )
         self.apply_interfaces(name, registry, args, private_link_group="registry")
         self.registry = registry
         self.registry_id = registry.id
-        self.registry_name = registry.name
+        self.registry_name = fixed_output(registry, args.registry_name)
         self.login_server = registry.login_server
         self.register_outputs(
             {

@@ -15,6 +15,7 @@ import pulumi
 from pulumi_azure_native import cdn, trafficmanager
 
 from . import rules
+from .interfaces import RemovalPolicy, removal_refusal, stateful
 
 ACTIVE_PRIORITY, STANDBY_PRIORITY = 1, 2
 #: Below the standby while a switch is under way: the demoted region's origin steps aside first, so the other
@@ -44,6 +45,12 @@ class FrontDoorGlobalArgs:
     probe_interval_seconds: int = 30
     """5-255; shorter detects an outage sooner (each origin is probed from many edge sites)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
+
+    def __post_init__(self) -> None:
+        rules.refuse("FrontDoorGlobalArgs", None, removal_refusal(self.removal_policy))
 
 
 class FrontDoorGlobal(pulumi.ComponentResource):
@@ -63,7 +70,7 @@ class FrontDoorGlobal(pulumi.ComponentResource):
         super().__init__("azure-dr:routing:FrontDoorGlobal", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # The profile and endpoint carry the public host name clients use: losing them is losing the address.
-        kept = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
+        kept = stateful(self, removal_policy=args.removal_policy)
         profile = cdn.Profile(
             f"{name}-profile",
             profile_name=args.profile_name,
@@ -212,9 +219,13 @@ class TrafficManagerGlobalArgs:
     probe_interval_seconds: int = 30
     """10 or 30 (the intervals Traffic Manager supports)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
 
     def __post_init__(self) -> None:
         rules.refuse("TrafficManagerGlobalArgs", None, rules.traffic_manager_probe(self.probe_interval_seconds))
+        rules.refuse("TrafficManagerGlobalArgs", None, removal_refusal(self.removal_policy))
 
 
 class TrafficManagerGlobal(pulumi.ComponentResource):
@@ -243,7 +254,7 @@ class TrafficManagerGlobal(pulumi.ComponentResource):
                 tolerated_number_of_failures=3,
             ),
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),  # the public DNS name
+            opts=stateful(self, removal_policy=args.removal_policy),  # the public DNS name
         )
         self.profile = profile
         self.profile_name = profile.name

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pulumi
 
-from .facts.regions import REGIONS, has_zones
+from .facts.regions import has_zones, region, well_formed, zone_note
 
 HaMode = Literal["ZoneRedundant", "SameZone", "Disabled"]
 Toggle = Literal["Enabled", "Disabled"]
@@ -45,11 +45,26 @@ def refuse(component: str, name: str | None, refusal: Refusal | None) -> None:
         raise InvalidArgs(f"{where}: {refusal.key}: {shown}; expected {refusal.allowed}")
 
 
-def known_region(region: str, key: str = "location") -> Refusal | None:
-    """Zone redundancy and pairing are decided from ``facts.regions``: the region must be one it knows."""
-    if region not in REGIONS:
-        return Refusal(key, region, f"an Azure region name ({', '.join(sorted(REGIONS))})")
+_WARNED: set[str] = set()
+
+
+def known_region(name: str, key: str = "location") -> Refusal | None:
+    """Any Azure region's programmatic name is accepted; one ``facts.regions`` does not list gets a warning (once)
+    saying what is assumed of it: no availability zones, no pair. A name that cannot be a region is refused."""
+    if not well_formed(name):
+        return Refusal(key, name, "an Azure region name: its programmatic name, lowercase (uksouth, koreacentral)")
+    if not region(name).known and name not in _WARNED:
+        _WARNED.add(name)
+        pulumi.log.warn(unknown_region_note(name))
     return None
+
+
+def unknown_region_note(name: str) -> str:
+    return (
+        f"region {name!r} is not in azure-dr's region facts (Learn, 'Azure regions list'): no availability zones "
+        "and no paired region are assumed, so nothing zone-redundant is asked of it; add its facts to "
+        "azure_dr.components.facts.regions to use them"
+    )
 
 
 def postgres_replica(
@@ -99,7 +114,7 @@ def postgres(
         return Refusal(
             f"{prefix}high_availability",
             "ZoneRedundant",
-            f"SameZone or Disabled ({region} has no availability zones)",
+            f"SameZone or Disabled ({zone_note(region)})",
         )
     if sku_tier == "Burstable" and high_availability not in (None, "Disabled"):
         return Refusal(f"{prefix}high_availability", high_availability, "Disabled (Burstable servers have no HA)")
@@ -126,7 +141,7 @@ def storage(
     """Zone-redundant SKUs need zones; point-in-time restore needs soft delete longer than it and a change feed
     at least as long (Learn, "Point-in-time restore for block blobs": prerequisites)."""
     if sku in ("Standard_GZRS", "Standard_RAGZRS") and not has_zones(region):
-        return Refusal(f"{prefix}sku", sku, f"Standard_RAGRS or Standard_GRS ({region} has no availability zones)")
+        return Refusal(f"{prefix}sku", sku, f"Standard_RAGRS or Standard_GRS ({zone_note(region)})")
     if point_in_time_restore_days >= blob_soft_delete_days:
         return Refusal(
             f"{prefix}point_in_time_restore_days",

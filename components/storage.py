@@ -15,6 +15,7 @@ from .interfaces import (
     DataInterfaceArgs,
     ManagedIdentitiesArgs,
     data_tags,
+    fixed_output,
     key_identity_refusal,
     stateful,
 )
@@ -124,7 +125,7 @@ class GeoStorage(DataComponent):
             tags=data_tags(i.tags, "storage-geo-failover"),
             # After a customer-managed account failover Azure reports the secondary as the location (Learn, "Azure
             # storage account failover"); location is create-only (forceNewMap): never a replacement.
-            opts=stateful(self, ignore_changes=["location"]),
+            opts=stateful(self, ignore_changes=["location"], removal_policy=args.removal_policy),
         )
         blob_service = storage.BlobServiceProperties(
             f"{name}-blob",
@@ -145,8 +146,10 @@ class GeoStorage(DataComponent):
         self.apply_interfaces(name, account, args, private_link_group="blob", diagnostics_target=blob_service)
         self.account, self.blob_service = account, blob_service
         self.account_id = account.id
-        self.account_name = account.name
-        self.primary_blob_endpoint = account.primary_endpoints.blob
+        self.account_name = fixed_output(account, args.account_name)
+        # The account's standard blob endpoint (Learn, "Storage account overview", Standard endpoints; the account
+        # sets no dnsEndpointType), in the public cloud the region facts describe.
+        self.primary_blob_endpoint = fixed_output(account, f"https://{args.account_name}.blob.core.windows.net/")
         self.register_outputs(
             {
                 "account_id": self.account_id,

@@ -23,8 +23,9 @@ import pulumi_kubernetes as k8s
 from pulumi_azure_native import authorization, managedidentity, storage
 
 from .facts.schedule import velero_ttl
-from .interfaces import stateful
-from .roles import STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER, role_definition_id
+from .interfaces import RemovalPolicy, removal_refusal, stateful
+from .roles import STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER, subscription_role_id
+from .rules import refuse
 
 NAMESPACE = "velero"
 SERVICE_ACCOUNT = "velero"
@@ -67,6 +68,12 @@ class VeleroArgs:
     peer: BackupContainer | None = None
     """The peer region's container, read-only: what this region restores from after a failover."""
     tags: dict[str, str] = field(default_factory=dict)
+    removal_policy: RemovalPolicy = "retain"
+    """``retain`` (default): protected and kept in Azure when the stack lets go of it; ``destroy``: neither, for a
+    throw-away stack."""
+
+    def __post_init__(self) -> None:
+        refuse("VeleroArgs", None, removal_refusal(self.removal_policy))
 
 
 class VeleroBackups(pulumi.ComponentResource):
@@ -86,7 +93,9 @@ class VeleroBackups(pulumi.ComponentResource):
             account_name=args.storage_account_name,
             resource_group_name=args.resource_group_name,
             public_access=storage.PublicAccess.NONE,
-            opts=stateful(self),  # holds the backups; the account's lock covers it too
+            opts=stateful(
+                self, removal_policy=args.removal_policy
+            ),  # holds the backups; the account's lock covers it too
         )
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-id",
@@ -112,7 +121,7 @@ class VeleroBackups(pulumi.ComponentResource):
                 scope=container.id,
                 principal_id=identity.principal_id,
                 principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                role_definition_id=role_definition_id(args.subscription_id, STORAGE_BLOB_DATA_CONTRIBUTOR),
+                role_definition_id=subscription_role_id(args.subscription_id, STORAGE_BLOB_DATA_CONTRIBUTOR),
                 description="azure-dr: Velero writes this region's backups",
                 opts=child,
             )
@@ -125,7 +134,7 @@ class VeleroBackups(pulumi.ComponentResource):
                     scope=args.peer.container_id,
                     principal_id=identity.principal_id,
                     principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
-                    role_definition_id=role_definition_id(args.subscription_id, STORAGE_BLOB_DATA_READER),
+                    role_definition_id=subscription_role_id(args.subscription_id, STORAGE_BLOB_DATA_READER),
                     description="azure-dr: Velero restores the peer region's backups (read-only)",
                     opts=child,
                 )

@@ -12,6 +12,7 @@ Component ``register_outputs`` values are left out on purpose: they are the comp
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ def _resource(r: RecordedResource) -> dict[str, Any]:
         "dependencies": sorted(r.dependencies),
         "dependencies_count": len(set(r.dependencies)),
         "read": r.read,
+        # Only where set, so the file says which resources carry aliases (and older files compare as they were).
+        **({"alias_specs": [dataclasses.asdict(a) for a in r.alias_specs]} if r.alias_specs else {}),
     }
 
 

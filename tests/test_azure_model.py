@@ -368,7 +368,9 @@ def test_every_runbook_command_is_resolved_and_valid(
                 assert "--resource-group" in verify and re.search(r"--(name|backup-instance-name) ", verify), verify
     # The lock lifted around the unlink is the cache's own, by name, restored with its level and notes.
     (lock,) = [
-        r for r in shipped["dr"].of_type("azure-native:authorization:ManagementLockByScope") if "redis" in r.name
+        r
+        for r in shipped["dr"].of_type("azure-native:authorization:ManagementLockByScope")
+        if re.search(r"/Microsoft\.Cache/redis/[^/]+$", str(r.inputs.get("scope")), re.IGNORECASE)
     ]
     name, notes = lock.inputs["lockName"], lock.inputs["notes"]
     assert f"az lock delete --name {name} --resource-group rg-qlp-prod-ukw" in " ".join(commands)

@@ -54,6 +54,17 @@ def pg(**kw: Any) -> PostgresServerArgs:
     return PostgresServerArgs(**{**base, **kw})
 
 
+def _storage(**interfaces: Any) -> Callable[[], None]:
+    """A GeoStorage with the given interface arguments (built when called: a refusal or a program)."""
+
+    def build() -> None:
+        GeoStorage(
+            "st", GeoStorageArgs(account_name="stapp", resource_group_name="rg", location="uksouth", **interfaces)
+        )
+
+    return build
+
+
 REFUSED: list[tuple[Callable[[], object], str]] = [
     (
         lambda: PostgresServer("db", pg(replica_of="/sub/x", geo_redundant_backup="Enabled")),
@@ -115,8 +126,36 @@ REFUSED: list[tuple[Callable[[], object], str]] = [
         lambda: TrafficManagerGlobalArgs(profile_name="tm", resource_group_name="rg", probe_interval_seconds=60),
         "probe_interval_seconds: 60 is not allowed; expected 10 or 30",
     ),
-    (lambda: pg(location="atlantis"), "location: 'atlantis' is not allowed; expected an Azure region name"),
-    (lambda: LockArgs(kind="Nope"), "LockArgs.kind: 'Nope' is not allowed; expected CanNotDelete or ReadOnly"),  # type: ignore[arg-type]
+    (lambda: pg(location="UK South"), "location: 'UK South' is not allowed; expected an Azure region name"),
+    (
+        lambda: RoleAssignmentArgs(role_definition_id_or_name="Storage Blob Data Owners", principal_id="p"),
+        "RoleAssignmentArgs.role_definition_id_or_name: 'Storage Blob Data Owners' is not allowed; expected a "
+        "built-in role name (AcrDelete,",
+    ),
+    (
+        lambda: RoleAssignmentArgs(role_definition_id_or_name="Reader", principal_id="p", condition_version="2.0"),
+        "RoleAssignmentArgs: condition_version: '2.0' is not allowed; expected unset without a condition",
+    ),
+    (lambda: DiagnosticSettingsArgs(), "DiagnosticSettingsArgs: destination: required but not set; expected"),
+    (
+        lambda: DiagnosticSettingsArgs(storage_account_resource_id="st", event_hub_name="hub"),
+        "event_hub_authorization_rule_resource_id: required but not set; expected set with event_hub_name",
+    ),
+    (
+        _storage(private_endpoints=[PrivateEndpointArgs(subnet_resource_id=SUBNET)]),
+        "GeoStorageArgs: private_endpoints: 'list' is not allowed; expected a map of name -> PrivateEndpointArgs",
+    ),
+    (
+        _storage(diagnostic_settings=DiagnosticSettingsArgs(workspace_resource_id="w")),
+        "diagnostic_settings: 'DiagnosticSettingsArgs' is not allowed; expected a map of name -> "
+        "DiagnosticSettingsArgs",
+    ),
+    (
+        _storage(private_endpoints={"a b": PrivateEndpointArgs(subnet_resource_id=SUBNET)}),
+        "private_endpoints key: 'a b' is not allowed; expected 1-40 letters, digits",
+    ),
+    (_storage(removal_policy="delete"), "removal_policy: 'delete' is not allowed; expected retain"),
+    (lambda: LockArgs(kind="Nope"), "LockArgs.kind: 'Nope' is not allowed; expected CanNotDelete or ReadOnly"),
 ]
 
 
@@ -140,6 +179,11 @@ def test_config_and_component_refuse_with_the_same_rule() -> None:
     assert allowed in str(config_error.value) and allowed in str(args_error.value)
 
 
+EVENT_HUB_RULE = f"{RG}/providers/Microsoft.EventHub/namespaces/evh-app/authorizationRules/RootManageSharedAccessKey"
+ARCHIVE = f"{RG}/providers/Microsoft.Storage/storageAccounts/starchive"
+WORKSPACE = f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log"
+
+
 def test_every_interface_lands_on_the_resource() -> None:
     built: dict[str, GeoStorage] = {}
 
@@ -155,17 +199,34 @@ def test_every_interface_lands_on_the_resource() -> None:
                 role_assignments={
                     "reader": RoleAssignmentArgs(
                         role_definition_id_or_name="Storage Blob Data Reader", principal_id="p1"
-                    )
+                    ),
+                    "owner": RoleAssignmentArgs(
+                        role_definition_id_or_name="Storage Blob Data Owner",
+                        principal_id="p2",
+                        principal_type="Group",
+                        description="orders team, its container only",
+                        condition="@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] "
+                        "StringEquals 'orders'",
+                    ),
                 },
-                diagnostic_settings=DiagnosticSettingsArgs(
-                    workspace_resource_id=f"{RG}/providers/Microsoft.OperationalInsights/workspaces/log",
-                    log_category_groups=(),
-                    log_categories=("StorageRead", "StorageWrite"),
-                ),
-                private_endpoints=[
-                    PrivateEndpointArgs(subnet_resource_id=SUBNET, private_dns_zone_resource_ids=[ZONE]),
-                    PrivateEndpointArgs(subnet_resource_id=SUBNET, subresource_name="dfs"),
-                ],
+                diagnostic_settings={
+                    "workspace": DiagnosticSettingsArgs(
+                        workspace_resource_id=WORKSPACE,
+                        log_category_groups=(),
+                        log_categories=("StorageRead", "StorageWrite"),
+                    ),
+                    "archive": DiagnosticSettingsArgs(
+                        storage_account_resource_id=ARCHIVE,
+                        event_hub_authorization_rule_resource_id=EVENT_HUB_RULE,
+                        event_hub_name="audit",
+                        log_category_groups=("audit",),
+                        metric_categories=(),
+                    ),
+                },
+                private_endpoints={
+                    "apps": PrivateEndpointArgs(subnet_resource_id=SUBNET, private_dns_zone_resource_ids=[ZONE]),
+                    "analytics": PrivateEndpointArgs(subnet_resource_id=SUBNET, subresource_name="dfs", lock=None),
+                },
                 managed_identities=ManagedIdentitiesArgs(system_assigned=True, user_assigned_resource_ids=[UAI]),
                 customer_managed_key=CustomerManagedKeyArgs(
                     key_uri="https://kv-app.vault.azure.net/keys/cmk", user_assigned_identity_resource_id=UAI
@@ -185,18 +246,50 @@ def test_every_interface_lands_on_the_resource() -> None:
     lock = by_name(plan, "st-lock")
     assert (lock["level"], lock["lockName"], lock["scope"]) == ("ReadOnly", "frozen", account.id)
     assert by_name(plan, "st-role-reader")["roleDefinitionId"].endswith("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")
-    diagnostics = by_name(plan, "st-diagnostics")
-    assert [log["category"] for log in diagnostics["logs"]] == ["StorageRead", "StorageWrite"]
-    assert diagnostics["resourceUri"].endswith("/blobServices/default")
-    first, second = by_name(plan, "st-pe"), by_name(plan, "st-pe-2")
-    assert first["privateEndpointName"] == "pep-st" and second["privateEndpointName"] == "pep-st-2"
-    assert second["privateLinkServiceConnections"][0]["groupIds"] == ["dfs"]
-    assert by_name(plan, "st-pe-dns")["privateDnsZoneConfigs"] == [{"name": "blob", "privateDnsZoneId": ZONE}]
-    assert not [r for r in plan.resources if r.name == "st-pe-2-dns"]  # no zones given: DNS managed elsewhere
-    # Children are exposed as typed attributes.
+    owner = by_name(plan, "st-role-owner")
+    assert owner["roleDefinitionId"] == (
+        "/subscriptions/5c2f8b9e-0d1a-4e3b-8f6c-7a9d0e1b2c3d/providers/Microsoft.Authorization/roleDefinitions/"
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+    )
+    assert (owner["principalType"], owner["conditionVersion"]) == ("Group", "2.0")
+    assert owner["condition"].endswith("StringEquals 'orders'")
+    assert "conditionVersion" not in by_name(plan, "st-role-reader")  # only with a condition
+    workspace = by_name(plan, "st-diagnostics-workspace")
+    assert [log["category"] for log in workspace["logs"]] == ["StorageRead", "StorageWrite"]
+    assert workspace["resourceUri"].endswith("/blobServices/default")
+    assert (workspace["name"], workspace["logAnalyticsDestinationType"]) == ("workspace", "Dedicated")
+    archive = by_name(plan, "st-diagnostics-archive")
+    assert (archive["storageAccountId"], archive["eventHubAuthorizationRuleId"]) == (ARCHIVE, EVENT_HUB_RULE)
+    assert archive["eventHubName"] == "audit" and "logAnalyticsDestinationType" not in archive
+    assert archive["logs"] == [{"categoryGroup": "audit", "enabled": True}] and "metrics" not in archive
+    apps, analytics = by_name(plan, "st-pe-apps"), by_name(plan, "st-pe-analytics")
+    assert apps["privateEndpointName"] == "pep-st-apps" and analytics["privateEndpointName"] == "pep-st-analytics"
+    assert analytics["privateLinkServiceConnections"][0]["groupIds"] == ["dfs"]
+    assert by_name(plan, "st-pe-apps-dns")["privateDnsZoneConfigs"] == [{"name": "blob", "privateDnsZoneId": ZONE}]
+    assert not [r for r in plan.resources if r.name == "st-pe-analytics-dns"]  # no zones given: DNS managed elsewhere
+    # The endpoint takes the account's lock (AVM: cross-referenced resources), unless its entry says otherwise.
+    pe_lock = by_name(plan, "st-pe-apps-lock")
+    apps_id = next(r.id for r in plan.resources if r.name == "st-pe-apps")
+    assert (pe_lock["level"], pe_lock["lockName"], pe_lock["scope"]) == ("ReadOnly", "frozen", apps_id)
+    assert not [r for r in plan.resources if r.name == "st-pe-analytics-lock"]
+    # Children are exposed as typed attributes, by the keys given.
     st = built["st"]
-    assert st.lock is not None and st.diagnostics is not None
-    assert len(st.private_endpoints) == 2 and set(st.role_assignments) == {"reader"}
+    assert st.lock is not None and set(st.diagnostic_settings) == {"workspace", "archive"}
+    assert set(st.private_endpoints) == {"apps", "analytics"} and set(st.role_assignments) == {"reader", "owner"}
+    assert set(st.private_endpoint_locks) == {"apps"}
+
+
+def test_removing_an_endpoint_renames_no_other() -> None:
+    """The map's keys name the resources: dropping one entry leaves every other URN as it was."""
+    both = {
+        "a": PrivateEndpointArgs(subnet_resource_id=SUBNET),
+        "b": PrivateEndpointArgs(subnet_resource_id=SUBNET, private_dns_zone_resource_ids=[ZONE]),
+    }
+    before = {r.urn: r.inputs for r in run_program(_storage(private_endpoints=both)).resources}
+    after = {r.urn: r.inputs for r in run_program(_storage(private_endpoints={"b": both["b"]})).resources}
+    assert set(after) < set(before)
+    assert all(before[urn] == inputs for urn, inputs in after.items())
+    assert {urn.rsplit("::", 1)[1] for urn in set(before) - set(after)} == {"st-pe-a", "st-pe-a-lock"}
 
 
 def test_postgres_customer_managed_key_and_no_lock() -> None:

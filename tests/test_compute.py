@@ -76,7 +76,11 @@ def test_cluster_is_entra_only_auto_upgraded_zoned_where_possible(
         f"rg-qlp-prod-{'uks' if stack == 'primary' else 'ukw'}-aks-nodes",
     )
     assert cluster.protect and cluster.retain_on_delete and cluster.id in locked_ids(p)
-    diagnostics = [r for r in p.of_type("azure-native:monitor:DiagnosticSetting") if r.name.endswith("aks-diagnostics")]
+    diagnostics = [
+        r
+        for r in p.of_type("azure-native:monitor:DiagnosticSetting")
+        if r.name.endswith("aks-diagnostics-log-analytics")
+    ]
     assert [d.inputs["resourceUri"] for d in diagnostics] == [cluster.id]
     assert i["tags"]["azure-dr:dr-mechanism"] == "aks-velero" and "dr-role" not in i["tags"]
 

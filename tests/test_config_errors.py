@@ -18,7 +18,8 @@ PG = "postgres"
 CASES = [
     ("primary", {"azure-dr:role": "boss"}, "azure-dr:role", "'active' or 'standby'"),
     ("primary", {"azure-dr:peer_region": "uksouth"}, "azure-dr:peer_region", "other than region"),
-    ("primary", {"azure-dr:region": "atlantis"}, "azure-dr:region", "not an Azure region; allowed: "),
+    ("primary", {"azure-dr:region": "UK South"}, "azure-dr:region", "not an Azure region; expected an Azure region"),
+    ("primary", {"azure-dr:removal_policy": "delete"}, "azure-dr:removal_policy", "'retain' or 'destroy'"),
     ("primary", with_block("primary", PG, backup_retention_days=40), "postgres.backup_retention_days", "7-35 days"),
     ("primary", with_block("primary", PG, backup_retention_days=3), "postgres.backup_retention_days", "7-35 days"),
     (

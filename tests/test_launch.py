@@ -14,6 +14,7 @@ import pytest
 from azure_dr.cli.engine import analyzer, result_cache
 from azure_dr.cli.engine.pack_inprocess import InProcessPack
 from azure_dr.cli.engine.programs import ROOT
+from azure_dr.cli.engine.recording import StackPlan
 from tests.test_analyzer import PACK as MINI_PACK
 from tests.test_analyzer import dr_plan, primary_plan
 
@@ -112,11 +113,14 @@ def _drctl(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_an_unchanged_project_answers_from_the_cache_and_any_change_reruns(tmp_path: Path) -> None:
+def test_an_unchanged_project_answers_from_the_cache_and_any_change_reruns(
+    tmp_path: Path, shipped: dict[str, StackPlan]
+) -> None:
     root, cache = _project_copy(tmp_path / "project"), tmp_path / "cache"
     first = _drctl(root, cache, "check", "primary")
     assert first.returncode == 0, first.stderr
-    assert "stack primary: 107 resources" in first.stdout
+    managed = sum(r.custom and not r.read for r in shipped["primary"].resources)
+    assert f"stack primary: {managed} resources" in first.stdout
     entries = list(cache.iterdir())
     assert len(entries) == 1
     entry = result_cache.ResultCache(entries[0])

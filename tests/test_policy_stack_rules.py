@@ -221,6 +221,11 @@ def test_stateful_protected() -> None:
     assert len(locked_elsewhere) == 1 and locked_elsewhere[0].endswith("replica has no CanNotDelete management lock")
     waived = {"stateful-protected": {"require_locks": False}}
     assert violations("stateful-protected", [group("ukwest"), replica], waived) == []
+    # removal_policy destroy: still flagged, naming the cause, until a throw-away environment's config waives it.
+    assert "removal_policy destroy" in found[0]
+    assert violations("stateful-protected", [group("ukwest"), unprotected, lock(unprotected)], waived) == found
+    throwaway = {"stateful-protected": {"require_protect": False, "require_locks": False}}
+    assert violations("stateful-protected", [group("ukwest"), unprotected], throwaway) == []
 
 
 def test_stack_rule_exemption_is_reported() -> None:

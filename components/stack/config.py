@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .. import rules
 from ..facts import addressing, exemptions, limits
-from ..facts.regions import REGIONS, has_zones
+from ..facts.regions import has_zones, zone_note
 from ..facts.schedule import CronError, max_gap_minutes
 
 #: The shipped project's name; the program and drctl use the running project's own name (``pulumi.get_project()``,
@@ -43,8 +43,10 @@ def _range(lo: int, hi: int, unit: str) -> AfterValidator:
 
 
 def _known_region(value: str) -> str:
-    if value not in REGIONS:
-        raise ValueError(f"not an Azure region; allowed: {', '.join(sorted(REGIONS))}")
+    """Any region's programmatic name (a region the facts do not list is warned about: ``rules.known_region``)."""
+    refused = rules.known_region(value)
+    if refused is not None:
+        raise ValueError(f"not an Azure region; expected {refused.allowed}")
     return value
 
 
@@ -532,6 +534,9 @@ class StackConfig(Block):
     """This stack's region is down: the program makes no call into it (no data-source invoke on its resources),
     so a targeted `pulumi up` of the stack's share of the global layer completes during the outage. ``drctl
     promote --forced`` writes it on the lost stack; ``drctl rebuild`` removes it."""
+    # What becomes of the stack's data-holding resources when the stack lets go of them: retain (protected, kept
+    # in Azure) or destroy (a throw-away stack; the policy pack flags it unless its config waives require_protect).
+    removal_policy: Literal["retain", "destroy"] = "retain"
     tags: dict[str, str] = Field(default_factory=dict)
     objectives: Objectives = Field(default_factory=Objectives)
     monitoring: Monitoring = Field(default_factory=Monitoring)
@@ -787,7 +792,7 @@ class StackConfig(Block):
             )
         zones = aks.system_pool.zones
         if zones and not has_zones(self.region):
-            raise _Refused("aks.system_pool.zones", zones, f"unset ({self.region} has no availability zones)")
+            raise _Refused("aks.system_pool.zones", zones, f"unset ({zone_note(self.region)})")
         if len(ingress) > 1:
             raise _Refused("workloads", ", ".join(ingress), "at most one workload with ingress=true")
         names = [w.name for w in self.workloads]

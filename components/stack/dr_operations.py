@@ -128,6 +128,7 @@ def add_dr_operations(
                     resource_group_name=rg,
                     container_name=b.compliance_container,
                     retention_years=cfg.objectives.long_term_retention_years,
+                    removal_policy=cfg.removal_policy,
                 ),
                 opts=opts,
             )

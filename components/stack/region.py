@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -28,6 +28,7 @@ from ..interfaces import (
     DiagnosticSettingsArgs,
     LockArgs,
     ManagedIdentitiesArgs,
+    RemovalPolicy,
 )
 from ..keyvault import KeyVault, KeyVaultArgs
 from ..naming import Names
@@ -78,6 +79,18 @@ from .region_network import (
 )
 
 
+class _Client(NamedTuple):
+    subscription_id: pulumi.Output[str]
+    tenant_id: pulumi.Output[str]
+
+
+def _client() -> _Client:
+    """The deployment's subscription and tenant. A test's plain mocks may answer the client config with nothing:
+    empty strings then keep every id built from them a string (Azure always answers)."""
+    config = authorization.get_client_config_output()
+    return _Client(config.subscription_id.apply(lambda s: s or ""), config.tenant_id.apply(lambda t: t or ""))
+
+
 class _DataCommon(TypedDict):
     """The interface arguments every data component of the region gets from the stack config."""
 
@@ -85,7 +98,8 @@ class _DataCommon(TypedDict):
     location: str
     tags: Mapping[str, str]
     lock: LockArgs | None
-    diagnostic_settings: DiagnosticSettingsArgs | None
+    diagnostic_settings: Mapping[str, DiagnosticSettingsArgs]
+    removal_policy: RemovalPolicy
 
 
 def _common(interfaces: DataInterfaces) -> _DataCommon:
@@ -95,9 +109,8 @@ def _common(interfaces: DataInterfaces) -> _DataCommon:
         location=interfaces.location,
         tags=interfaces.tags,
         lock=LockArgs() if interfaces.lock else None,
-        diagnostic_settings=DiagnosticSettingsArgs(workspace_resource_id=interfaces.workspace_id)
-        if interfaces.workspace_id is not None
-        else None,
+        diagnostic_settings=interfaces.diagnostic_settings(),
+        removal_policy=interfaces.removal_policy,
     )
 
 
@@ -137,7 +150,7 @@ class DrRegion(pulumi.ComponentResource):
         # No role in the tags: a promotion must not write to every resource of a region that may be down.
         self.tags = {"workload": cfg.workload, "environment": cfg.environment, **cfg.tags}
         self._child = pulumi.ResourceOptions(parent=self)
-        client = authorization.get_client_config_output()
+        client = self._client = _client()
         tenant_id = client.tenant_id
 
         foundation = RegionalFoundation(
@@ -150,6 +163,7 @@ class DrRegion(pulumi.ComponentResource):
                 log_retention_days=cfg.monitoring.log_retention_days,
                 tags=self.tags,
                 lock=LockArgs() if cfg.locks else None,
+                removal_policy=cfg.removal_policy,
             ),
             opts=self._child,
         )
@@ -171,15 +185,16 @@ class DrRegion(pulumi.ComponentResource):
             lock=cfg.locks,
             workspace_id=foundation.workspace_id if cfg.monitoring.diagnostics else None,
             identity_id=foundation.identity_id,
+            removal_policy=cfg.removal_policy,
         )
         vault = KeyVault(
-            f"{name}-kv",
+            kv_name := f"{name}-kv",
             KeyVaultArgs(
                 vault_name=self.names.key_vault,
                 tenant_id=tenant_id,
                 sku=cfg.keyvault.sku,
                 soft_delete_retention_days=cfg.keyvault.soft_delete_retention_days,
-                private_endpoints=self.net.endpoints("vault", cfg.keyvault.private_endpoint),
+                private_endpoints=self.net.endpoints("vault", kv_name, cfg.keyvault.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -191,7 +206,7 @@ class DrRegion(pulumi.ComponentResource):
         postgres = self._postgres(cfg.postgres)
         writer_host = self._writer_endpoint(postgres)
         storage = GeoStorage(
-            f"{name}-st",
+            st_name := f"{name}-st",
             GeoStorageArgs(
                 account_name=self.names.storage_account,
                 sku=cfg.storage.sku,
@@ -200,7 +215,7 @@ class DrRegion(pulumi.ComponentResource):
                 point_in_time_restore_days=cfg.storage.point_in_time_restore_days,
                 change_feed_retention_days=cfg.storage.change_feed_retention_days,
                 managed_identities=_identity(interfaces),
-                private_endpoints=self.net.endpoints("blob", cfg.storage.private_endpoint),
+                private_endpoints=self.net.endpoints("blob", st_name, cfg.storage.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,
@@ -303,9 +318,9 @@ class DrRegion(pulumi.ComponentResource):
                 high_availability=server_ha_mode(pg, cfg.region),
                 cross_region_replica=cfg.peer_region is not None,
                 managed_identities=_identity(self._interfaces),
-                private_endpoints=()
+                private_endpoints={}
                 if vnet is not None
-                else self.net.endpoints("postgresqlServer", pg.private_endpoint),
+                else self.net.endpoints("postgresqlServer", name, pg.private_endpoint),
                 delegated_subnet_id=vnet[0] if vnet is not None else None,
                 private_dns_zone_id=vnet[1] if vnet is not None else None,
                 **_common(self._interfaces),
@@ -321,10 +336,9 @@ class DrRegion(pulumi.ComponentResource):
         The id is built from the peer's regional group and this subscription (both fixed), not from the peer's
         current export, which a rebuild changes (that would replace a live server: facts §1).
         """
-        client = authorization.get_client_config_output()
         return pulumi.Output.format(
             "/subscriptions/{0}/resourceGroups/{1}/providers/Microsoft.DBforPostgreSQL/flexibleServers/{2}",
-            client.subscription_id,
+            self._client.subscription_id,
             self._peer_value("resource_group_name"),
             server_name,
         )
@@ -383,12 +397,25 @@ class DrRegion(pulumi.ComponentResource):
         location = global_group_region(cfg)
         return GlobalLayer(
             self._global_name,
-            GlobalLayerArgs(resource_group_name=self.names.global_resource_group, location=location, tags=self.tags),
+            GlobalLayerArgs(
+                resource_group_name=self.names.global_resource_group,
+                location=location,
+                tags=self.tags,
+                removal_policy=cfg.removal_policy,
+            ),
         )
 
     @property
     def _global_name(self) -> str:
         return f"{self._cfg.workload}-{self._cfg.environment}-global"
+
+    def _moved_global(self, suffix: str) -> pulumi.ResourceOptions:
+        """A shared object under the global layer. Until 0c8d4d3 it was this region's child ``<region>-<suffix>``:
+        the alias carries its state over, and its children's, which are named after it (the engine's inherited
+        child aliases), so an older stack plans no delete and create of them (tests/test_state_aliases.py)."""
+        return pulumi.ResourceOptions(
+            parent=self._global, aliases=[pulumi.Alias(name=f"{self._name}-{suffix}", parent=self)]
+        )
 
     def _global_interfaces(self, interfaces: DataInterfaces) -> DataInterfaces:
         """The shared objects' interfaces: the global group and the global home region."""
@@ -401,6 +428,7 @@ class DrRegion(pulumi.ComponentResource):
             lock=interfaces.lock,
             workspace_id=interfaces.workspace_id,
             identity_id=interfaces.identity_id,
+            removal_policy=interfaces.removal_policy,
         )
 
     def _peer_value(self, key: str) -> pulumi.Output[Any]:
@@ -422,7 +450,7 @@ class DrRegion(pulumi.ComponentResource):
     def _compute(
         self,
         interfaces: DataInterfaces,
-        client: pulumi.Output[authorization.GetClientConfigResult],
+        client: _Client,
         storage: GeoStorage,
     ) -> None:
         """The region's cluster, its workloads at the role's replica count, Velero, and the ingress address."""
@@ -535,6 +563,7 @@ class DrRegion(pulumi.ComponentResource):
                     plugin_image=cfg.velero.plugin_image,
                     peer=peer,
                     tags=tags,
+                    removal_policy=cfg.removal_policy,
                 ),
                 opts=self._child,
             )
@@ -559,8 +588,9 @@ class DrRegion(pulumi.ComponentResource):
                         probe_protocol=routing.probe.protocol,
                         probe_interval_seconds=routing.probe.interval_seconds,
                         tags=self.tags,
+                        removal_policy=cfg.removal_policy,
                     ),
-                    opts=pulumi.ResourceOptions(parent=self._global),
+                    opts=self._moved_global("afd"),
                 )
                 own = {
                     "frontdoor_profile_name": fd.profile_name,
@@ -596,7 +626,7 @@ class DrRegion(pulumi.ComponentResource):
                         resource_group_name=self._global.resource_group_name,
                         origins=[origin],
                     ),
-                    opts=pulumi.ResourceOptions(parent=self._global),
+                    opts=self._moved_global("afd"),
                 )
             return
         tm_profile: pulumi.Input[Any] = None
@@ -610,8 +640,9 @@ class DrRegion(pulumi.ComponentResource):
                     probe_protocol=routing.probe.protocol,
                     probe_interval_seconds=routing.probe.interval_seconds,
                     tags=self.tags,
+                    removal_policy=cfg.removal_policy,
                 ),
-                opts=pulumi.ResourceOptions(parent=self._global),
+                opts=self._moved_global("traf"),
             )
             tm_profile = tm.profile_name
             self.contract.update({"traffic_manager_profile_name": tm_profile, "routing_kind": "trafficmanager"})
@@ -637,7 +668,7 @@ class DrRegion(pulumi.ComponentResource):
         assert cfg.peer_region is not None and self._global is not None  # validation requires both for the owner
         active, standby = (cfg.region, cfg.peer_region) if cfg.is_active else (cfg.peer_region, cfg.region)
         cosmos = CosmosAccount(
-            f"{self._global_name}-cosmos",
+            cosmos_name := f"{self._global_name}-cosmos",
             CosmosAccountArgs(
                 account_name=self.names.cosmos_account,
                 write_region=active,
@@ -654,10 +685,12 @@ class DrRegion(pulumi.ComponentResource):
                     )
                     for db in cfg.cosmos.databases
                 ],
-                private_endpoints=self.net.endpoints(COSMOS_GROUP[cfg.cosmos.api], cfg.cosmos.private_endpoint),
+                private_endpoints=self.net.endpoints(
+                    COSMOS_GROUP[cfg.cosmos.api], cosmos_name, cfg.cosmos.private_endpoint
+                ),
                 **_common(self._global_interfaces(interfaces)),
             ),
-            opts=pulumi.ResourceOptions(parent=self._global),
+            opts=self._moved_global("cosmos"),
         )
         self.contract.update({"cosmos_account_name": cosmos.account_name, "cosmos_endpoint": cosmos.endpoint})
         self.cosmos_account_id = cosmos.account_id
@@ -667,17 +700,17 @@ class DrRegion(pulumi.ComponentResource):
         cfg = self._cfg
         if self._global is not None:
             registry = ContainerRegistry(
-                f"{self._global_name}-cr",
+                cr_name := f"{self._global_name}-cr",
                 ContainerRegistryArgs(
                     registry_name=self.names.container_registry,
                     retention_days=cfg.registry.retention_days,
                     soft_delete_days=cfg.registry.soft_delete_days,
                     geo_replicated=cfg.peer_region is not None,
                     public_network_access=cfg.registry.public_network_access,
-                    private_endpoints=self.net.endpoints("registry", cfg.registry.private_endpoint),
+                    private_endpoints=self.net.endpoints("registry", cr_name, cfg.registry.private_endpoint),
                     **_common(self._global_interfaces(interfaces)),
                 ),
-                opts=pulumi.ResourceOptions(parent=self._global),
+                opts=self._moved_global("cr"),
             )
             self.contract.update(
                 {
@@ -705,14 +738,14 @@ class DrRegion(pulumi.ComponentResource):
         if cfg.redis.geo_secondary:
             interfaces = dataclasses.replace(interfaces, tags={**interfaces.tags, GEO_SECONDARY_TAG: "true"})
         cache = RedisCache(
-            f"{self._name}-redis",
+            redis_name := f"{self._name}-redis",
             RedisCacheArgs(
                 cache_name=self.names.redis,
                 capacity=cfg.redis.capacity,
                 geo_replicated=cfg.redis.dr_mechanism == "geo-replication",
                 persistence=persistence,
                 managed_identities=_identity(interfaces),
-                private_endpoints=self.net.endpoints("redisCache", cfg.redis.private_endpoint),
+                private_endpoints=self.net.endpoints("redisCache", redis_name, cfg.redis.private_endpoint),
                 **_common(interfaces),
             ),
             opts=self._child,

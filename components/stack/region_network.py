@@ -60,23 +60,27 @@ class NetworkTier:
     exports: dict[str, Any] = field(default_factory=dict)
     """The contract keys the tier sets (``azure_dr.components.stack.contract``): the network, and the owner's zones."""
 
-    def endpoints(self, group: str, byo: PrivateEndpoint | None = None) -> tuple[PrivateEndpointArgs, ...]:
-        """The private endpoint of a service of private link ``group`` in this region: in the network's subnet,
-        registered in the pair's zone (a shared service's only in ``shared_dns_region``); or the one the config
-        names (``<service>.private_endpoint``) without a network."""
+    def endpoints(
+        self, group: str, component: str, byo: PrivateEndpoint | None = None
+    ) -> dict[str, PrivateEndpointArgs]:
+        """The private endpoint of ``component``'s service (private link ``group``) in this region, keyed by the
+        region: in the network's subnet, registered in the pair's zone (a shared service's only in
+        ``shared_dns_region``); or the one the config names (``<service>.private_endpoint``) without a network.
+        Its Azure name stays ``pep-<component>``, the name it was created with (create-only)."""
         if self.network is None:
-            return private_endpoint_args(byo)
+            return private_endpoint_args(self.location, component, byo)
         registers = group not in SHARED_GROUPS or self.shared_dns_region == self.location
         zone = self.zone_ids.get(group) if registers else None
-        return (
-            PrivateEndpointArgs(
+        return {
+            self.location: PrivateEndpointArgs(
                 subnet_resource_id=self.network.subnet_ids["private_endpoints"],
                 private_dns_zone_resource_ids=[zone] if zone is not None else (),
+                name=f"pep-{component}",
                 resource_group_name=self.resource_group_name,
                 location=self.location,
                 tags=self.tags,
-            ),
-        )
+            )
+        }
 
     @property
     def aks_subnet_id(self) -> pulumi.Output[str] | None:
@@ -119,7 +123,7 @@ def build_network_tier(
     the zones linked to both networks; nothing without ``network`` in config."""
     net_cfg = cfg.network
     if net_cfg is None:
-        return NetworkTier()
+        return NetworkTier(location=cfg.region)
     names = Names(cfg.workload, cfg.environment, cfg.region)
     subnets: dict[SubnetRole, str] = {}
     for role, cidr in net_cfg.subnet_plan.items():
@@ -204,19 +208,25 @@ def global_group_region(cfg: StackConfig) -> str:
 def shared_endpoints(
     parent: pulumi.ComponentResource, name: str, tier: NetworkTier, targets: Mapping[str, Any], tags: Mapping[str, str]
 ) -> None:
-    """This region's endpoints to the services the global owner shares (its exports, by group)."""
+    """This region's endpoints to the services the global owner shares (its exports, by group).
+
+    They carry no lock: the service they reach is locked by its owner, and the day this region adopts the global
+    layer it owns the services and stops declaring these endpoints, which a lock would keep from being deleted.
+    """
     if tier.network is None or tier.resource_group_name is None:
         return
     for group, target_id in sorted(targets.items()):
         if not target_id:
             continue
+        component = f"{name}-{group.lower()}"
         private_endpoints(
             parent,
-            f"{name}-{group.lower()}",
+            component,
             str(target_id),
-            tier.endpoints(group),
+            tier.endpoints(group, component),
             group=group,
             location=tier.location,
             resource_group_name=tier.resource_group_name,
             tags=tags,
+            lock=None,
         )

@@ -10,7 +10,7 @@ from pulumi.runtime import mocks, rpc
 from pulumi.runtime.sync_await import _ensure_event_loop
 
 from . import azure_ids
-from .recording import RecordedResource
+from .recording import AliasSpec, RecordedResource
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
@@ -25,6 +25,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def alias_specs(request: Any) -> tuple[AliasSpec, ...]:
+    """The aliases of a registration given as specs (``pulumi.Alias``), as the engine receives them."""
+    return tuple(
+        AliasSpec(a.spec.name, a.spec.type, a.spec.stack, a.spec.project, a.spec.parentUrn, a.spec.noParent)
+        for a in request.aliases
+        if a.HasField("spec")
+    )
 
 
 class AzureMocks(mocks.Mocks):
@@ -116,6 +125,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 retain_on_delete=bool(request.retainOnDelete),
                 aliases=tuple(a.urn for a in request.aliases if a.urn) + tuple(request.aliasURNs),
+                alias_specs=alias_specs(request),
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 import_id=request.importId or None,
             )

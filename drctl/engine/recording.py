@@ -10,6 +10,22 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class AliasSpec:
+    """One ``pulumi.Alias`` as the SDK sends it to the engine (an alias *spec*; the engine turns it into a URN).
+
+    Empty strings mean "the resource's own" (name, type, stack, project); ``parent_urn`` empty and ``no_parent``
+    false means "the resource's current parent". ``parent_urn`` is the URN the SDK resolved (offline: the mock's).
+    """
+
+    name: str = ""
+    type: str = ""
+    stack: str = ""
+    project: str = ""
+    parent_urn: str = ""
+    no_parent: bool = False
+
+
+@dataclass(frozen=True)
 class RecordedResource:
     """One ``RegisterResource`` (or ``ReadResource``) the program made, as the engine would see it.
 
@@ -33,6 +49,10 @@ class RecordedResource:
     delete_before_replace: bool = False
     retain_on_delete: bool = False
     aliases: tuple[str, ...] = ()
+    """Aliases given as URNs."""
+    alias_specs: tuple[AliasSpec, ...] = ()
+    """Aliases given as specs (name, type, parent...). Offline runs leave out the SDKs' API-version aliases
+    (``sdk.aliases``); those are type-only specs, so a user's type-only alias is kept."""
     additional_secret_outputs: tuple[str, ...] = ()
     read: bool = False
     import_id: str | None = None
