@@ -335,7 +335,8 @@ def render(sim: Simulation) -> str:
             for c in result.changes:
                 counts[c.action] = counts.get(c.action, 0) + 1
             lines.append("     diff: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
-            for c in result.changed:
+            # By action and name: registration order varies from run to run (the SDK resolves Outputs concurrently).
+            for c in sorted(result.changed, key=lambda c: (c.action, c.name)):
                 keys = f" ({', '.join(c.keys)})" if c.keys else ""
                 why = f" - {c.reason}" if c.reason else ""
                 where = f" [{c.region}]" if c.region else ""

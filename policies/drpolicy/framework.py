@@ -26,8 +26,9 @@ from azure_dr.components.facts.paths import dig as dig  # re-exported: every rul
 
 EXEMPT_TAG = "azure-dr:policy-exempt"
 EXEMPT_REASON_TAG = "azure-dr:policy-exempt-reason"
-#: Where each rule is documented: the README's rule table, one anchor per rule (``#rule-<id>``).
-RULES_URL = "https://github.com/azure-dr/azure-dr/blob/main/README.md"
+#: Where each rule is documented: the rule reference generated from this metadata (``docs/generate.py``), one
+#: anchor per rule (``#rule-<id>``).
+RULES_URL = "https://github.com/azure-dr/azure-dr/blob/main/docs/rules.md"
 
 MANDATORY = EnforcementLevel.MANDATORY
 ADVISORY = EnforcementLevel.ADVISORY
@@ -100,7 +101,7 @@ class Rule:
         return (
             f"**{self.title}** (`{self.id}`, {self.level.value}, {self.service})\n\n"
             f"**Why.** {why}\n\n**How to fix.** {self.how_to_fix()}\n\n"
-            f"**How to exempt.** {self.how_to_exempt()}\n\n[Rule table]({self.url})"
+            f"**How to exempt.** {self.how_to_exempt()}\n\n[Rule reference]({self.url})"
         )
 
     def config_schema(self) -> PolicyConfigSchema | None:
