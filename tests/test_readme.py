@@ -81,7 +81,7 @@ def test_plan_excerpt_is_real_output(
 
 def test_test_excerpt_counts_the_suite() -> None:
     lines = block_after("$ ./dev test")
-    assert all(re.fullmatch(r"\.+ \[ *\d+%\]|\.\.\.", line) for line in lines[:-1]), lines
+    assert all(re.fullmatch(r"bringing up nodes\.\.\.|\.+ \[ *\d+%\]|\.\.\.", line) for line in lines[:-1]), lines
     summary = re.fullmatch(r"(\d+) passed in [\d.]+s( \(\d+:\d\d:\d\d\))?", lines[-1])
     assert summary, lines[-1]
     collected = subprocess.run(
