@@ -179,7 +179,7 @@ def test_sarif_rules_carry_the_same_help(shipped: dict[str, StackPlan], shipped_
     for rule in sarif["runs"][0]["tool"]["driver"]["rules"]:
         doc = docs[rule["id"]]
         assert rule["help"] == {"text": doc.help_text, "markdown": doc.help_markdown}
-        assert rule["helpUri"] == doc.url and rule["helpUri"].endswith(f"README.md#rule-{doc.id}")
+        assert rule["helpUri"] == doc.url and rule["helpUri"].endswith(f"docs/rules.md#rule-{doc.id}")
     for policy in shipped_report.policies:  # the pack tells the Pulumi CLI the same, over the analyzer protocol
         assert policy.url == docs[policy.name].url
         fix, exempt = docs[policy.name].help_text.split("How to fix: ")[1].split("\n\nHow to exempt: ")
@@ -284,9 +284,9 @@ def test_diagram_is_drawn_from_the_plans(shipped: dict[str, StackPlan], tmp_path
     assert len(list(svg.iter("{http://www.w3.org/2000/svg}line"))) == len(topo.edges)
 
 
-def test_readme_shows_the_generated_diagram(shipped: dict[str, StackPlan]) -> None:
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"```mermaid\n(.*?)```", readme, re.S)
+def test_docs_show_the_generated_diagram(shipped: dict[str, StackPlan]) -> None:
+    page = (ROOT / "docs" / "architecture.md").read_text()
+    block = re.search(r"```mermaid\n(.*?)```", page, re.S)
     assert block is not None and block.group(1).strip() == diagram.mermaid(diagram.topology(list(shipped.values())))
 
 

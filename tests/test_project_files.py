@@ -1,10 +1,9 @@
 """The project as the Pulumi and Python ecosystems read it: Pulumi.yaml's config schema, the policy pack's own
-environment, the library's metadata, the workflow, the README's claims."""
+environment, the library's metadata, the workflow."""
 
 from __future__ import annotations
 
 import ast
-import importlib
 import os
 import re
 import subprocess
@@ -31,7 +30,6 @@ def _load(text: str) -> Any:
 PROJECT = _load((ROOT / "Pulumi.yaml").read_text())
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PACK = ROOT / "policies"
-README = (ROOT / "README.md").read_text()
 
 #: What Pulumi's project schema allows in a config declaration, and its simple types (pulumi/pulumi,
 #: sdk/go/common/workspace/project.json, ``configTypeDeclaration``; project.go ``ValidateConfigValue``).
@@ -248,18 +246,3 @@ def test_workflow_runs_ci_passes_policy_config_and_guards_the_upload() -> None:
             major = int(uses.rsplit("@v", 1)[1]) if "@v" in uses else 0
             floor = {"actions/checkout": 5, "actions/setup-python": 6, "pulumi/actions": 7}.get(uses.split("@")[0])
             assert floor is None or major >= floor, f"{uses} is an old major (node20)"
-
-
-def test_readme_mentions_nothing_the_repository_does_not_have() -> None:
-    for gone in ("DESIGN §", "seed 000", "the promotion issue", "DIY default"):
-        assert gone not in README, gone
-    assert "seed 000" not in (ROOT / "Pulumi.primary.yaml").read_text()
-
-
-def test_readme_rule_anchors_are_where_the_rules_help_points() -> None:
-    rulebook = importlib.import_module("azure_dr.cli.report.rulebook")
-    docs = rulebook.load(PACK)
-    documentation = PYPROJECT["project"]["urls"]["Documentation"]
-    for doc in docs.values():
-        assert doc.url == f"{documentation}#rule-{doc.id}"
-        assert re.search(rf'^\| <a id="rule-{re.escape(doc.id)}"></a>{re.escape(doc.id)} \|', README, re.M), doc.id

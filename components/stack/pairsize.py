@@ -1,7 +1,7 @@
 """Sizes of the linked halves of a pair, checked against the peer stack's exports before this half is sent.
 
-Azure orders resizes of linked resources, so a resize is a runbook (README, "Resizing a linked pair"), never a
-silent edit of two stack files:
+Azure orders resizes of linked resources, so a resize is a runbook (docs/configuration.md, "Resizing a linked
+pair"), never a silent edit of two stack files:
 
 - Redis passive geo-replication: "You can't scale either cache while the caches are linked", the secondary must
   be the same size or larger, and geo-failover needs the same size (Microsoft Learn, "Configure passive

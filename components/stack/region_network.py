@@ -13,7 +13,7 @@ overwrite each other's records (Learn, "Azure Private Endpoint private DNS zone 
 an Azure container registry using Azure Private Link"). So exactly one of the two registers the shared names:
 the one in the region of the global layer's group (``shared_endpoint_dns_region``, the DR region by default),
 whose names keep resolving when the primary region is lost. The other region's endpoint is ready, unregistered
-(README, "Networking": re-pointing the names if the DR region itself is lost).
+(docs/networking.md: re-pointing the names if the DR region itself is lost).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def build_network_tier(
         source = "AzureFrontDoor.Backend" if cfg.routing.kind == "frontdoor" else "Internet"
         inbound.setdefault("aks", []).append(InboundAllow(name="allow-ingress-https", source=source, ports="443"))
     peer_id, peer_space = peer_network.get("network_vnet_id"), peer_network.get("network_address_space")
-    # Until the peer exports a network (the pair's first `pulumi up`), its side waits (README, "Networking").
+    # Until the peer exports a network (the pair's first `pulumi up`), its side waits (docs/networking.md).
     peering = None
     if peer_id and peer_space and cfg.peer_region is not None:
         peering = PeeringArgs(

@@ -362,7 +362,8 @@ def render(sim: Simulation) -> str:
             for c in result.changes:
                 counts[c.action] = counts.get(c.action, 0) + 1
             lines.append("     diff: " + ", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
-            lines += [f"       {_change_line(c)}" for c in result.changed]
+            # By action and name: registration order varies from run to run (the SDK resolves Outputs concurrently).
+            lines += [f"       {_change_line(c)}" for c in sorted(result.changed, key=lambda c: (c.action, c.name))]
         lines.append(f"     verify: {s.verify}")
     total = t.minutes
     if t.rto_minutes is not None:

@@ -41,6 +41,14 @@ class RuleDoc:
     help_text: str
     help_markdown: str
     url: str
+    #: The same check in other tools (Checkov, Azure Policy, PSRule), or "none".
+    equivalents: str = "none"
+    #: Policy-config thresholds: (name, default, description).
+    thresholds: tuple[tuple[str, str, str], ...] = ()
+    #: The resource types a resource rule reads (empty for a stack rule).
+    resource_types: tuple[str, ...] = ()
+    why: str = ""
+    fix: str = ""
 
 
 def _doc(rule: Any, policy_type: str, namespace: str) -> RuleDoc:
@@ -57,6 +65,11 @@ def _doc(rule: Any, policy_type: str, namespace: str) -> RuleDoc:
         help_text=meta.help_text(namespace),
         help_markdown=meta.help_markdown(namespace),
         url=meta.url,
+        equivalents=meta.equivalents,
+        thresholds=tuple((t.name, json.dumps(t.default), t.description) for t in meta.thresholds),
+        resource_types=tuple(getattr(rule, "resource_types", ())),
+        why=" ".join(meta.why.split()) or meta.title,
+        fix=meta.how_to_fix(),
     )
 
 

@@ -30,8 +30,9 @@ from pulumi_policy import (
 from drpolicy.azure_facts import exemptions as ex
 from drpolicy.azure_facts.paths import dig as dig  # re-exported: every rule reads props with it
 
-#: Where each rule is documented: the README's rule table, one anchor per rule (``#rule-<id>``).
-RULES_URL = "https://github.com/azure-dr/azure-dr/blob/main/README.md"
+#: Where each rule is documented: the rule reference generated from this metadata (``docs/generate.py``), one
+#: anchor per rule (``#rule-<id>``).
+RULES_URL = "https://github.com/azure-dr/azure-dr/blob/main/docs/rules.md"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -168,7 +169,7 @@ class Rule:
         return (
             f"**{self.title}** (`{self.id}`, {self.level.value}, {self.service})\n\n"
             f"**Why.** {why}\n\n**How to fix.** {self.how_to_fix(namespace)}\n\n"
-            f"**How to exempt.** {self.how_to_exempt(namespace)}\n\n[Rule table]({self.url})"
+            f"**How to exempt.** {self.how_to_exempt(namespace)}\n\n[Rule reference]({self.url})"
         )
 
     def config_schema(self) -> PolicyConfigSchema:

@@ -53,7 +53,7 @@ RULE = StackRule(
         severity=Severity.HIGH,
         level=MANDATORY,
         fix=(
-            "Choose a mechanism whose documented RPO meets the objective (components/recovery.py), or change the "
+            "Choose a mechanism whose documented RPO meets the objective (components/facts/recovery.py), or change the "
             "service's tier in azure-dr:objectives."
         ),
         config=("objectives.tiers", "objectives.service_tiers", "objectives"),
