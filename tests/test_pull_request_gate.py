@@ -19,7 +19,8 @@ import pytest
 from azure_dr.cli import commands as cli
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.programs import ROOT
-from azure_dr.cli.report import schemas
+from azure_dr.cli.engine.changes import Change
+from azure_dr.cli.report import plandiff, schemas
 from azure_dr.cli.stackfiles.files import load_stack
 from azure_dr.cli.stackfiles.yamlfile import YamlFileError
 from azure_dr.components.facts.exemptions import today
@@ -587,3 +588,12 @@ def test_the_workflow_posts_the_diff_and_uploads_only_what_it_can(tmp_path: Path
     checkout = next(s for s in diff_job["steps"] if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
     assert re.search(r"GITHUB_STEP_SUMMARY", steps)
+
+
+def test_an_adopted_resource_is_a_create_that_writes_nothing() -> None:
+    """A promotion's up adopts the writer endpoint Azure moved (``import_id``): never read as a blocked delete."""
+    urn = "urn:pulumi:dr::azure-dr::azure-native:dbforpostgresql:VirtualEndpoint::qlp-ukwest-psql-vep-vep"
+    adopted = Change(urn, "azure-native:dbforpostgresql:VirtualEndpoint", "qlp-ukwest-psql-vep-vep", "import")
+    [entry] = plandiff.entries_of("dr", [adopted])
+    assert (entry.op, entry.blocked, entry.retained) == ("create", False, False)
+    assert entry.reason.startswith("import:") and not plandiff.from_changes("x", {"dr": [adopted]}, []).at_risk

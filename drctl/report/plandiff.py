@@ -116,6 +116,9 @@ def entries_of(stack: str, changes: Iterable[Change]) -> list[Entry]:
             out.append(Entry(stack, c.urn, c.type, c.name, c.action, c.paths or c.keys, reason))
         elif c.action == "refused":
             out.append(Entry(stack, c.urn, c.type, c.name, "update", c.paths or c.keys, c.reason, blocked=True))
+        elif c.action == "import":  # adopted: Pulumi reads the existing resource into its state, no write to Azure
+            why = "import: Pulumi adopts the resource Azure already holds; nothing is written"
+            out.append(Entry(stack, c.urn, c.type, c.name, "create", (), why))
         elif c.action == "forget":
             why = "retain_on_delete: Pulumi forgets it, Azure keeps it"
             out.append(Entry(stack, c.urn, c.type, c.name, "delete", (), why, retained=True))
