@@ -18,8 +18,8 @@ import pytest
 
 from azure_dr.cli import commands as cli
 from azure_dr.cli.engine import programs as engine
-from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.changes import Change
+from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.report import plandiff, schemas
 from azure_dr.cli.stackfiles.files import load_stack
 from azure_dr.cli.stackfiles.yamlfile import YamlFileError
