@@ -23,6 +23,7 @@ from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.report import diagram, render, rulebook, schemas
 from azure_dr.cli.report.sarif import to_sarif
+from azure_dr.cli.report.schemas import models
 from azure_dr.cli.stackfiles.lines import line_of, locate
 from azure_dr.components.facts.exemptions import today
 from tests.conftest import plan
@@ -299,3 +300,10 @@ def test_diagram_command_writes_svg(
     out = tmp_path / "pair.svg"
     assert cli.main(["--root", str(ROOT), "diagram", "--format", "svg", "-o", str(out)]) == 0
     assert ET.parse(out).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+@pytest.mark.parametrize("name", sorted(schemas.SCHEMAS))
+def test_each_output_schema_is_generated_from_its_model(name: str) -> None:
+    """The files ``drctl schema`` prints are the models' schemas (``./dev schemas`` writes them)."""
+    assert schemas.load(name) == models.generate(name), "regenerate: ./dev schemas"
+    assert schemas.load(name)["properties"]["schema"]["const"] == models.MODELS[name][0]
