@@ -30,6 +30,7 @@ from .lifecycle.pair import Pair, PairError, load_pair
 from .lifecycle.simulate import DeployedState
 from .lifecycle.transitions import Transition
 from .report import plandiff
+from .report.schemas import STATUS_ID, SWITCH_ID
 from .report.output import emit
 from .stackfiles.edit import EditError
 from .stackfiles.files import load_stack, project_name, stack_names
@@ -44,8 +45,6 @@ from .stackfiles.transaction import (
 )
 from .stackfiles.yamlfile import read_bytes
 
-STATUS_SCHEMA = "drctl-status/v1"
-SWITCH_SCHEMA = "drctl-switch/v1"
 
 GUID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 SWITCHES = ("promote", "rebuild", "release", "failback", "settle")
@@ -216,7 +215,7 @@ def _status(root: Path, deployed: Mapping[str, DeployedState], as_json: bool = F
         if problem is None:
             raise
         if as_json:
-            emit(json.dumps({"schema": STATUS_SCHEMA, "interrupted": problem, "error": str(exc)}, indent=2))
+            emit(json.dumps({"schema": STATUS_ID, "interrupted": problem, "error": str(exc)}, indent=2))
         else:
             print(f"interrupted: {problem}")
             print(f"pair: not judged while half-written ({exc})")
@@ -289,7 +288,7 @@ def status_document(
         )
     status = pair.status()
     return {
-        "schema": STATUS_SCHEMA,
+        "schema": STATUS_ID,
         "state": status.split(" ", 1)[0],
         "status": status,
         "interrupted": interrupted_by,
@@ -324,7 +323,7 @@ def switch(
         if not sim.problems and not dry_run:
             written = [path.name for path in write_files(root, list(sim.documents.values()), command)]
     if as_json:  # one document: the diff, the runbook and what was written, nothing after it
-        document = {"schema": SWITCH_SCHEMA, **lifecycle.describe(sim.transition)} | {
+        document = {"schema": SWITCH_ID, **lifecycle.describe(sim.transition)} | {
             "baseline": sim.baselines,
             "drift": {n: simulate.summary(c) for n, c in sim.drift.items()},
             "steps_diff": [simulate.summary(r.changed) for r in sim.results],

@@ -28,6 +28,7 @@ from azure_dr.cli.stackfiles.lines import line_of, locate
 from azure_dr.components.facts.exemptions import today
 from tests.conftest import plan
 from tests.helpers import with_block
+from tests.test_azure_model import copy_project
 
 PACK = ROOT / "policies"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text())
@@ -307,3 +308,30 @@ def test_each_output_schema_is_generated_from_its_model(name: str) -> None:
     """The files ``drctl schema`` prints are the models' schemas (``./dev schemas`` writes them)."""
     assert schemas.load(name) == models.generate(name), "regenerate: ./dev schemas"
     assert schemas.load(name)["properties"]["schema"]["const"] == models.MODELS[name][0]
+
+
+def _json_of(capsys: pytest.CaptureFixture[str], root: Path, *argv: str) -> dict[str, Any]:
+    status = cli.main(["--root", str(root), *argv])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    document: dict[str, Any] = json.loads(out)  # one document, nothing after it
+    return document
+
+
+def test_status_switch_and_rules_documents_follow_their_schemas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_project(tmp_path)
+    status = _json_of(capsys, root, "status", "--json")
+    validate(status, "status")
+    assert status["state"] == "built" and {s["role"] for s in status["stacks"]} == {"active", "standby"}
+    switch = _json_of(capsys, root, "promote", "--planned", "--dry-run", "--json")
+    validate(switch, "switch")
+    assert switch["dry_run"] and switch["written"] == [] and switch["problems"] == [] and switch["steps"]
+    rules = _json_of(capsys, root, "rules", "--json")
+    validate(rules, "rules")
+    assert {r["policy_type"] for r in rules["rules"]} == {"resource", "stack", "gate"}
+    validate(_json_of(capsys, root, "explain", "dr-pair", "--json"), "rules")
+    # A model that does not match the output would fail above; an empty document fails the schema.
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"schema": "drctl-status/v1"}, "status")

@@ -18,8 +18,8 @@ from ..stackfiles.files import project_name
 from ..stackfiles.project import policy_pack
 from ..stackfiles.yamlfile import YamlFileError
 from .output import emit
+from .schemas import RULES_ID
 
-SCHEMA_ID = "drctl-rules/v1"
 
 
 class RulebookError(LookupError):
@@ -192,7 +192,7 @@ def _rules(args: argparse.Namespace) -> int:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(d) for d in docs.values()]}, indent=2))
+        emit(json.dumps({"schema": RULES_ID, "rules": [asdict(d) for d in docs.values()]}, indent=2))
     else:
         emit(table(docs))
     return 0
@@ -205,7 +205,7 @@ def _explain(args: argparse.Namespace) -> int:
         print(f"drctl: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        emit(json.dumps({"schema": SCHEMA_ID, "rules": [asdict(doc)]}, indent=2))
+        emit(json.dumps({"schema": RULES_ID, "rules": [asdict(doc)]}, indent=2))
     else:
         emit(explain(doc, _namespace(args.root)))
     return 0

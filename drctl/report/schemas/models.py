@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import CHECK_ID, DIFF_ID, PLAN_ID, SCHEMAS
+from . import CHECK_ID, DIFF_ID, PLAN_ID, RULES_ID, SCHEMAS, STATUS_ID, SWITCH_ID
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -202,10 +202,133 @@ class DiffDocument(_Closed):
     )
 
 
+# -- drctl status --json ------------------------------------------------------------------------------------------
+
+
+class ServerState(_Closed):
+    server: str = Field(description="the current generation's server name")
+    create_as: Literal["primary", "replica"]
+    replica_of: str | None
+    state: Literal["new", "primary", "replica", "promoting"]
+    retired: list[str] = Field(description="earlier generations the stack still declares (until released)")
+
+
+class StackStatus(_Closed):
+    stack: str
+    role: Literal["active", "standby"]
+    region: str
+    owns_global: bool
+    postgres: ServerState
+    redis_geo_secondary: bool
+    deployed: str | None = Field(
+        description="with --state: how the deployed state stands against the stack file; null without it"
+    )
+
+
+class StatusDocument(_Closed):
+    """The pair's lifecycle state and each stack's part in it. While a switch is half-written only ``interrupted``
+    and ``error`` are given: the pair is not judged."""
+
+    model_config = ConfigDict(title="drctl status --json")
+
+    schema_: Literal["drctl-status/v1"] = Field(alias="schema")
+    interrupted: str | None = Field(description="the switch interrupted while writing the stack files, if any")
+    state: Literal["built", "building", "promoting", "promoted", "rebuilding", "rebuilt"] | None = None
+    status: str = Field("", description="the state with what to do next")
+    stacks: list[StackStatus] = []
+    error: str = Field("", description="why the pair could not be judged (a half-written switch)")
+
+
+# -- drctl promote | rebuild | release | failback | settle --json -----------------------------------------------
+
+
+class Effect(_Closed):
+    stack: str
+    kind: str = Field(description="what Azure holds after the step (lifecycle.refresh applies it in the replay)")
+    type: str
+    value: str
+    other: str
+
+
+class Step(_Closed):
+    kind: Literal["up", "az", "state", "drctl"]
+    stack: str | None
+    argv: list[list[str]] = Field(description="each command of the step as its exact argument vector")
+    command: str = Field(description="the commands as one shell line (the argv, quoted, joined by &&)")
+    what: str
+    verify: str
+    minutes: int = Field(ge=0)
+    optional: bool
+    targets: list[str] = Field(description="an up's --target resource types (its region is down)")
+    lifts: list[str] = Field(description="locks the step lifts and restores")
+    effects: list[Effect]
+
+
+class StepChange(_Closed):
+    action: str
+    keys: list[str]
+    reason: str
+
+
+class SwitchDocument(_Closed):
+    """A switch's stack-file edits, its runbook, what each step's ``pulumi up`` changes in the replay and what was
+    written: the whole answer, nothing printed after it."""
+
+    model_config = ConfigDict(title="drctl switch --json")
+
+    schema_: Literal["drctl-switch/v1"] = Field(alias="schema")
+    name: str = Field(description="the command as the operator types it, e.g. promote --planned")
+    edits: list[str] = Field(description="each stack-file edit, as `stack: key = value`")
+    steps: list[Step]
+    minutes: int = Field(ge=0, description="the runbook's expected duration, optional steps excluded")
+    rto_minutes: int | None
+    notes: list[str]
+    baseline: dict[str, str] = Field(description="per stack: `files`, or the --state file it was judged against")
+    drift: dict[str, dict[str, StepChange]] = Field(description="per --state stack: what differs from its file")
+    steps_diff: list[dict[str, StepChange]] = Field(description="per step: each resource it changes, by name")
+    problems: list[str] = Field(description="why the replay refuses the switch; nothing is written when non-empty")
+    dry_run: bool
+    written: list[str] = Field(description="the stack files written")
+
+
+# -- drctl rules | explain --json ---------------------------------------------------------------------------------
+
+
+class RuleEntry(_Closed):
+    id: str
+    title: str
+    level: Literal["advisory", "mandatory", "remediate", "disabled"]
+    severity: Literal["", "low", "medium", "high", "critical"]
+    service: str
+    objective: str
+    policy_type: Literal["resource", "stack", "gate"]
+    config: list[str] = Field(description="the stack config keys the rule reads")
+    help_text: str
+    help_markdown: str
+    url: str
+    equivalents: str = Field(description="the same check in other tools (Checkov, Azure Policy, PSRule), or none")
+    thresholds: list[list[str]] = Field(description="policy-config thresholds: [name, default (JSON), description]")
+    resource_types: list[str]
+    why: str
+    fix: str
+
+
+class RulesDocument(_Closed):
+    """The rules of the pack and of the gate, each with why it exists, how to fix and how to exempt."""
+
+    model_config = ConfigDict(title="drctl rules --json")
+
+    schema_: Literal["drctl-rules/v1"] = Field(alias="schema")
+    rules: list[RuleEntry]
+
+
 MODELS: dict[str, tuple[str, type[BaseModel]]] = {
     "plan": (PLAN_ID, PlanDocument),
     "check": (CHECK_ID, CheckDocument),
     "diff": (DIFF_ID, DiffDocument),
+    "status": (STATUS_ID, StatusDocument),
+    "switch": (SWITCH_ID, SwitchDocument),
+    "rules": (RULES_ID, RulesDocument),
 }
 
 
@@ -226,7 +349,7 @@ def main(argv: list[str]) -> int:
     for name, file in SCHEMAS.items():
         path = Path(__file__).with_name(file)
         wanted = text(name)
-        if path.read_text() != wanted:
+        if not path.exists() or path.read_text() != wanted:
             stale.append(path.name)
             if "--check" not in argv:
                 path.write_text(wanted)
