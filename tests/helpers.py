@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import RecordedResource, StackPlan
+from azure_dr.cli.lifecycle import transitions as lifecycle
+from azure_dr.cli.lifecycle.pair import Pair
 from azure_dr.cli.stackfiles.files import load_stack
 from azure_dr.components.facts.paths import dig as dig
 
@@ -56,3 +59,22 @@ def named(plan: StackPlan, type_: str, part: str) -> RecordedResource:
     """The one resource of ``type_`` whose logical name contains ``part`` (a stack holds several containers)."""
     (found,) = [r for r in plan.of_type(type_) if part in r.name]
     return found
+
+
+Step = Callable[[Pair], lifecycle.Transition]
+#: The switch commands' cycles as an operator runs them (each switch then its settle).
+FORCED_CYCLE: list[tuple[str, Step]] = [
+    ("promote --forced", lambda p: lifecycle.promote(p, "forced")),
+    ("settle", lifecycle.settle),
+    ("rebuild primary", lambda p: lifecycle.rebuild(p, "primary")),
+    ("settle", lifecycle.settle),
+    ("failback", lifecycle.failback),
+    ("settle", lifecycle.settle),
+    ("release primary", lambda p: lifecycle.release(p, "primary")),
+]
+PLANNED_CYCLE: list[tuple[str, Step]] = [
+    ("promote --planned", lambda p: lifecycle.promote(p, "planned")),
+    ("settle", lifecycle.settle),
+    ("failback", lifecycle.failback),
+    ("settle", lifecycle.settle),
+]

@@ -14,7 +14,6 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,10 +24,10 @@ from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.engine.replacement import shrunk_keys
 from azure_dr.cli.lifecycle import simulate
-from azure_dr.cli.lifecycle import transitions as lifecycle
 from azure_dr.cli.lifecycle.pair import Pair, load_pair
 from azure_dr.cli.lifecycle.simulate import DeployedState
 from azure_dr.cli.stackfiles.transaction import write_files
+from tests.helpers import FORCED_CYCLE
 
 SERVER = "azure-native:dbforpostgresql:Server"
 STORAGE = "azure-native:storage:StorageAccount"
@@ -116,17 +115,6 @@ def test_a_state_file_drctl_cannot_use_is_one_line(
 # --- the cycle, once more against deployed checkpoints -------------------------------------------------------
 
 
-CYCLE: list[tuple[str, Any]] = [
-    ("promote --forced", lambda p: lifecycle.promote(p, "forced")),
-    ("settle", lifecycle.settle),
-    ("rebuild primary", lambda p: lifecycle.rebuild(p, "primary")),
-    ("settle", lifecycle.settle),
-    ("failback", lifecycle.failback),
-    ("settle", lifecycle.settle),
-    ("release primary", lambda p: lifecycle.release(p, "primary")),
-]
-
-
 def step_changes(sim: simulate.Simulation) -> list[list[tuple[str, str, tuple[str, ...]]]]:
     return [[(c.action, c.name, c.keys) for c in r.changed] for r in sim.results]
 
@@ -141,7 +129,7 @@ def run_cycle(root: Path, states: Path | None) -> tuple[list[Changes], set[str]]
     if states is not None:
         deployed = deployed_from({p.stack: p for p in engine.plan_stacks(None, root)}, states)
     seen, deferred, pending = [], set(), set()
-    for _, build in CYCLE:
+    for _, build in FORCED_CYCLE:
         pair: Pair = load_pair(root)
         sim = simulate.simulate(root, build(pair), deployed=deployed)
         assert sim.problems == [], sim.problems

@@ -18,12 +18,12 @@ import pytest
 
 from azure_dr.cli import commands as cli
 from azure_dr.cli.engine.programs import ROOT
-from azure_dr.cli.lifecycle import transitions as lifecycle
-from azure_dr.cli.lifecycle.pair import Pair, load_pair
+from azure_dr.cli.lifecycle.pair import load_pair
 from azure_dr.cli.stackfiles.edit import DELETE, Edit, EditError, StackDocument, edited
 from azure_dr.cli.stackfiles.files import SECRET_PLACEHOLDER, load_stack
 from azure_dr.cli.stackfiles.transaction import write_files
 from azure_dr.cli.stackfiles.yamlfile import KeyPath, parse_bytes
+from tests.helpers import FORCED_CYCLE, PLANNED_CYCLE, Step
 
 PRIMARY = (ROOT / "Pulumi.primary.yaml").read_text()
 DR = (ROOT / "Pulumi.dr.yaml").read_text()
@@ -162,24 +162,6 @@ def secrets(value: Any) -> list[str]:
 
 
 # --- each command's edits, written as the command writes them -----------------------------------------------
-
-
-Step = Callable[[Pair], lifecycle.Transition]
-FORCED_CYCLE: list[tuple[str, Step]] = [
-    ("promote --forced", lambda p: lifecycle.promote(p, "forced")),
-    ("settle", lifecycle.settle),
-    ("rebuild primary", lambda p: lifecycle.rebuild(p, "primary")),
-    ("settle", lifecycle.settle),
-    ("failback", lifecycle.failback),
-    ("settle", lifecycle.settle),
-    ("release primary", lambda p: lifecycle.release(p, "primary")),
-]
-PLANNED_CYCLE: list[tuple[str, Step]] = [
-    ("promote --planned", lambda p: lifecycle.promote(p, "planned")),
-    ("settle", lifecycle.settle),
-    ("failback", lifecycle.failback),
-    ("settle", lifecycle.settle),
-]
 
 
 def run_edits(root: Path, step: Step) -> None:
