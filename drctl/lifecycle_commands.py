@@ -30,8 +30,8 @@ from .lifecycle.pair import Pair, PairError, load_pair
 from .lifecycle.simulate import DeployedState
 from .lifecycle.transitions import Transition
 from .report import plandiff
-from .report.schemas import STATUS_ID, SWITCH_ID
 from .report.output import emit
+from .report.schemas import STATUS_ID, SWITCH_ID
 from .stackfiles.edit import EditError
 from .stackfiles.files import load_stack, project_name, stack_names
 from .stackfiles.transaction import (
@@ -44,7 +44,6 @@ from .stackfiles.transaction import (
     write_files,
 )
 from .stackfiles.yamlfile import read_bytes
-
 
 GUID = r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
 SWITCHES = ("promote", "rebuild", "release", "failback", "settle")

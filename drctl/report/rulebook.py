@@ -21,7 +21,6 @@ from .output import emit
 from .schemas import RULES_ID
 
 
-
 class RulebookError(LookupError):
     """The pack directory has no rule catalogue drctl can read."""
 
