@@ -31,6 +31,7 @@ from .lifecycle import drill
 from .report import diagram, github, posture, render, rulebook, schemas
 from .report.output import emit
 from .report.sarif import to_sarif
+from .report.terminal import emit_report
 from .stackfiles.edit import EditError
 from .stackfiles.files import declared_config, error_line, load_stack, project_name, stack_names
 from .stackfiles.project import ProjectNotFoundError, find_root, policy_pack
@@ -199,12 +200,12 @@ def cmd_plan(root: Path, stacks: Sequence[str], as_json: bool, with_check: bool 
         emit(json.dumps(document, indent=2))
     else:
         title, rows = _posture(root, plans)
-        emit("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
+        emit_report("\n\n".join(render.plan_text(p) for p in plans if p.error is None))
         if rows:
-            emit("\n" + posture.posture_text(rows, title))
-            emit(posture.retention_text(_retention(root, plans)))
+            emit_report("\n" + posture.posture_text(rows, title))
+            emit_report(posture.retention_text(_retention(root, plans)))
         elif title:
-            emit("\n" + title)
+            emit_report("\n" + title)
     for p in failed:
         print(f"drctl: stack {p.stack}: {p.error}", file=sys.stderr)
     if with_check and not as_json and not failed:
@@ -293,7 +294,7 @@ def cmd_check(
     elif sarif_path == "-":
         print(report_text, file=sys.stderr)
     else:
-        emit(report_text)
+        emit_report(report_text)
     if sarif is not None and outputs.github:
         for line in github.workflow_commands(sarif):
             emit(line)

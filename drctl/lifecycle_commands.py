@@ -32,6 +32,7 @@ from .lifecycle.transitions import Transition
 from .report import plandiff
 from .report.output import emit
 from .report.schemas import STATUS_ID, SWITCH_ID
+from .report.terminal import emit_report
 from .stackfiles.edit import EditError
 from .stackfiles.files import load_stack, project_name, stack_names
 from .stackfiles.transaction import (
@@ -332,7 +333,7 @@ def switch(
         }
         emit(json.dumps(document, indent=2, default=str))
     else:
-        emit(simulate.render(sim))
+        emit_report(simulate.render(sim))
     if sim.problems:
         print(f"drctl: {transition.name} refused: {len(sim.problems)} problem(s); nothing written", file=sys.stderr)
         return 1
@@ -357,7 +358,10 @@ def _diff(root: Path, args: argparse.Namespace, deployed: Mapping[str, DeployedS
         diff = plandiff.compare(before, after, label, stacks or None)
     else:
         diff = _state_diff(root, stacks, deployed)
-    emit(json.dumps(plandiff.document(diff), indent=2) if args.json else plandiff.text(diff))
+    if args.json:
+        emit(json.dumps(plandiff.document(diff), indent=2))
+    else:
+        emit_report(plandiff.text(diff))
     return diff.exit_code
 
 

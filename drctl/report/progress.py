@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from .terminal import emit_status
+
 #: Steps shorter than this print nothing.
 THRESHOLD_SECONDS = 1.0
 
@@ -41,4 +43,4 @@ def step(what: str) -> Iterator[Step]:
     elapsed = time.monotonic() - started
     if elapsed >= THRESHOLD_SECONDS and enabled():
         detail = f": {current.detail}" if current.detail else ""
-        print(f"drctl: {current.what}{detail} ({elapsed:.1f} s)", file=sys.stderr, flush=True)
+        emit_status(f"drctl: {current.what}{detail} ({elapsed:.1f} s)", sys.stderr)

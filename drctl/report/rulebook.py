@@ -19,6 +19,7 @@ from ..stackfiles.project import policy_pack
 from ..stackfiles.yamlfile import YamlFileError
 from .output import emit
 from .schemas import RULES_ID
+from .terminal import emit_report
 
 
 class RulebookError(LookupError):
@@ -193,7 +194,7 @@ def _rules(args: argparse.Namespace) -> int:
     if args.json:
         emit(json.dumps({"schema": RULES_ID, "rules": [asdict(d) for d in docs.values()]}, indent=2))
     else:
-        emit(table(docs))
+        emit_report(table(docs))
     return 0
 
 
