@@ -266,6 +266,11 @@ def _missing_peer(root: Path, stack: StackFile, project: str, overrides: Mapping
     return None
 
 
+def _peer_of(root: Path, name: str, project: str, overrides: Mapping[str, str] | None) -> str | None:
+    stack = _try_load(root, name)
+    return None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides)
+
+
 def plan_stacks(
     wanted: Sequence[str] | None = None,
     root: Path = ROOT,
@@ -298,14 +303,13 @@ def plan_stacks(
 
     for name in order:
         plans[name] = plan(name)
+    peers = {name: _peer_of(root, name, project, overrides.get(name)) for name in order}
     for index, name in enumerate(order):  # second pass where a peer was planned after its reader
-        stack = _try_load(root, name)
-        peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
+        peer = peers[name]
         if peer in order and order.index(peer) > index:
             plans[name] = plan(name)
     for name in order:  # a peer that planned in the first pass but failed in the second exported nothing after all
-        stack = _try_load(root, name)
-        peer = None if isinstance(stack, YamlFileError) else peer_of(stack, project, overrides.get(name))
+        peer = peers[name]
         if peer in plans and plans[peer].error and not plans[name].error:
             plans[name] = plan(name)
     return [plans[name] for name in shown]

@@ -280,25 +280,28 @@ def _promote_step(new: Member, mode: Literal["forced", "planned"], old: Member) 
             if mode == "forced"
             else f" (waits for zero lag; {old.server} becomes its read replica, HA off, no backups)"
         ),
-        shlex.join(
-            (
-                "az",
-                "postgres",
-                "flexible-server",
-                "show",
-                "--resource-group",
-                group,
-                "--name",
-                server,
-                "--query",
-                "replica.role",
-                "--output",
-                "tsv",
-            )
-        )
+        shlex.join(_pg_show(group, server, "replica.role"))
         + (" prints None" if mode == "forced" else " prints Primary"),
         10,
         (Effect(new.name, "pg-promote", PG_SERVER, promote_mode.lower(), "" if mode == "forced" else old.server),),
+    )
+
+
+def _pg_show(group: str, server: str, query: str) -> tuple[str, ...]:
+    """``az postgres flexible-server show`` of one field, as the bare value (the runbooks' reads and checks)."""
+    return (
+        "az",
+        "postgres",
+        "flexible-server",
+        "show",
+        "--resource-group",
+        group,
+        "--name",
+        server,
+        "--query",
+        query,
+        "--output",
+        "tsv",
     )
 
 
@@ -309,7 +312,6 @@ def _ha_step(member: Member, promoted_settings: PostgresServerSettings) -> Step 
     if mode == "Disabled":
         return None
     server, group = member.server, member.names.resource_group
-    show = ("az", "postgres", "flexible-server", "show", "--resource-group", group, "--name", server)
     return Step(
         "az",
         member.name,
@@ -329,7 +331,7 @@ def _ha_step(member: Member, promoted_settings: PostgresServerSettings) -> Step 
         ),
         f"PostgreSQL: enable {mode} HA on {server} (a switchover leaves HA off on both servers); the program "
         "then declares it",
-        shlex.join((*show, "--query", "highAvailability.mode", "--output", "tsv")) + f" prints {mode}",
+        shlex.join(_pg_show(group, server, "highAvailability.mode")) + f" prints {mode}",
         15,
         (Effect(member.name, "pg-ha", PG_SERVER, server, mode),),
     )
@@ -663,22 +665,7 @@ def rebuild(pair: Pair, stack: str) -> Transition:
     check = Step(
         "az",
         active.name,
-        (
-            (
-                "az",
-                "postgres",
-                "flexible-server",
-                "show",
-                "--resource-group",
-                group,
-                "--name",
-                active.server,
-                "--query",
-                "storage.storageSizeGb",
-                "--output",
-                "tsv",
-            ),
-        ),
+        (_pg_show(group, active.server, "storage.storageSizeGb"),),
         f"PostgreSQL: read {active.server}'s disk size (autogrow may have grown it): a replica is never smaller "
         f"than its source (Learn, 'Read replicas', Scale); {new_server} is created with "
         f"{pg.storage_size_gb} GB",
