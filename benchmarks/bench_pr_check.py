@@ -335,6 +335,7 @@ ABLATION = {
     "all speed-ups": [],
     "stock SDK (no drctl.sdk patches)": ["--stock-sdk"],
     "pack in its own process": ["--pack-process"],
+    "monitor calls on worker threads (the SDK's executor)": ["--threaded-calls"],
     "collector on": ["--gc"],
     "interpreter teardown at exit": ["--slow-exit"],
 }

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from azure_dr.components.stack.config import ConfigError, StackConfig
 from azure_dr.components.stack.schema import stack_file_schema
 
-from . import lifecycle_commands as lifecycle_cli
+from . import lifecycle_parser
 from .engine import check
 from .engine import programs as engine
 from .engine.analyzer import PackReport, PolicyPackError
@@ -100,7 +100,7 @@ def register_core(sub: SubParsers) -> None:
 
 
 #: Every command module's ``register``; a new command module adds one line here.
-COMMANDS: list[Register] = [register_core, rulebook.register, diagram.register, lifecycle_cli.register]
+COMMANDS: list[Register] = [register_core, rulebook.register, diagram.register, lifecycle_parser.register]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ from typing import Any
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks, settings
 from pulumi.runtime import stack as runtime_stack
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from azure_dr.components.rules import InvalidArgs
 from azure_dr.components.stack.config import ConfigError, parse_config
@@ -27,6 +27,7 @@ from ..report import progress
 from ..sdk import imports as sdk_imports
 from ..sdk import patches_apply
 from ..sdk.aliases import without_sdk_version_aliases
+from ..sdk.inline_calls import inline_calls
 from ..sdk.output_properties import lazy_output_properties
 from ..sdk.runtime_wait import linear_output_wait
 from ..sdk.stack_traces import without_stack_traces
@@ -122,9 +123,10 @@ def run_stack(
 
     Unless ``stock_sdk`` (or the installed ``pulumi`` is outside ``sdk.TESTED_PULUMI``), the SDK modules load by
     name with their annotations kept as text, the SDKs' API-version aliases and registration stack traces are left
-    out, output properties get their ``Output`` on first use and the program's end waits in linear time
-    (``sdk.imports``, ``sdk.class_bodies``, ``sdk.aliases``, ``sdk.stack_traces``, ``sdk.output_properties``,
-    ``sdk.runtime_wait`` say why); the plan is the same. ``unreachable`` regions are down: every invoke naming
+    out, output properties get their ``Output`` on first use, the program's end waits in linear time and the mock
+    monitor is called on the event loop's thread (``sdk.imports``, ``sdk.class_bodies``, ``sdk.aliases``,
+    ``sdk.stack_traces``, ``sdk.output_properties``, ``sdk.runtime_wait``, ``sdk.inline_calls`` say why); the plan
+    is the same. ``unreachable`` regions are down: every invoke naming
     them fails, and the plan then carries that one-line error.
     """
     project = project_name(root)
@@ -147,6 +149,7 @@ def run_stack(
             nullcontext() if stock_sdk else without_stack_traces(),
             nullcontext() if stock_sdk else lazy_output_properties(),
             linear_output_wait(stock_sdk),
+            inline_calls(_ensure_event_loop(), stock_sdk),
         ):
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
