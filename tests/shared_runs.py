@@ -126,7 +126,13 @@ def share_packs() -> None:
         return _Shared(pack)
 
     shared.shared = True  # type: ignore[attr-defined]
+    shared.original = open_pack  # type: ignore[attr-defined]
     check.open_pack = shared  # type: ignore[assignment]
+
+
+def unshare_packs() -> None:
+    """The library's own ``open_pack`` back (a forked child: the session's pack processes are its parent's)."""
+    check.open_pack = getattr(check.open_pack, "original", check.open_pack)
 
 
 def stats() -> dict[str, int]:

@@ -1,8 +1,9 @@
-"""A switch never leaves the stack files half-written unnoticed: the real ``drctl`` runs in a subprocess on a copy
-of the project and is killed with SIGKILL at each write boundary (``DRCTL_FAULT``); every file is then its old or
-its new version, the next command reports the interruption with how to finish or undo it, and ``drctl recover``
-does either. Two commands at once: one runs, one is refused; a file edited while a command runs is not
-overwritten; a read-only file stops the switch before anything is written."""
+"""A switch never leaves the stack files half-written unnoticed: the real ``drctl`` runs in a process of its own on a
+copy of the project (forked from the test process, ``tests/forked.py``; the uninterrupted switch the others are
+compared with runs in a fresh interpreter) and is killed with SIGKILL at each write boundary (``DRCTL_FAULT``);
+every file is then its old or its new version, the next command reports the interruption with how to finish or
+undo it, and ``drctl recover`` does either. Two commands at once: one runs, one is refused; a file edited while a
+command runs is not overwritten; a read-only file stops the switch before anything is written."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from azure_dr.cli import commands as cli
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.stackfiles.transaction import JOURNAL_FILE, LOCK_FILE, TEMP_SUFFIX
+
+from . import forked
 
 FILES = ("Pulumi.dr.yaml", "Pulumi.primary.yaml")  # the order a switch writes them in
 POINTS = [
@@ -44,8 +48,13 @@ def drctl_command(root: Path, *args: str) -> list[str]:
 
 
 def drctl(root: Path, *args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **({"DRCTL_FAULT": fault} if fault else {})}
-    env.pop("DRCTL_CACHE", None)
+    """``drctl`` in a forked process of its own (``DRCTL_FAULT`` set to ``fault``, no result cache)."""
+    return forked.run(["--root", str(root), *args], {"DRCTL_FAULT": fault, "DRCTL_CACHE": None})
+
+
+def fresh_drctl(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``drctl`` as a user runs it: a new interpreter (``python -m azure_dr.cli``)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DRCTL_FAULT", "DRCTL_CACHE")}
     return subprocess.run(drctl_command(root, *args), capture_output=True, text=True, env=env, timeout=600)
 
 
@@ -55,10 +64,12 @@ def contents(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def promoted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Both files as an uninterrupted `drctl promote --forced` writes them."""
+    """Both files as an uninterrupted `drctl promote --forced` writes them, in a fresh interpreter."""
     root = project(tmp_path_factory.mktemp("promoted"))
-    run = drctl(root, "promote", "--forced")
+    run = fresh_drctl(root, "promote", "--forced")
     assert run.returncode == 0, run.stderr
+    # The same switch planned once here (written nowhere): the forked commands find its plans in the memo.
+    assert cli.main(["--root", str(project(tmp_path_factory.mktemp("warm"))), "promote", "--forced", "--dry-run"]) == 0
     return contents(root)
 
 
@@ -103,13 +114,10 @@ def test_a_switch_killed_at_a_write_boundary_is_reported_and_recovered(
     assert ("pair: promoting" if how == "finish" else "pair: built") in status.stdout
 
 
-def start_paused(root: Path, resume: Path, *args: str) -> subprocess.Popen[str]:
+def start_paused(root: Path, resume: Path, *args: str) -> forked.Forked:
     """A command that stops just before it writes (after planning), holding the project's lock."""
-    env = {**os.environ, "DRCTL_FAULT": f"planned=pause:{resume}"}
-    env.pop("DRCTL_CACHE", None)
-    process = subprocess.Popen(
-        drctl_command(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    env = {"DRCTL_FAULT": f"planned=pause:{resume}", "DRCTL_CACHE": None}
+    process = forked.start(["--root", str(root), *args], env)
     reached = resume.with_name(resume.name + ".reached")
     deadline = time.monotonic() + 300
     while not reached.exists():
