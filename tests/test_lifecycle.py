@@ -17,8 +17,6 @@ from azure_dr.cli.lifecycle.pair import PairError, load_pair
 from azure_dr.cli.stackfiles.edit import Edit, StackDocument
 
 SERVER = "azure-native:dbforpostgresql:Server"
-#: One worker replays every switch here, so each state they pass through is planned once (tests/shared_runs.py).
-pytestmark = pytest.mark.xdist_group("lifecycle")
 
 
 @pytest.fixture()

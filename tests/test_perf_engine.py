@@ -258,20 +258,15 @@ print(json.dumps({
 """
 
 
-#: One worker runs the tests that use ``stock``, so its subprocess runs once (tests/conftest.py: ``loadgroup``).
-STOCK_GROUP = pytest.mark.xdist_group("stock-sdk")
-
-
 @pytest.fixture(scope="session")
 def stock() -> dict[str, Any]:
     """The shipped pair planned and checked with none of the speed-ups, in a process of its own (once a module's
-    SDK is loaded on demand, it stays so); once per worker."""
+    SDK is loaded on demand, it stays so); once per session: one worker runs this file (tests/conftest.py)."""
     run = subprocess.run([sys.executable, "-c", STOCK], capture_output=True, text=True, check=True, cwd=engine.ROOT)
     result: dict[str, Any] = json.loads(run.stdout)
     return result
 
 
-@STOCK_GROUP
 def test_the_shipped_plans_are_the_same_with_the_stock_sdk(
     shipped: dict[str, StackPlan], stock: dict[str, Any]
 ) -> None:
@@ -288,7 +283,8 @@ def test_the_shipped_plans_are_the_same_with_the_stock_sdk(
 
 def _canonical(value: Any) -> Any:
     """A plan document with registration order taken out: resources sorted by URN, URN lists sorted (the mock
-    monitor's threads decide the order resources register in, from run to run, with or without the speed-ups)."""
+        stock SDK's worker threads decide the order resources register in, from run to run; ``sdk.inline_calls`` makes it
+    the same on every run, but not the stock order)."""
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -301,7 +297,6 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-@STOCK_GROUP
 @pytest.mark.parametrize("command", ["plan --check --json", "check dr"])
 def test_drctl_answers_the_same_with_and_without_the_speed_ups(command: str, stock: dict[str, Any]) -> None:
     """The console script (everything above, the pack's servicer in-process, the collector off) against the
