@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,10 +48,23 @@ class UsageError(ValueError):
 
 
 def version() -> str:
+    from importlib import metadata  # only for --version: its import is ~30 ms of every other command's start
+
     try:
         return metadata.version("azure-dr")
     except metadata.PackageNotFoundError:  # running from a source tree that was never installed
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: looks the version up only when asked (argparse's own action needs it to build the parser)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(f"drctl {version()}")  # on stdout, as argparse's own action prints it
+        parser.exit()
 
 
 def register_core(sub: SubParsers) -> None:
@@ -105,7 +117,7 @@ COMMANDS: list[Register] = [register_core, rulebook.register, diagram.register, 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drctl", description="Offline DR tooling for the azure-dr stacks.")
-    parser.add_argument("--version", action="version", version=f"drctl {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--root",
         type=Path,

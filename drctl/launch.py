@@ -4,6 +4,8 @@
 - A check (``check``, ``plan --check``, the lifecycle commands' checks) runs the policy pack's servicer in this
   process (``engine.pack_inprocess``: the same servicer, requests and answers, without a second interpreter
   importing pulumi and the rules, and a socket per call).
+- ``pulumi.automation`` and ``pulumi.dynamic``, which ``import pulumi`` loads and an offline run never uses, load
+  on first use (``sdk.lazy_pulumi``).
 - The garbage collector is off from the start (the imports build ~800 modules' objects, which it would scan again
   and again): a one-shot run frees nearly everything by reference counting, and what the collector would find in
   cycles it keeps for the process's short life (the memory this costs is in ``benchmarks/README.md``); the
@@ -23,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import NoReturn, TextIO
 
 from .engine import result_cache
+from .sdk import lazy_pulumi
 
 
 class _Tee(io.TextIOBase):
@@ -73,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.stderr.write(hit.stderr)
         _exit(hit.status)
 
+    lazy_pulumi.load_lazily()  # pulumi's Automation API and dynamic providers: loaded if a command uses them
     from . import commands as cli  # pulumi, pydantic, grpc and the config model
 
     ready_one_shot()

@@ -9,6 +9,9 @@ are left out of the garbage collector's scans. None of these changes a result (`
 from __future__ import annotations
 
 import gc
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 
 import pytest
@@ -34,6 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
     a group's tests over the workers anyway.)"""
     if config.getoption("dist", "no") == "load":
         config.option.dist = "loadfile"
+    if not hasattr(config, "workerinput"):  # the controller (or a session without workers)
+        directory = tempfile.mkdtemp(prefix="azure-dr-plans-")
+        os.environ[shared_runs.PLANS_ENV] = directory  # the workers, started after this, inherit it
+        config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

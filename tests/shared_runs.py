@@ -7,7 +7,9 @@
   project file's text, the stack's config, secret keys, notes and key lines as ``run_stack`` reads them; not where
   the copy lives: the program reads nothing else beside it), with a fresh copy each time, so a test may change
   what it gets. A call that raises is not kept. Tests that spy on the
-  engine's internals plan programs of their own (another key), so they still see the run.
+  engine's internals plan programs of their own (another key), so they still see the run. The workers of one
+  session share what they planned through a directory of the session (``PLANS_ENV``, set by ``tests/conftest.py``
+  before the workers start): a state one worker planned is read by the other, not planned again.
 - **Pack processes.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one per pack
   directory and launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
   every stack, so no call depends on an earlier one) and stops them at exit.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import json
+import os
 import pickle
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
@@ -34,6 +37,33 @@ from azure_dr.cli.stackfiles.files import StackFile
 
 _plans: dict[str, bytes] = {}
 _stats = {"runs": 0, "hits": 0}
+#: The session's directory of planned states, shared by its workers (``<key>.pickle``).
+PLANS_ENV = "AZURE_DR_TEST_PLANS"
+
+
+def _shared(key: str) -> Path | None:
+    directory = os.environ.get(PLANS_ENV)
+    return Path(directory) / f"{key}.pickle" if directory else None
+
+
+def _recall(key: str) -> bytes | None:
+    """A state planned earlier in this session, by this worker or another."""
+    if key in _plans:
+        return _plans[key]
+    shared = _shared(key)
+    if shared is not None and shared.is_file():
+        _plans[key] = shared.read_bytes()
+        return _plans[key]
+    return None
+
+
+def _keep(key: str, planned: bytes) -> None:
+    _plans[key] = planned
+    shared = _shared(key)
+    if shared is not None:  # written whole, then renamed: another worker never reads half a plan
+        partial = shared.with_name(f"{shared.name}.{os.getpid()}")
+        partial.write_bytes(planned)
+        os.replace(partial, shared)
 
 
 def _text(path: Path) -> str:
@@ -83,12 +113,14 @@ def memoize_plans() -> None:
         unreachable: Collection[str] = (),
     ) -> StackPlan:
         key = plan_key(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable)
-        if key in _plans:
+        planned = _recall(key)
+        if planned is not None:
             _stats["hits"] += 1
         else:
             _stats["runs"] += 1
-            _plans[key] = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable))
-        plan: StackPlan = pickle.loads(_plans[key])
+            planned = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable))
+            _keep(key, planned)
+        plan: StackPlan = pickle.loads(planned)
         return plan
 
     run_stack.memoized = True  # type: ignore[attr-defined]

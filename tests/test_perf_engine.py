@@ -282,9 +282,9 @@ def test_the_shipped_plans_are_the_same_with_the_stock_sdk(
 
 
 def _canonical(value: Any) -> Any:
-    """A plan document with registration order taken out: resources sorted by URN, URN lists sorted (the mock
-        stock SDK's worker threads decide the order resources register in, from run to run; ``sdk.inline_calls`` makes it
-    the same on every run, but not the stock order)."""
+    """A plan document with registration order taken out: resources sorted by URN, URN lists sorted (the stock
+    SDK's worker threads decide the order resources register in, from run to run; ``sdk.inline_calls`` makes it the
+    same on every run, but not the stock order)."""
     if isinstance(value, dict):
         return {k: _canonical(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -494,3 +494,24 @@ def test_annotations_find_what_the_star_imports_bound_and_the_modules_own_names_
             eval("Hidden", globalns, names)  # not in __all__: a star import would not have bound it
     finally:
         del sys.modules[enums.__name__]
+
+
+LAZY_PULUMI = """
+import sys
+from azure_dr.cli.sdk import lazy_pulumi
+lazy_pulumi.load_lazily()
+import pulumi
+print(*(type(sys.modules[name]).__name__ for name in sorted(lazy_pulumi.DEFERRED)))
+from pulumi.automation import LocalWorkspace
+from pulumi.dynamic import ResourceProvider
+print(LocalWorkspace.__module__, ResourceProvider.__module__, type(sys.modules["pulumi.automation"]).__name__)
+"""
+
+
+def test_the_console_script_loads_pulumis_automation_api_only_when_used() -> None:
+    """``import pulumi`` binds the Automation API and dynamic providers without running them; the first name read
+    loads the real module, the same classes (in a fresh interpreter: this one imported pulumi long ago)."""
+    run = subprocess.run([sys.executable, "-c", LAZY_PULUMI], capture_output=True, text=True, check=True)
+    deferred, loaded = run.stdout.splitlines()
+    assert deferred == "_LazyModule _LazyModule"
+    assert loaded == "pulumi.automation._local_workspace pulumi.dynamic.dynamic module"
