@@ -126,9 +126,12 @@ def build_state(name: str, target: Path, overrides: Mapping[str, Mapping[str, st
     return State(name, root, plans, configs, _thresholds(configs))
 
 
-def analyze(state: State, stack: str, resources: list[RecordedResource]) -> list[PolicyResult]:
+def analyze(
+    state: State, stack: str, resources: list[RecordedResource], *, per_resource: bool = True
+) -> list[PolicyResult]:
+    """The pack's results for ``stack`` with ``resources`` (only its stack policies' without ``per_resource``)."""
     plan = dataclasses.replace(state.plans[stack], resources=resources)
-    results, _ = _configured(state.thresholds[stack]).analyze_stack(plan)
+    results, _ = _configured(state.thresholds[stack]).analyze_stack(plan, per_resource=per_resource)
     return results
 
 
@@ -347,7 +350,7 @@ def _stack_failures(state: State) -> Iterator[str]:
     for rule_id, case in STACK_CASES.items():
         stack = state.stack(case.role)
         resources, urn = case.mutate(state, list(state.plans[stack].resources))
-        found = [r for r in analyze(state, stack, resources) if r.policy_name == rule_id]
+        found = [r for r in analyze(state, stack, resources, per_resource=False) if r.policy_name == rule_id]
         if not found or (urn is not None and urn not in {r.urn for r in found}):
             yield f"{rule_id}: does not report on {stack} ({case.role}) in state {state.name}: {found}"
 

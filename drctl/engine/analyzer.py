@@ -590,8 +590,11 @@ class PolicyPackProcess:
             if err.code() != grpc.StatusCode.UNIMPLEMENTED:
                 raise PolicyPackError(f"policy pack ConfigureStack failed: {err.details()}") from err
 
-    def analyze_stack(self, plan: StackPlan) -> tuple[list[PolicyResult], list[tuple[str, str, str]]]:
-        """Run every policy over one stack: ``Analyze`` per custom resource, then one ``AnalyzeStack``.
+    def analyze_stack(
+        self, plan: StackPlan, *, per_resource: bool = True
+    ) -> tuple[list[PolicyResult], list[tuple[str, str, str]]]:
+        """Run every policy over one stack: ``Analyze`` per custom resource, then one ``AnalyzeStack``
+        (only the latter, the stack policies, without ``per_resource``).
 
         Returns ``(results, not_applicable)``; a plan whose config was refused (``error``) yields nothing.
         """
@@ -604,7 +607,7 @@ class PolicyPackProcess:
         results: list[PolicyResult] = []
         skipped: list[tuple[str, str, str]] = []
         for res in plan.resources:
-            if not analyzed_per_resource(res):
+            if not per_resource or not analyzed_per_resource(res):
                 continue
             answer = self._call("Analyze", analyze_request(res, by_urn))
             self._collect(plan.stack, answer, results, skipped, default_urn=res.urn)
