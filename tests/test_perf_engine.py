@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib.util
 import json
@@ -9,6 +10,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import types
 import typing
 from pathlib import Path
@@ -515,3 +517,40 @@ def test_the_console_script_loads_pulumis_automation_api_only_when_used() -> Non
     deferred, loaded = run.stdout.splitlines()
     assert deferred == "_LazyModule _LazyModule"
     assert loaded == "pulumi.automation._local_workspace pulumi.dynamic.dynamic module"
+
+
+def test_a_monitor_call_made_inline_runs_as_on_a_worker_thread() -> None:
+    """The mock monitor serialises with ``_sync_await`` inside each call: inline, the call sees no running loop and
+    gets a loop of its own, as on the SDK's worker thread (pumping the program's own loop from inside one of its
+    tasks broke a grown project's peer reads); the answer comes back through the awaiting coroutine."""
+    from pulumi.runtime.sync_await import _sync_await
+
+    from azure_dr.cli.sdk.inline_calls import inline_calls
+
+    seen: dict[str, Any] = {}
+
+    def call() -> int:
+        try:
+            asyncio.get_running_loop()
+            seen["running"] = True
+        except RuntimeError:
+            seen["running"] = False
+        seen["thread"] = threading.get_ident()
+        return _sync_await(asyncio.sleep(0, result=5))
+
+    async def program() -> tuple[int, asyncio.AbstractEventLoop]:
+        loop = asyncio.get_running_loop()
+        with inline_calls(loop):
+            answer = await loop.run_in_executor(None, call)
+        return answer, loop
+
+    policy = asyncio.get_event_loop_policy()
+    current = getattr(policy._local, "_loop", None)  # type: ignore[attr-defined]
+    loop = asyncio.new_event_loop()
+    try:
+        answer, running = loop.run_until_complete(program())
+    finally:
+        loop.close()
+    assert answer == 5 and running is loop
+    assert seen == {"running": False, "thread": threading.get_ident()}
+    assert getattr(policy._local, "_loop", None) is current  # type: ignore[attr-defined]  # the thread's loop kept

@@ -149,7 +149,7 @@ def run_stack(
             nullcontext() if stock_sdk else without_stack_traces(),
             nullcontext() if stock_sdk else lazy_output_properties(),
             linear_output_wait(stock_sdk),
-            inline_calls(_ensure_event_loop(), stock_sdk),
+            inline_calls(_ensure_event_loop(), stock_sdk),  # type: ignore[no-untyped-call]
         ):
             _sync_await(runtime_stack.run_in_stack(run_program))
     except (ConfigError, InvalidArgs) as exc:
