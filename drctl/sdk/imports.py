@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import class_bodies
+from . import class_bodies, lazy_hints
 from .class_bodies import DeferredAnnotationsLoader, is_sdk_module
 
 SDK = "pulumi_azure_native"
@@ -151,6 +151,7 @@ def load_sdk_modules_on_demand() -> None:
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
         class_bodies.install()
+        lazy_hints.lazy_property_types()
     importlib.import_module(SDK)  # creates the lazy subpackages
     for name, module in list(sys.modules.items()):
         if not name.startswith(f"{SDK}.") or name.count(".") != 1:
