@@ -16,7 +16,7 @@ evaluated fails when its property is read rather than when the class is first us
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import FunctionType
 from typing import Any
 
@@ -32,28 +32,22 @@ def _has_return_annotation(getter: Any) -> bool | None:
     return "return" in getter.__annotations__
 
 
-class ReturnHints(Mapping[str, Any]):
-    """``_raw_return_hints(cls)``: each Pulumi name's getter return annotation, evaluated when first read."""
+class _LazyMap(Mapping[str, Any]):
+    """A read-only map whose value for a name is computed on first read and kept; ``_MISSING`` means no entry."""
 
-    def __init__(self, cls: type, evaluate: Callable[[type, Any], Any], properties: Any) -> None:
-        self._cls = cls
-        self._evaluate = evaluate
-        self._getters: dict[str, list[Any]] = {}
-        for _, pulumi_name, prop in properties(cls):
-            if _has_return_annotation(prop.fget) is not False:  # None: only evaluating it can say
-                self._getters.setdefault(pulumi_name, []).append(prop.fget)
+    def __init__(self) -> None:
         self._values: dict[str, Any] = {}
-        self._order: list[str] | None = None
+
+    def _names(self) -> Iterable[str]:
+        """The names that may have an entry, in the map's order."""
+        raise NotImplementedError
+
+    def _compute(self, name: str) -> Any:
+        raise NotImplementedError
 
     def _value(self, name: str) -> Any:
         if name not in self._values:
-            found = _MISSING
-            for getter in reversed(self._getters.get(name, ())):  # the last getter with an annotation wins
-                hint = self._evaluate(self._cls, getter)
-                if hint is not None:
-                    found = hint
-                    break
-            self._values[name] = found
+            self._values[name] = self._compute(name)
         return self._values[name]
 
     def __getitem__(self, name: str) -> Any:
@@ -63,63 +57,67 @@ class ReturnHints(Mapping[str, Any]):
         return value
 
     def __iter__(self) -> Iterator[str]:
-        if self._order is None:
-            self._order = [name for name in self._getters if self._value(name) is not _MISSING]
-        return iter(self._order)
+        return (name for name in list(self._names()) if self._value(name) is not _MISSING)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
 
-class PropertyTypes(Mapping[str, type]):
+class ReturnHints(_LazyMap):
+    """``_raw_return_hints(cls)``: each Pulumi name's getter return annotation, evaluated when first read."""
+
+    def __init__(self, cls: type, evaluate: Callable[[type, Any], Any], properties: Any) -> None:
+        super().__init__()
+        self._cls = cls
+        self._evaluate = evaluate
+        self._getters: dict[str, list[Any]] = {}
+        for _, pulumi_name, prop in properties(cls):
+            if _has_return_annotation(prop.fget) is not False:  # None: only evaluating it can say
+                self._getters.setdefault(pulumi_name, []).append(prop.fget)
+
+    def _names(self) -> Iterable[str]:
+        return self._getters
+
+    def _compute(self, name: str) -> Any:
+        for getter in reversed(self._getters.get(name, ())):  # the last getter with an annotation wins
+            hint = self._evaluate(self._cls, getter)
+            if hint is not None:
+                return hint
+        return _MISSING
+
+
+class PropertyTypes(_LazyMap):
     """``_types_from_py_properties(cls)``: each hint unwrapped when first read; ``Output`` itself left out."""
 
     def __init__(self, hints: Mapping[str, Any], unwrap: Callable[[Any], Any], output: type) -> None:
+        super().__init__()
         self._hints = hints
         self._unwrap = unwrap
         self._output = output
-        self._values: dict[str, Any] = {}
 
-    def _value(self, name: str) -> Any:
-        if name not in self._values:
-            hint = self._hints.get(name, _MISSING)
-            typ = _MISSING if hint is _MISSING else self._unwrap(hint)
-            self._values[name] = _MISSING if typ is self._output else typ
-        return self._values[name]
+    def _names(self) -> Iterable[str]:
+        return self._hints
 
-    def __getitem__(self, name: str) -> type:
-        value = self._value(name)
-        if value is _MISSING:
-            raise KeyError(name)
-        return value  # type: ignore[no-any-return]
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in list(self._hints) if self._value(name) is not _MISSING)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+    def _compute(self, name: str) -> Any:
+        hint = self._hints.get(name, _MISSING)
+        typ = _MISSING if hint is _MISSING else self._unwrap(hint)
+        return _MISSING if typ is self._output else typ
 
 
-class ResourceTypes(Mapping[str, type]):
+class ResourceTypes(_LazyMap):
     """``resource_types(cls)``: ``{**class annotations, **property types}``, the properties' read when asked."""
 
     def __init__(self, annotations: Mapping[str, type], properties: Mapping[str, type]) -> None:
+        super().__init__()
         self._annotations = annotations
         self._properties = properties
 
-    def __getitem__(self, name: str) -> type:
+    def _names(self) -> Iterable[str]:
+        return {**dict.fromkeys(self._annotations), **dict.fromkeys(self._properties)}
+
+    def _compute(self, name: str) -> Any:
         found = self._properties.get(name, _MISSING)
-        if found is not _MISSING:
-            return found  # type: ignore[return-value]
-        return self._annotations[name]
-
-    def __iter__(self) -> Iterator[str]:
-        seen = dict.fromkeys(self._annotations)
-        seen.update(dict.fromkeys(self._properties))
-        return iter(seen)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return found if found is not _MISSING else self._annotations.get(name, _MISSING)
 
 
 def lazy_property_types() -> None:
