@@ -4,9 +4,9 @@
   outputs and the overrides; the suite plans the same ~200 states ~400 times (the unchanged pair alone about a
   hundred times, every lifecycle test replaying the same first steps in its own copy of the project).
   ``memoize_plans`` answers a repeated call from a memo keyed by all of those by content (the program's and the
-  project file's text, the stack's config, secret keys, notes and key lines as ``run_stack`` reads them; not where
-  the copy lives: the program reads nothing else beside it), with a fresh copy each time, so a test may change
-  what it gets. A call that raises is not kept. Tests that spy on the
+  project file's text, the modules beside the program, the stack's config, secret keys, notes and key lines as
+  ``run_stack`` reads them; not where the copy lives: no test's program reads anything else), with a fresh copy
+  each time, so a test may change what it gets. A call that raises is not kept. Tests that spy on the
   engine's internals plan programs of their own (another key), so they still see the run. The workers of one
   session share what they planned through a directory of the session (``PLANS_ENV``, set by ``tests/conftest.py``
   before the workers start): a state one worker planned is read by the other, not planned again.
@@ -83,7 +83,7 @@ def plan_key(
 ) -> str:
     """Everything a run of ``__main__.py`` for ``stack`` depends on, as one string."""
     parts = {
-        "program": _text(root / "__main__.py"),
+        "program": {path.name: _text(path) for path in sorted(root.glob("*.py"))},  # and the modules beside it
         "project": _text(root / "Pulumi.yaml"),
         "stack": [stack.name, stack.path.name, stack.project],  # the file's text reaches the run only as these
         "config": sorted(stack.config.items()),

@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 
 from azure_dr.cli import commands as cli
+from azure_dr.cli.engine import base as base_plans
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.changes import Change
 from azure_dr.cli.engine.programs import ROOT
@@ -597,3 +598,63 @@ def test_an_adopted_resource_is_a_create_that_writes_nothing() -> None:
     [entry] = plandiff.entries_of("dr", [adopted])
     assert (entry.op, entry.blocked, entry.retained) == ("create", False, False)
     assert entry.reason.startswith("import:") and not plandiff.from_changes("x", {"dr": [adopted]}, []).at_risk
+
+
+EXTRA_MODULE = """
+from pulumi_azure_native import resources
+
+NAME = "{name}"
+
+
+def add() -> None:
+    {body}
+"""
+
+
+def test_a_base_is_planned_with_its_own_modules_in_this_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ref without the library's source is planned by the installed library, in this process: a module beside
+    the ref's program is the ref's, not the work tree's module of the same name (each run drops the program's own
+    modules); a ref whose program fails is one line, exit 2."""
+    root = project(tmp_path / "repo" / "infra")
+    with (root / "__main__.py").open("a") as program:
+        program.write("\nimport extra\n\nextra.add()\n")
+    rg = 'resources.ResourceGroup("extra", resource_group_name=NAME, location="uksouth")'
+    (root / "extra.py").write_text(EXTRA_MODULE.format(name="rg-extra-a", body=rg))
+    git(root.parent, "init", "-q", "-b", "main")
+    git(root.parent, "add", "-A")
+    git(root.parent, "commit", "-q", "-m", "base")
+    (root / "extra.py").write_text(EXTRA_MODULE.format(name="rg-extra-b", body='raise RuntimeError("boom")'))
+    git(root.parent, "commit", "-q", "-am", "broken")
+    (root / "extra.py").write_text(EXTRA_MODULE.format(name="rg-extra-b", body=rg))
+
+    def no_process(*_: object) -> None:
+        raise AssertionError("a ref without the library's source needs no process of its own")
+
+    monkeypatch.setattr(base_plans, "_plan_with_its_library", no_process)
+    code, out, err = drctl(capsys, root, "diff", "--base", "main~1", "--json")
+    document = json.loads(out)
+    extra = sorted(
+        (r["stack"], r["op"], "resourceGroupName" in r["paths"]) for r in document["resources"] if r["name"] == "extra"
+    )
+    assert extra == [("dr", "replace", True), ("primary", "replace", True)], err
+    code, _, err = drctl(capsys, root, "diff", "--base", "main")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("drctl diff: --base main: could not be planned: stack ")
+    assert err.endswith(": the program failed: RuntimeError: boom (extra.py:8)\n")
+
+
+def test_a_base_carrying_the_library_is_planned_by_its_own_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """This repository's own history: the ref's ``src/azure_dr`` is what plans it (here a library without a CLI)."""
+    repo = tmp_path / "repo"
+    root = project(repo)
+    (repo / "src" / "azure_dr").mkdir(parents=True)
+    (repo / "src" / "azure_dr" / "__init__.py").write_text('"""Not the installed library."""\n')
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    code, _, err = drctl(capsys, root, "diff", "--base", "main")
+    assert code == 2 and "--base main: could not be planned:" in err and "azure_dr.cli" in err

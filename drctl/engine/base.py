@@ -2,10 +2,12 @@
 ``drctl plan --json`` (``--plan FILE``).
 
 A ref is planned as it would be deployed: its files are taken from git (``git archive``, read-only: no work tree,
-no checkout, nothing left behind) into a temporary directory, and ``drctl plan --json`` runs there in a process of
-its own. When the ref carries the library's own source (``src/azure_dr``, this repository), that process imports
-the ref's library, so a change to a component shows in the diff as it would deploy; otherwise (a project that
-installs azure-dr) the installed library plans both sides. Both sides then cross the same JSON document, so
+no checkout, nothing left behind) into a temporary directory and planned there. When the ref carries the library's
+own source (``src/azure_dr``, this repository), ``drctl plan --json`` runs there in a process of its own that
+imports the ref's library, so a change to a component shows in the diff as it would deploy. Otherwise (a project
+that installs azure-dr) the installed library plans both sides, so the ref is planned in this process, as the work
+tree is (``programs.program_directory`` keeps one program's own modules from reaching the other's run): no second
+interpreter importing pulumi and the SDKs again (~1.5 s). Either way both sides cross the same JSON document, so
 what is compared is exactly what ``plan --json`` records.
 """
 
@@ -23,8 +25,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from azure_dr.components.stack.config import ConfigError
+
 from ..report import schemas
 from ..report.render import plan_json
+from . import programs
 from .recording import RecordedResource, StackPlan
 
 LIBRARY_SOURCE = "src/azure_dr/__init__.py"
@@ -148,20 +153,33 @@ def plans_at(root: Path, ref: str) -> tuple[list[StackPlan], str]:
         if not (project / "Pulumi.yaml").is_file():
             where = relative.as_posix() if str(relative) != "." else "the repository root"
             raise BaseError(f"--base {ref}: has no Pulumi.yaml at {where}; nothing to compare against")
-        env = dict(os.environ)
         if (tree / LIBRARY_SOURCE).is_file():  # the ref carries the library: plan it with its own code
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tree / "src"), env.get("PYTHONPATH", "")) if p)
-        env.pop("DRCTL_CACHE", None)
-        command = [sys.executable, "-m", "azure_dr.cli", "--root", str(project), "plan", "--json"]
-        try:
-            run = subprocess.run(
-                command, cwd=project, env=env, capture_output=True, text=True, timeout=PLAN_TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            raise BaseError(f"--base {ref}: planning took more than {PLAN_TIMEOUT_SECONDS}s") from None
-        try:
-            document = json.loads(run.stdout)
-        except ValueError:
-            why = (run.stderr.strip().splitlines() or [f"exit {run.returncode}, no output"])[-1]
-            raise BaseError(f"--base {ref}: could not be planned: {why}") from None
-    return plans_from_document(document, f"--base {ref}"), sha
+            return plans_from_document(_plan_with_its_library(tree, project, ref), f"--base {ref}"), sha
+        return _plan_here(project, ref), sha
+
+
+def _plan_with_its_library(tree: Path, project: Path, ref: str) -> Any:
+    """``drctl plan --json`` of ``project`` in a process importing the library of ``tree`` (the ref's)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tree / "src"), env.get("PYTHONPATH", "")) if p)
+    env.pop("DRCTL_CACHE", None)
+    command = [sys.executable, "-m", "azure_dr.cli", "--root", str(project), "plan", "--json"]
+    try:
+        run = subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, timeout=PLAN_TIMEOUT_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        raise BaseError(f"--base {ref}: planning took more than {PLAN_TIMEOUT_SECONDS}s") from None
+    try:
+        return json.loads(run.stdout)
+    except ValueError:
+        why = (run.stderr.strip().splitlines() or [f"exit {run.returncode}, no output"])[-1]
+        raise BaseError(f"--base {ref}: could not be planned: {why}") from None
+
+
+def _plan_here(project: Path, ref: str) -> list[StackPlan]:
+    """The ref's project planned by the installed library in this process, recorded as ``plan --json`` would."""
+    try:
+        return as_recorded(programs.plan_stacks(None, project))
+    except (programs.ProgramError, ConfigError, LookupError, ValueError, OSError) as exc:  # commands.main's one-liners
+        raise BaseError(f"--base {ref}: could not be planned: {str(exc).strip().splitlines()[0]}") from None
