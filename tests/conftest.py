@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,10 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.sdk.imports import load_sdk_modules_on_demand
 
-from . import shared_runs
+from . import recorded_plans, shared_runs
+
+#: The session's line about the recorded plans (tests/recorded_plans.py).
+SUMMARY = pytest.StashKey[str]()
 
 if sdk.patches_apply():
     load_sdk_modules_on_demand()
@@ -41,6 +45,28 @@ def pytest_configure(config: pytest.Config) -> None:
         directory = tempfile.mkdtemp(prefix="azure-dr-plans-")
         os.environ[shared_runs.PLANS_ENV] = directory  # the workers, started after this, inherit it
         config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+        if not config.getoption("record_plans"):  # recording plans every state live
+            config.stash[SUMMARY] = recorded_plans.seed(Path(directory))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-plans",
+        action="store_true",
+        help="plan every state live and, if every test passes, record the shipped program's states in "
+        "tests/data/recorded-plans.xz (tests/recorded_plans.py)",
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("record_plans"):
+        return
+    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.getoption("keyword")
+    if exitstatus == 0 and whole and not config.getoption("markexpr"):
+        config.stash[SUMMARY] = recorded_plans.record(Path(os.environ[shared_runs.PLANS_ENV]))
+    else:
+        config.stash[SUMMARY] = "recorded plans: not written (a failed or partial session records nothing)"
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -90,3 +116,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     counts = shared_runs.stats()
     if counts["runs"]:
         terminalreporter.write_line(f"plans: {counts['runs']} run, {counts['hits']} answered from the memo")
+    line = terminalreporter.config.stash.get(SUMMARY, "")
+    if line:
+        terminalreporter.write_line(line)

@@ -35,6 +35,8 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.stackfiles.files import StackFile
 
+from . import recorded_plans
+
 _plans: dict[str, bytes] = {}
 _stats = {"runs": 0, "hits": 0}
 #: The session's directory of planned states, shared by its workers (``<key>.pickle``).
@@ -57,13 +59,21 @@ def _recall(key: str) -> bytes | None:
     return None
 
 
-def _keep(key: str, planned: bytes) -> None:
+def _write(path: Path, data: bytes) -> None:
+    """Written whole, then renamed: another worker never reads half a file."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _keep(key: str, planned: bytes, inputs: recorded_plans.Inputs | None) -> None:
+    """``inputs``: given for a state of the shipped program, which ``--record-plans`` may record."""
     _plans[key] = planned
     shared = _shared(key)
-    if shared is not None:  # written whole, then renamed: another worker never reads half a plan
-        partial = shared.with_name(f"{shared.name}.{os.getpid()}")
-        partial.write_bytes(planned)
-        os.replace(partial, shared)
+    if shared is not None:
+        if inputs is not None:  # first: a plan file found means its inputs are there too
+            _write(recorded_plans.inputs_file(shared), pickle.dumps(inputs))
+        _write(shared, planned)
 
 
 def _text(path: Path) -> str:
@@ -119,11 +129,17 @@ def memoize_plans() -> None:
         else:
             _stats["runs"] += 1
             planned = pickle.dumps(run(stack, peer_outputs, root, config_overrides, stock_sdk, unreachable))
-            _keep(key, planned)
+            project_file = _text(root / "Pulumi.yaml")
+            inputs = None
+            if recorded_plans.recordable(root, project_file):
+                peers = peer_outputs or None
+                inputs = recorded_plans.Inputs(stack, peers, project_file, config_overrides, stock_sdk, unreachable)
+            _keep(key, planned, inputs)
         plan: StackPlan = pickle.loads(planned)
         return plan
 
     run_stack.memoized = True  # type: ignore[attr-defined]
+    run_stack.original = run  # type: ignore[attr-defined]
     engine.run_stack = run_stack
 
 
