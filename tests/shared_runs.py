@@ -11,7 +11,8 @@
   session share what they planned through a directory of the session (``PLANS_ENV``, set by ``tests/conftest.py``
   before the workers start): a state one worker planned is read by the other, not planned again.
 - **Pack processes.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one per pack
-  directory and launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
+  content (a project's copy of the shipped pack is served by the process of any identical copy), interpreter and
+  launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
   every stack, so no call depends on an earlier one) and stops them at exit.
 
 Both change how often things run, never what a test sees: ``tests/test_perf_engine.py`` plans and checks with
@@ -156,16 +157,29 @@ class _Shared:
         return None
 
 
+def pack_content(pack_dir: Path) -> str:
+    """Every file of a pack directory (links followed; bytecode and virtual environments left out), as a digest:
+    the tests copy the shipped pack into each project they build, and identical copies answer identically."""
+    digest = hashlib.sha256()
+    for directory, subdirectories, files in os.walk(pack_dir, followlinks=True):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in {"__pycache__", "venv", ".venv"})
+        for name in sorted(files):
+            path = Path(directory) / name
+            digest.update(f"{path.relative_to(pack_dir).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def share_packs() -> None:
-    """Give ``check.check_plans`` one running pack per pack directory and environment (idempotent)."""
+    """Give ``check.check_plans`` one running pack per pack content, interpreter and environment (idempotent)."""
     open_pack: Callable[..., Any] = check.open_pack
     if getattr(open_pack, "shared", False):
         return
-    packs: dict[tuple[str, str], analyzer.PolicyPackProcess] = {}
+    packs: dict[tuple[str, str, str], analyzer.PolicyPackProcess] = {}
 
     def shared(pack_dir: Path | str, *, project: str = "", stack: str = "") -> _Shared:
         wanted = analyzer.PolicyPackProcess(pack_dir, project=project, stack=stack)
-        key = (str(wanted.pack_dir), json.dumps(wanted._env(), sort_keys=True))
+        key = (pack_content(wanted.pack_dir), str(wanted.python), json.dumps(wanted._env(), sort_keys=True))
         pack = packs.get(key)
         if pack is None or pack._proc is None or pack._proc.poll() is not None:
             pack = packs[key] = wanted

@@ -380,3 +380,30 @@ def test_both_composers_read_the_same_values_and_lines(name: str, monkeypatch: p
         doc = yamlfile.parse_bytes(ROOT / name, raw)
         read.append((doc.data, doc.lines))
     assert read[0] == read[1] and read[0][1]
+
+
+def test_a_broken_file_is_composed_once_and_fails_the_same_way_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command looks at each stack file several times (plan order, each pass, the pair checks): a file that
+    cannot be read is composed once and refused with the same line at every look; edited, it is read again."""
+    composed: list[str] = []
+    compose = yamlfile.compose
+
+    def counting(text: str, pure: bool = False) -> object:
+        composed.append(text)
+        return compose(text, pure)
+
+    monkeypatch.setattr(yamlfile, "compose", counting)
+    monkeypatch.setattr(yamlfile, "_READ", {})
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text("config:\n  azure-dr:tags: " + "[" * 300 + "]" * 300 + "\n")
+    errors = []
+    for _ in range(3):
+        with pytest.raises(yamlfile.YamlFileError) as caught:
+            yamlfile.read_yaml(path)
+        errors.append(str(caught.value))
+    assert errors == ["Pulumi.broken.yaml:1: values nested too deeply; allowed: a stack-sized file"] * 3
+    assert len(composed) == 1
+    path.write_text("config:\n  azure-dr:tags: []\n")
+    assert yamlfile.read_yaml(path).data == {"config": {"azure-dr:tags": []}} and len(composed) == 2

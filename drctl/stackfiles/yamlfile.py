@@ -276,8 +276,9 @@ def _plain(node: ScalarNode) -> Any:
 
 #: Documents already read, by path and text: one command reads each stack file several times (plan order, each
 #: planning pass, the pair checks). Keyed by the text, so an edited file is read again; callers never change a
-#: document.
-_READ: dict[tuple[str, bytes], YamlDocument] = {}
+#: document. A file that cannot be read is kept as its one-line error (the same bytes fail the same way), so a
+#: broken or hostile file is composed once per command, not once per look (a deeply nested one costs ~0.3 s).
+_READ: dict[tuple[str, bytes], YamlDocument | str] = {}
 
 
 def read_yaml(path: Path) -> YamlDocument:
@@ -289,8 +290,14 @@ def parse_bytes(path: Path, raw: bytes) -> YamlDocument:
     """A file's bytes read strictly, as if they were at ``path`` (an edited file before it is written)."""
     key = (str(path), raw)
     if key not in _READ:
-        _READ[key] = _parse(path, decode(path, raw), raw.startswith(b"\xef\xbb\xbf"))
-    return _READ[key]
+        try:
+            _READ[key] = _parse(path, decode(path, raw), raw.startswith(b"\xef\xbb\xbf"))
+        except YamlFileError as exc:
+            _READ[key] = str(exc)
+    read = _READ[key]
+    if isinstance(read, str):
+        raise YamlFileError(read)
+    return read
 
 
 def _parse(path: Path, text: str, bom: bool) -> YamlDocument:
