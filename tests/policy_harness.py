@@ -1,12 +1,17 @@
-"""Run the azure-dr policy pack (``policies/``) over hand-built resources, through the real pack process.
+"""Run the azure-dr policy pack (``policies/``) over hand-built resources, through the pack's own servicer.
 
-The pack is started the way the Pulumi CLI starts it (``engine.analyzer.PolicyPackProcess``), so every rule is
-judged by the same code path as ``drctl check`` and ``pulumi preview --policy-pack``: props travel as a protobuf
-Struct (numbers become floats) and arrive wrapped in ``pulumi_policy``'s unknown-checking proxy.
+The pack is loaded as the ``drctl`` console script loads it (``engine.pack_inprocess.InProcessPack``: the pack's
+``__main__.py`` run as ``python -m pulumi.policy`` runs it, its ``PolicyPack`` servicer kept), so every rule is
+judged by the same code path as ``drctl check`` and ``pulumi preview --policy-pack``: each request is serialised
+and parsed again as gRPC delivers it, props travel as a protobuf Struct (numbers become floats) and arrive wrapped
+in ``pulumi_policy``'s unknown-checking proxy. ``tests/test_perf_engine.py`` proves its answers are the pack
+process's, byte for byte; the pack's own process is what ``drctl check`` in the tests talks to
+(``tests/shared_runs.py``). In-process, a call costs no socket round trip and no second interpreter's CPU:
+``test_every_rule_fires`` and the rule cases make ~10,000 of them.
 
-Start-up is the slow part, so ONE pack process serves the whole test session (per xdist worker): it is started
-on first use and stopped at exit. A different policy config does not need another process; ``analyze`` sends
-``Configure`` again whenever the requested config differs from the one the pack has.
+ONE pack serves the whole test session (per xdist worker): it is loaded on first use. A different policy config
+needs no other pack; ``analyze`` sends ``Configure`` again whenever the requested config differs from the one the
+pack has.
 
     from tests.policy_harness import analyze, make_resource
 
@@ -27,6 +32,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from azure_dr.cli.engine.analyzer import PolicyInfo, PolicyPackProcess, PolicyResult
+from azure_dr.cli.engine.pack_inprocess import InProcessPack
 from azure_dr.cli.engine.recording import RecordedResource, StackPlan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +84,7 @@ class _Pack:
 
 def _process() -> PolicyPackProcess:
     if _Pack.process is None:
-        process = PolicyPackProcess(PACK_DIR, project=PROJECT, stack="primary")
+        process = InProcessPack(PACK_DIR, project=PROJECT, stack="primary")
         process.start()
         atexit.register(process.close)
         _Pack.process = process
