@@ -58,12 +58,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def whole_suite(config: pytest.Config) -> bool:
+    """Whether this session collected every test (no paths, -k, -m, --deselect or --lf narrowing it)."""
+    narrowed = ("keyword", "markexpr", "deselect", "lf")
+    return config.args_source == pytest.Config.ArgsSource.TESTPATHS and not any(
+        config.getoption(name, None) for name in narrowed
+    )
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workerinput") or not config.getoption("record_plans"):
         return
-    whole = config.args_source == pytest.Config.ArgsSource.TESTPATHS and not config.getoption("keyword")
-    if exitstatus == 0 and whole and not config.getoption("markexpr"):
+    if exitstatus == 0 and whole_suite(config):
         config.stash[SUMMARY] = recorded_plans.record(Path(os.environ[shared_runs.PLANS_ENV]))
     else:
         config.stash[SUMMARY] = "recorded plans: not written (a failed or partial session records nothing)"

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +34,7 @@ from typing import Any
 
 from azure_dr.cli.engine import analyzer, check
 from azure_dr.cli.engine import programs as engine
+from azure_dr.cli.engine.pack_inprocess import InProcessPack
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.stackfiles.files import StackFile
 
@@ -170,21 +172,36 @@ def pack_content(pack_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _alive(pack: analyzer.PolicyPackProcess | None) -> bool:
+    if pack is None or pack._stub is None:
+        return False
+    return pack._proc is None or pack._proc.poll() is None  # no process: its servicer runs in this one
+
+
 def share_packs() -> None:
-    """Give ``check.check_plans`` one running pack per pack content, interpreter and environment (idempotent)."""
+    """Give ``check.check_plans`` one running pack per pack content, interpreter and environment (idempotent).
+    A copy of the shipped pack runs in-process (``InProcessPack``, as the console script runs it; its answers are
+    the process's, byte for byte: ``tests/test_perf_engine.py``): one pack's modules per process, so any other pack
+    (a test's own, an edited copy) gets a process of its own."""
     open_pack: Callable[..., Any] = check.open_pack
     if getattr(open_pack, "shared", False):
         return
     packs: dict[tuple[str, str, str], analyzer.PolicyPackProcess] = {}
+    shipped: list[str] = []
 
     def shared(pack_dir: Path | str, *, project: str = "", stack: str = "") -> _Shared:
         wanted = analyzer.PolicyPackProcess(pack_dir, project=project, stack=stack)
-        key = (pack_content(wanted.pack_dir), str(wanted.python), json.dumps(wanted._env(), sort_keys=True))
+        content = pack_content(wanted.pack_dir)
+        key = (content, str(wanted.python), json.dumps(wanted._env(), sort_keys=True))
         pack = packs.get(key)
-        if pack is None or pack._proc is None or pack._proc.poll() is not None:
+        if not _alive(pack):
+            shipped[:] = shipped or [pack_content(engine.ROOT / "policies")]
+            if content == shipped[0] and wanted.python == sys.executable:
+                wanted = InProcessPack(pack_dir, project=project, stack=stack)
             pack = packs[key] = wanted
             pack.start()
             atexit.register(pack.close)
+        assert pack is not None
         return _Shared(pack)
 
     shared.shared = True  # type: ignore[attr-defined]

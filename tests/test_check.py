@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +19,7 @@ from azure_dr.cli.report import posture
 from azure_dr.cli.report.sarif import to_sarif
 from azure_dr.cli.stackfiles.files import load_stack
 from azure_dr.components.stack.config import Objectives
+from tests import forked
 from tests.conftest import plan
 from tests.helpers import with_block
 
@@ -112,12 +111,7 @@ def test_cli_exits_1_on_a_mandatory_violation_and_writes_valid_sarif(tmp_path: P
     )
     (tmp_path / "Pulumi.primary.yaml").write_text(text)
     sarif_file = tmp_path / "out.sarif"
-    run = subprocess.run(
-        [sys.executable, "-m", "azure_dr.cli.commands", "--root", str(tmp_path), "check", "--sarif", str(sarif_file)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = forked.run(["--root", str(tmp_path), "check", "--sarif", str(sarif_file)])  # a real exit code
     assert run.returncode == 1, run.stderr
     assert "MANDATORY pg-geo-backup" in run.stdout and "qlp-uksouth-psql-server" in run.stdout
     sarif = json.loads(sarif_file.read_text())

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from azure_dr.cli.engine.programs import ROOT
+from tests import forked
 from tests.conftest import plan
 from tests.helpers import stack_value, with_block
 
@@ -140,12 +139,7 @@ def test_drctl_exits_nonzero_with_one_line_and_no_traceback(tmp_path: Path) -> N
     text = (ROOT / "Pulumi.primary.yaml").read_text().replace("backup_retention_days: 30", "backup_retention_days: 60")
     (tmp_path / "Pulumi.broken.yaml").write_text(text)
     assert stack_value("primary", "objectives")["backup_retention_days"] == 30
-    run = subprocess.run(
-        [sys.executable, "-m", "azure_dr.cli.commands", "--root", str(tmp_path), "plan", "broken"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = forked.run(["--root", str(tmp_path), "plan", "broken"])  # a real exit code and stderr
     assert run.returncode == 1
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert errors == [

@@ -18,6 +18,7 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.stackfiles.files import load_stack
+from tests.conftest import whole_suite
 from tests.docs_harness import generate
 from tests.policy_harness import PACK_DIR  # noqa: F401  (puts the pack's package on sys.path)
 
@@ -79,11 +80,11 @@ def test_plan_excerpt_is_real_output(
     assert_excerpt(block_after("$ ./dev plan"), capsys.readouterr().out.splitlines())
 
 
-def test_test_excerpt_counts_the_suite() -> None:
-    lines = block_after("$ ./dev test")
-    assert all(re.fullmatch(r"bringing up nodes\.\.\.|\.+ \[ *\d+%\]|\.\.\.", line) for line in lines[:-1]), lines
-    summary = re.fullmatch(r"(\d+) passed in [\d.]+s( \(\d+:\d\d:\d\d\))?", lines[-1])
-    assert summary, lines[-1]
+def suite_size(request: pytest.FixtureRequest) -> int:
+    """How many tests the suite has: this session's own collection when it is the whole suite (each xdist worker
+    collects all of it), else a collection of its own."""
+    if whole_suite(request.config):
+        return len(request.session.items)
     collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"],
         cwd=ROOT,
@@ -93,7 +94,15 @@ def test_test_excerpt_counts_the_suite() -> None:
     ).stdout
     found = re.search(r"^(\d+) tests? collected", collected, re.M)
     assert found, collected[-500:]
-    count = int(found.group(1))
+    return int(found.group(1))
+
+
+def test_test_excerpt_counts_the_suite(request: pytest.FixtureRequest) -> None:
+    lines = block_after("$ ./dev test")
+    assert all(re.fullmatch(r"bringing up nodes\.\.\.|\.+ \[ *\d+%\]|\.\.\.", line) for line in lines[:-1]), lines
+    summary = re.fullmatch(r"(\d+) passed in [\d.]+s( \(\d+:\d\d:\d\d\))?", lines[-1])
+    assert summary, lines[-1]
+    count = suite_size(request)
     assert int(summary.group(1)) == count, (
         f"the README's ./dev test excerpt says {summary.group(1)} passed; the suite has {count} tests: "
         "run ./dev test and paste its last line"
