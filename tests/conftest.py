@@ -1,9 +1,11 @@
 """Shared fixtures: the shipped stacks planned once per session, and a planner for altered config.
 
 Before any test module is imported, the SDKs are set to load as the engine loads them (``sdk.imports``: only the
-modules a name needs, class annotations kept as text), each distinct planned state is planned once per worker and
-a pack process serves every check of the same pack (``tests/shared_runs.py``), and the objects the imports built
-are left out of the garbage collector's scans. None of these changes a result (``tests/test_perf_engine.py``).
+modules a name needs, class annotations kept as text), each distinct planned state is planned at most once per
+session, and not at all when the recorded plans were recorded by this library (``tests/shared_runs.py``,
+``tests/recorded_plans.py``; ``--record-plans`` refreshes them), one pack serves every check of the same pack,
+and the objects the imports built are left out of the garbage collector's scans. None of these changes a result
+(``tests/test_perf_engine.py``, ``tests/test_recorded_plans.py``).
 """
 
 from __future__ import annotations

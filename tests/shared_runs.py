@@ -1,4 +1,4 @@
-"""What the suite shares between tests so that each distinct planned state is planned once per worker.
+"""What the suite shares between tests so that each distinct planned state is planned at most once per session.
 
 - **Plans by input.** ``engine.run_stack`` is a function of the program, the stack's file and config, the peer's
   outputs and the overrides; the suite plans the same ~200 states ~400 times (the unchanged pair alone about a
@@ -9,11 +9,15 @@
   each time, so a test may change what it gets. A call that raises is not kept. Tests that spy on the
   engine's internals plan programs of their own (another key), so they still see the run. The workers of one
   session share what they planned through a directory of the session (``PLANS_ENV``, set by ``tests/conftest.py``
-  before the workers start): a state one worker planned is read by the other, not planned again.
-- **Pack processes.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one per pack
-  content (a project's copy of the shipped pack is served by the process of any identical copy), interpreter and
-  launch environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before
-  every stack, so no call depends on an earlier one) and stops them at exit.
+  before the workers start): a state one worker planned is read by the other, not planned again. Before the
+  workers start, that directory is seeded with the recorded plans of the shipped program when they were recorded
+  by this very library (``tests/recorded_plans.py``); the states a session plans are what ``--record-plans``
+  records.
+- **Packs.** ``check.check_plans`` starts a pack process per call; ``share_packs`` keeps one pack per pack
+  content (a project's copy of the shipped pack is answered by any identical copy), interpreter and launch
+  environment for the session (the pack is sent ``Configure`` and ``ConfigureStack`` before every stack, so no
+  call depends on an earlier one): the shipped pack's servicer in-process, any other pack in its own process,
+  stopped at exit.
 
 Both change how often things run, never what a test sees: ``tests/test_perf_engine.py`` plans and checks with
 and without the engine's speed-ups and compares.

@@ -13,6 +13,7 @@ import pytest
 from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
+from azure_dr.cli.stackfiles.files import load_stack
 
 from . import recorded_plans
 from .recorded_plans import Inputs, Store
@@ -65,7 +66,7 @@ def test_recorded_states_are_what_the_library_plans_now(tmp_path: Path, request:
 
 def test_only_a_store_recorded_by_this_library_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = StackPlan(stack="s", project="p", resources=[], outputs={"x": 1})
-    stack = engine.load_stack(ROOT, "primary")
+    stack = load_stack(ROOT, "primary")
     inputs = pickle.dumps(Inputs(stack, None, "name: azure-dr\n", None, False, ()))
     path = tmp_path / "store.xz"
     monkeypatch.setattr(recorded_plans, "STORE", path)
