@@ -124,7 +124,12 @@ def seed(directory: Path) -> str:
     for key, (inputs, plan) in store.entries.items():
         (directory / f"{key}.pickle").write_bytes(plan)
         inputs_file(directory / f"{key}.pickle").write_bytes(inputs)
-    return f"recorded plans: {len(store.entries)} states read from {STORE.name} (recorded by this library)"
+    return read_line(len(store.entries))
+
+
+def read_line(states: int) -> str:
+    """The session's line when the store is current (the README shows it)."""
+    return f"recorded plans: {states} states read from {STORE.name} (recorded by this library)"
 
 
 def record(directory: Path) -> str:

@@ -18,6 +18,7 @@ from azure_dr.cli.engine import programs as engine
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.engine.recording import StackPlan
 from azure_dr.cli.stackfiles.files import load_stack
+from tests import recorded_plans
 from tests.conftest import whole_suite
 from tests.docs_harness import generate
 from tests.policy_harness import PACK_DIR  # noqa: F401  (puts the pack's package on sys.path)
@@ -99,7 +100,11 @@ def suite_size(request: pytest.FixtureRequest) -> int:
 
 def test_test_excerpt_counts_the_suite(request: pytest.FixtureRequest) -> None:
     lines = block_after("$ ./dev test")
-    assert all(re.fullmatch(r"bringing up nodes\.\.\.|\.+ \[ *\d+%\]|\.\.\.", line) for line in lines[:-1]), lines
+    recorded = [line for line in lines if line.startswith("recorded plans:")]
+    progress = [line for line in lines[:-1] if line not in recorded]
+    assert all(re.fullmatch(r"bringing up nodes\.\.\.|\.+ \[ *\d+%\]|\.\.\.", line) for line in progress), lines
+    store = recorded_plans.Store.read()
+    assert store is not None and recorded == [recorded_plans.read_line(len(store.entries))]
     summary = re.fullmatch(r"(\d+) passed in [\d.]+s( \(\d+:\d\d:\d\d\))?", lines[-1])
     assert summary, lines[-1]
     count = suite_size(request)
