@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.metadata
 import lzma
 import os
 import pickle
 import sys
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import azure_dr
+from azure_dr.cli.engine import result_cache
 from azure_dr.cli.engine.programs import ROOT
 from azure_dr.cli.stackfiles.files import StackFile
 
@@ -61,25 +61,36 @@ def recordable(root: Path, project_file: str) -> bool:
     return [p.name for p in beside] == ["__main__.py"] and beside[0].read_text() == SHIPPED_PROGRAM
 
 
-def _library_files() -> Iterator[tuple[str, Path]]:
-    """Every file of the installed package (its name in the package, where it is), links followed."""
-    package = Path(azure_dr.__file__).parent
-    for directory, subdirectories, files in os.walk(package, followlinks=True):
-        subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
+def files_under(directory: Path, skipped: Collection[str] = ("__pycache__",)) -> Iterator[tuple[str, Path]]:
+    """Every file under ``directory`` but bytecode, in a stable order: its name relative to ``directory`` and where
+    it is (links followed: the package's ``cli``/``components`` and the pack's facts are links), ``skipped``
+    directories left out."""
+    for folder, subdirectories, files in os.walk(directory, followlinks=True):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in skipped)
         for name in sorted(files):
             if not name.endswith((".pyc", ".pyo")):
-                path = Path(directory) / name
-                yield path.relative_to(package).as_posix(), path
+                path = Path(folder) / name
+                yield path.relative_to(directory).as_posix(), path
+
+
+def add_files(digest: Any, files: Iterable[tuple[str, Path]]) -> Any:
+    """``digest`` updated with each file's name and content (the tests' digests of a library or a pack)."""
+    for name, path in files:
+        digest.update(f"{name}\n".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest
+
+
+def _library_files() -> Iterator[tuple[str, Path]]:
+    """Every file of the installed package."""
+    return files_under(Path(azure_dr.__file__).parent)
 
 
 def fingerprint() -> str:
     """The library, its dependencies and Python, as one digest (a store recorded under another is stale)."""
     digest = hashlib.sha256(f"format {FORMAT}; python {sys.version_info[:2]}\n".encode())
-    for name, path in _library_files():
-        digest.update(f"{name}\n".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    versions = sorted({(str(d.metadata["Name"]).lower(), d.version) for d in importlib.metadata.distributions()})
-    digest.update(repr(versions).encode())
+    add_files(digest, _library_files())
+    digest.update("\n".join(result_cache._installed()).encode())  # every distribution's name and version
     return digest.hexdigest()
 
 

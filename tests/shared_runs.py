@@ -166,14 +166,9 @@ class _Shared:
 def pack_content(pack_dir: Path) -> str:
     """Every file of a pack directory (links followed; bytecode and virtual environments left out), as a digest:
     the tests copy the shipped pack into each project they build, and identical copies answer identically."""
-    digest = hashlib.sha256()
-    for directory, subdirectories, files in os.walk(pack_dir, followlinks=True):
-        subdirectories[:] = sorted(d for d in subdirectories if d not in {"__pycache__", "venv", ".venv"})
-        for name in sorted(files):
-            path = Path(directory) / name
-            digest.update(f"{path.relative_to(pack_dir).as_posix()}\n".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    files = recorded_plans.files_under(pack_dir, {"__pycache__", "venv", ".venv"})
+    digest: str = recorded_plans.add_files(hashlib.sha256(), files).hexdigest()
+    return digest
 
 
 def _alive(pack: analyzer.PolicyPackProcess | None) -> bool:
